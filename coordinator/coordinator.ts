@@ -55,7 +55,7 @@ export type Coordinator = Awaited<ReturnType<typeof createCoordinator>>;
  * EngineDeps; nothing here is a module singleton.
  */
 export async function createCoordinator(opts: CoordinatorOptions = {}) {
-  const config = loadCoordinatorConfig(process.env, opts.config);
+  const config = loadCoordinatorConfig(undefined, opts.config);
   armCrashPoints(config.COO_CRASH_POINTS);
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
