@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { OperatorApi } from '../../coordinator/operator/api.ts';
+import type { ConversationEvent, ConversationMessage } from '../../coordinator/operator/message.ts';
+import type { PairingStore } from './pairing.ts';
+import { OutboundQueue, type OutboundQueueOptions } from './rate-limiter.ts';
+import type { ChatStateStore } from './store.ts';
+
+/** Where a surface put a copy of a conversation message (one row of message_delivery). */
+export interface Delivery {
+  surface: string;
+  chatId: string;
+  externalId: string | null;
+  status: string;
+}
+
+/**
+ * One chat platform (Telegram, Slack; the web console renders from the same model). The hub decides
+ * what goes where and when; an adapter only knows how to put a message into a chat and edit it later.
+ */
+export interface SurfaceAdapter {
+  /** The surface name used in bindings, deliveries and InboundMessage.surface ("telegram", "slack"). */
+  readonly name: string;
+  /** Connects to the platform and starts taking updates (polling, webhook, HTTP or socket). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends a message to a chat and returns the platform's id for it, so edits reach the same copy. */
+  deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }>;
+  /** Re-renders a delivered copy (new text, resolution instead of buttons). Must tolerate "not modified". */
+  edit(message: ConversationMessage, delivery: Delivery): Promise<void>;
+  /** Classifies the platform's errors for the outbound queue (429s → retryAfterMs, 4xx → not retryable). */
+  classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean };
+}
+
+export interface SurfaceHubOptions {
+  operator: OperatorApi;
+  pairing: PairingStore;
+  store: ChatStateStore;
+  logger: Logger;
+  queue: Pick<OutboundQueueOptions, 'perChatIntervalMs' | 'globalPerSecond' | 'maxAttempts'>;
+  /** How long a reply waits for its inbound message's chat to be known (the adapter notes it right after handleMessage). */
+  originWaitMs?: number;
+}
+
+interface AdapterState {
+  adapter: SurfaceAdapter;
+  queue: OutboundQueue;
+  /** Created messages whose deliveries have not settled yet (ids as bigint). */
+  pending: Map<bigint, number>;
+  maxSeen: bigint;
+  cursorSaving: Promise<void>;
+}
+
+const renderKey = (m: ConversationMessage) => createHash('sha1').update(JSON.stringify(m.body)).digest('base64');
+
+/**
+ * Fans the conversation out to the chat surfaces. It listens to operator.subscribe (events from every
+ * process), routes each created message (a reply to the chat its question came from; escalations, notices
+ * and digests to every bound chat), sends through a per-chat ordered, rate-limited queue, records each
+ * delivery so decisions edit the very same copies, and keeps a per-surface cursor so that messages
+ * created while this process was down are delivered, and missed edits applied, when it starts again.
+ */
+export class SurfaceHub {
+  private readonly states = new Map<string, AdapterState>();
+  private readonly origins = new Map<string, { surface: string; chatId: string }>();
+  private readonly originWaiters = new Map<string, Array<() => void>>();
+  private readonly rendered = new Map<string, string>();
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: SurfaceHubOptions) {
+    this.log = opts.logger.child({ component: 'surface-hub' });
+  }
+
+  register(adapter: SurfaceAdapter): void {
+    const queue = new OutboundQueue({
+      ...this.opts.queue,
+      classify: (err) => adapter.classifyError(err),
+      onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
+    });
+    this.states.set(adapter.name, { adapter, queue, pending: new Map(), maxSeen: 0n, cursorSaving: Promise.resolve() });
+  }
+
+  get adapters(): SurfaceAdapter[] {
+    return [...this.states.values()].map((s) => s.adapter);
+  }
+
+  /** Subscribes to live changes, then delivers what was created (or edited) while no hub was running. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.opts.operator.subscribe((event) => {
+      for (const st of this.states.values()) void this.onEvent(st, event);
+    });
+    for (const st of this.states.values()) await this.catchUp(st);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    for (const st of this.states.values()) {
+      st.queue.stop();
+      await st.cursorSaving;
+    }
+  }
+
+  /** Waits until every queued send and edit has run (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    for (const st of this.states.values()) await st.queue.drained();
+  }
+
+  /**
+   * Tells the hub which chat an inbound message came from, so the coordinator's reply goes back there
+   * (and only there). Also recorded as a delivery, so replies written later by a worker find it.
+   */
+  async noteOrigin(messageId: string, surface: string, chatId: string, externalId: string | null): Promise<void> {
+    this.origins.set(messageId, { surface, chatId });
+    if (this.origins.size > 10_000) this.origins.delete(this.origins.keys().next().value!);
+    for (const w of this.originWaiters.get(messageId) ?? []) w();
+    this.originWaiters.delete(messageId);
+    await this.opts.operator.recordDelivery({ messageId, surface, chatId, externalId, status: 'sent' });
+  }
+
+  private async onEvent(st: AdapterState, event: ConversationEvent): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (event.kind === 'created') await this.onCreated(st, event.message);
+      else await this.onUpdated(st, event.message);
+    } catch (err) {
+      this.log.error({ surface: st.adapter.name, messageId: event.message.id, err: safeErr(err) }, 'could not route a conversation event');
+    }
+  }
+
+  private async onCreated(st: AdapterState, m: ConversationMessage): Promise<void> {
+    const id = BigInt(m.id);
+    if (id > st.maxSeen) st.maxSeen = id;
+    if (m.direction !== 'out') return this.saveCursor(st);
+    if (st.pending.has(id)) return;
+    st.pending.set(id, 1);
+    try {
+      const chats = await this.targets(st.adapter.name, m);
+      await Promise.all(chats.map((chatId) => this.sync(st, m.id, chatId, true).catch(() => {})));
+    } finally {
+      st.pending.delete(id);
+      this.saveCursor(st);
+    }
+  }
+
+  private async onUpdated(st: AdapterState, m: ConversationMessage): Promise<void> {
+    if (m.direction !== 'out') return;
+    const ds = (await this.opts.operator.deliveriesOf(m.id)).filter((d) => d.surface === st.adapter.name && d.status === 'sent');
+    await Promise.all(ds.map((d) => this.sync(st, m.id, d.chatId, false).catch(() => {})));
+  }
+
+  /** Brings one chat's copy of a message up to date: sends it if it has none yet, else edits it if changed. */
+  private sync(st: AdapterState, messageId: string, chatId: string, mayCreate: boolean): Promise<void> {
+    const a = st.adapter;
+    const key = `${a.name}:${chatId}:${messageId}`;
+    return st.queue.enqueue(
+      chatId,
+      async () => {
+        const latest = await this.opts.operator.getMessage(messageId);
+        if (!latest) return;
+        const existing = (await this.opts.operator.deliveriesOf(messageId)).find((d) => d.surface === a.name && d.chatId === chatId);
+        const rk = renderKey(latest);
+        if (existing && existing.status === 'sent' && existing.externalId) {
+          if (this.rendered.get(key) === rk) return;
+          await a.edit(latest, existing);
+          this.remember(key, rk);
+          return;
+        }
+        if (!mayCreate && !existing) return;
+        try {
+          const { externalId } = await a.deliver(latest, chatId);
+          this.remember(key, rk);
+          await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId, status: 'sent' });
+        } catch (err) {
+          const c = a.classifyError(err);
+          if (c.retryAfterMs === undefined && !c.retryable) {
+            await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: null, status: 'failed' }).catch(() => {});
+          }
+          throw err;
+        }
+      },
+      { coalesceKey: messageId },
+    );
+  }
+
+  private remember(key: string, rk: string): void {
+    this.rendered.set(key, rk);
+    if (this.rendered.size > 5_000) this.rendered.delete(this.rendered.keys().next().value!);
+  }
+
+  /** Which chats of a surface get a newly created outbound message. */
+  private async targets(surface: string, m: ConversationMessage): Promise<string[]> {
+    if (m.replyTo) {
+      const origin = await this.originOf(m.replyTo);
+      if (!origin) return [];
+      if (origin.surface !== surface) return [];
+      const bound = await this.opts.pairing.bindings(surface);
+      return bound.some((b) => b.chatId === origin.chatId) ? [origin.chatId] : [];
+    }
+    const created = Date.parse(m.createdAt);
+    const bound = await this.opts.pairing.bindings(surface);
+    // A chat paired after a message was written does not get old history replayed into it.
+    return bound.filter((b) => b.boundAt.getTime() <= created + 1_000).map((b) => b.chatId);
+  }
+
+  private async originOf(inboundId: string): Promise<{ surface: string; chatId: string } | null> {
+    const mem = this.origins.get(inboundId);
+    if (mem) return mem;
+    const fromDb = async () => {
+      const ds = await this.opts.operator.deliveriesOf(inboundId);
+      const d = ds.find((x) => this.states.has(x.surface));
+      return d ? { surface: d.surface, chatId: d.chatId } : null;
+    };
+    const found = await fromDb();
+    if (found) return found;
+    const inbound = await this.opts.operator.getMessage(inboundId);
+    if (!inbound || !this.states.has(inbound.surface)) return null;
+    // The reply can be announced before the adapter's handleMessage call has returned: wait for its note.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.opts.originWaitMs ?? 3_000);
+      const list = this.originWaiters.get(inboundId) ?? [];
+      list.push(() => (clearTimeout(t), resolve()));
+      this.originWaiters.set(inboundId, list);
+    });
+    return this.origins.get(inboundId) ?? (await fromDb());
+  }
+
+  private async catchUp(st: AdapterState): Promise<void> {
+    const name = st.adapter.name;
+    const cur = await this.opts.store.cursor(name);
+    let after = cur?.messageId ?? 0n;
+    st.maxSeen = after;
+    // Edits made while we were down: re-sync recent delivered messages updated since we last looked.
+    if (cur) {
+      const from = after > 200n ? after - 200n : 0n;
+      const recent = await this.opts.operator.listMessages({ after: from.toString(), limit: 200 });
+      for (const m of recent) {
+        if (m.direction === 'out' && Date.parse(m.updatedAt) > cur.seenAt.getTime()) void this.onEvent(st, { kind: 'updated', message: m });
+      }
+    }
+    // Messages created while we were down.
+    for (;;) {
+      const page = await this.opts.operator.listMessages({ after: after.toString(), limit: 200 });
+      if (page.length === 0) break;
+      for (const m of page) void this.onEvent(st, { kind: 'created', message: m });
+      after = BigInt(page[page.length - 1].id);
+      if (page.length < 200) break;
+    }
+    if (after > st.maxSeen) st.maxSeen = after;
+    this.saveCursor(st);
+  }
+
+  /** Persists the highest id below which every message has settled on this surface. */
+  private saveCursor(st: AdapterState): void {
+    let safe = st.maxSeen;
+    for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
+    const now = new Date();
+    st.cursorSaving = st.cursorSaving
+      .then(() => this.opts.store.saveCursor(st.adapter.name, safe, now))
+      .catch((err) => this.log.warn({ err: safeErr(err) }, 'could not save the delivery cursor'));
+  }
+}
+
+/** An error's code and message only: platform errors can carry request payloads and URLs with tokens. */
+export function safeErr(err: unknown): { code?: string; message: string } {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown; error_code?: unknown; description?: unknown };
+    const code = typeof e.code === 'string' ? e.code : typeof e.error_code === 'number' ? String(e.error_code) : undefined;
+    const message = typeof e.description === 'string' ? e.description : typeof e.message === 'string' ? e.message : String(err);
+    return { code, message: redact(message) };
+  }
+  return { message: redact(String(err)) };
+}
+
+/** Strips anything that looks like a bot token or Slack token from a string before it is logged. */
+export function redact(s: string): string {
+  return s
+    .replace(/bot\d+:[A-Za-z0-9_-]{20,}/g, 'bot<redacted>')
+    .replace(/\d{6,}:[A-Za-z0-9_-]{30,}/g, '<redacted>')
+    .replace(/xox[abpr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>')
+    .replace(/xapp-[A-Za-z0-9-]+/g, 'xapp-<redacted>');
+}
