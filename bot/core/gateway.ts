@@ -44,6 +44,11 @@ export class ChatGateway {
     this.log = deps.logger.child({ component: 'chat-gateway' });
   }
 
+  /** Durable once-only claim for deliveries that never reach handleMessage on their own (e.g. a Slack file seen in two events). */
+  claim(surface: string, key: string): Promise<boolean> {
+    return this.deps.operator.claimInbound(surface, key);
+  }
+
   isAllowed(surface: string, chatId: string, userId: string): Promise<boolean> {
     return this.deps.pairing.isAllowed(surface, chatId, userId);
   }
