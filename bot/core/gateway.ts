@@ -66,6 +66,11 @@ export class ChatGateway {
     }
     if (!(await this.isAllowed(ctx.surface, ctx.chatId, ctx.userId))) return this.refuse(ctx);
     const files = ctx.files ? await ctx.files() : [];
+    if (ctx.text.trim() === '' && files.length === 0) {
+      // e.g. a file already taken from another event of the same share: nothing left to hand over.
+      this.log.debug({ surface: ctx.surface, dedupeKey: ctx.dedupeKey }, 'nothing to hand over');
+      return { kind: 'handled', duplicate: true };
+    }
     const res = await this.deps.operator.handleMessage({
       surface: ctx.surface,
       actor: ctx.userId,

@@ -30,8 +30,6 @@ export function normalizeCode(code: string): string {
  * Everything else is refused before it reaches the coordinator.
  */
 export class PairingStore {
-  private cache = new Map<string, ChatBindingRow[]>();
-
   constructor(private readonly db: Db, private readonly opts: { ttlMinutes: number } = { ttlMinutes: 15 }) {}
 
   /** A fresh one-time code, shown once ("ABCD-EFGH"); valid for ttlMinutes. */
@@ -61,33 +59,25 @@ export class PairingStore {
       create: { surface: who.surface, chatId: who.chatId, userId: who.userId, label: who.label ?? null, boundAt: now },
       update: { userId: who.userId, label: who.label ?? null, boundAt: now },
     });
-    this.cache.delete(who.surface);
     return { ok: true, binding };
   }
 
-  /** Bound chats of one surface, where escalations and notices go. */
+  /**
+   * Bound chats of one surface, where escalations and notices go. Not cached: a chat paired or unpaired
+   * in another process (web console, CLI) counts at once, and the lookup is one indexed query.
+   */
   async bindings(surface: string): Promise<ChatBindingRow[]> {
-    const hit = this.cache.get(surface);
-    if (hit) return hit;
-    const rows = await this.db.chatBinding.findMany({ where: { surface }, orderBy: { boundAt: 'asc' } });
-    this.cache.set(surface, rows);
-    return rows;
+    return this.db.chatBinding.findMany({ where: { surface }, orderBy: { boundAt: 'asc' } });
   }
 
   /** True only for the user who paired this very chat. */
   async isAllowed(surface: string, chatId: string, userId: string): Promise<boolean> {
-    const rows = await this.bindings(surface);
-    return rows.some((b) => b.chatId === chatId && b.userId === userId);
+    const row = await this.db.chatBinding.findUnique({ where: { surface_chatId: { surface, chatId } } });
+    return row !== null && row.userId === userId;
   }
 
   async unbind(surface: string, chatId: string): Promise<boolean> {
     const r = await this.db.chatBinding.deleteMany({ where: { surface, chatId } });
-    this.cache.delete(surface);
     return r.count > 0;
-  }
-
-  /** Forgets cached bindings (another process may have paired a chat). */
-  invalidate(): void {
-    this.cache.clear();
   }
 }

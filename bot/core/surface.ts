@@ -47,7 +47,10 @@ interface AdapterState {
   queue: OutboundQueue;
   /** Created messages whose deliveries have not settled yet (ids as bigint). */
   pending: Map<bigint, number>;
+  /** "messageId:chatId" of first sends not finished yet, so an edit heard meanwhile is queued behind them. */
+  inflight: Set<string>;
   maxSeen: bigint;
+  routing: Promise<void>;
   cursorSaving: Promise<void>;
 }
 
@@ -79,7 +82,7 @@ export class SurfaceHub {
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), maxSeen: 0n, cursorSaving: Promise.resolve() });
+    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), maxSeen: 0n, routing: Promise.resolve(), cursorSaving: Promise.resolve() });
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -89,7 +92,7 @@ export class SurfaceHub {
   /** Subscribes to live changes, then delivers what was created (or edited) while no hub was running. */
   async start(): Promise<void> {
     this.unsubscribe = this.opts.operator.subscribe((event) => {
-      for (const st of this.states.values()) void this.onEvent(st, event);
+      for (const st of this.states.values()) this.onEvent(st, event);
     });
     for (const st of this.states.values()) await this.catchUp(st);
   }
@@ -99,13 +102,17 @@ export class SurfaceHub {
     this.unsubscribe?.();
     for (const st of this.states.values()) {
       st.queue.stop();
+      await st.routing;
       await st.cursorSaving;
     }
   }
 
-  /** Waits until every queued send and edit has run (tests and graceful shutdown). */
+  /** Waits until every routed event's sends and edits have run (tests and graceful shutdown). */
   async idle(): Promise<void> {
-    for (const st of this.states.values()) await st.queue.drained();
+    for (const st of this.states.values()) {
+      await st.routing;
+      await st.queue.drained();
+    }
   }
 
   /**
@@ -120,35 +127,62 @@ export class SurfaceHub {
     await this.opts.operator.recordDelivery({ messageId, surface, chatId, externalId, status: 'sent' });
   }
 
-  private async onEvent(st: AdapterState, event: ConversationEvent): Promise<void> {
+  /**
+   * Events are routed one at a time per surface, in the order heard, so that two messages created back to
+   * back enter each chat's queue in that order; the sends themselves then run in parallel across chats.
+   */
+  private onEvent(st: AdapterState, event: ConversationEvent): void {
     if (this.stopped) return;
-    try {
-      if (event.kind === 'created') await this.onCreated(st, event.message);
-      else await this.onUpdated(st, event.message);
-    } catch (err) {
-      this.log.error({ surface: st.adapter.name, messageId: event.message.id, err: safeErr(err) }, 'could not route a conversation event');
+    if (event.kind === 'created') {
+      const id = BigInt(event.message.id);
+      if (id > st.maxSeen) st.maxSeen = id;
+      if (event.message.direction === 'out' && !st.pending.has(id)) st.pending.set(id, 0);
     }
+    st.routing = st.routing.then(async () => {
+      try {
+        if (event.kind === 'created') await this.routeCreated(st, event.message);
+        else await this.routeUpdated(st, event.message);
+      } catch (err) {
+        this.log.error({ surface: st.adapter.name, messageId: event.message.id, err: safeErr(err) }, 'could not route a conversation event');
+      }
+    });
   }
 
-  private async onCreated(st: AdapterState, m: ConversationMessage): Promise<void> {
+  private async routeCreated(st: AdapterState, m: ConversationMessage): Promise<void> {
     const id = BigInt(m.id);
-    if (id > st.maxSeen) st.maxSeen = id;
-    if (m.direction !== 'out') return this.saveCursor(st);
-    if (st.pending.has(id)) return;
-    st.pending.set(id, 1);
-    try {
-      const chats = await this.targets(st.adapter.name, m);
-      await Promise.all(chats.map((chatId) => this.sync(st, m.id, chatId, true).catch(() => {})));
-    } finally {
-      st.pending.delete(id);
+    if (m.direction !== 'out' || st.pending.get(id) !== 0) return this.saveCursor(st);
+    const chats = await this.targets(st.adapter.name, m);
+    st.pending.set(id, chats.length);
+    const settle = () => {
+      const left = (st.pending.get(id) ?? 1) - 1;
+      if (left <= 0) st.pending.delete(id);
+      else st.pending.set(id, left);
       this.saveCursor(st);
+    };
+    if (chats.length === 0) {
+      st.pending.delete(id);
+      return this.saveCursor(st);
+    }
+    for (const chatId of chats) {
+      const key = `${m.id}:${chatId}`;
+      st.inflight.add(key);
+      void this.sync(st, m.id, chatId, true)
+        .catch(() => {})
+        .finally(() => {
+          st.inflight.delete(key);
+          settle();
+        });
     }
   }
 
-  private async onUpdated(st: AdapterState, m: ConversationMessage): Promise<void> {
+  private async routeUpdated(st: AdapterState, m: ConversationMessage): Promise<void> {
     if (m.direction !== 'out') return;
-    const ds = (await this.opts.operator.deliveriesOf(m.id)).filter((d) => d.surface === st.adapter.name && d.status === 'sent');
-    await Promise.all(ds.map((d) => this.sync(st, m.id, d.chatId, false).catch(() => {})));
+    const chats = new Set(
+      (await this.opts.operator.deliveriesOf(m.id)).filter((d) => d.surface === st.adapter.name && d.status === 'sent').map((d) => d.chatId),
+    );
+    // A first send still queued or in flight: queue the edit behind it, in the same chat lane.
+    for (const key of st.inflight) if (key.startsWith(`${m.id}:`)) chats.add(key.slice(m.id.length + 1));
+    for (const chatId of chats) void this.sync(st, m.id, chatId, false).catch(() => {});
   }
 
   /** Brings one chat's copy of a message up to date: sends it if it has none yet, else edits it if changed. */
@@ -237,14 +271,14 @@ export class SurfaceHub {
       const from = after > 200n ? after - 200n : 0n;
       const recent = await this.opts.operator.listMessages({ after: from.toString(), limit: 200 });
       for (const m of recent) {
-        if (m.direction === 'out' && Date.parse(m.updatedAt) > cur.seenAt.getTime()) void this.onEvent(st, { kind: 'updated', message: m });
+        if (m.direction === 'out' && Date.parse(m.updatedAt) > cur.seenAt.getTime()) this.onEvent(st, { kind: 'updated', message: m });
       }
     }
     // Messages created while we were down.
     for (;;) {
       const page = await this.opts.operator.listMessages({ after: after.toString(), limit: 200 });
       if (page.length === 0) break;
-      for (const m of page) void this.onEvent(st, { kind: 'created', message: m });
+      for (const m of page) this.onEvent(st, { kind: 'created', message: m });
       after = BigInt(page[page.length - 1].id);
       if (page.length < 200) break;
     }

@@ -87,11 +87,11 @@ describe('Telegram over long polling', () => {
     const c = client();
     await c.sendCommand(c.makeCommand('/status'));
     await tg().waitForCall(sentTo(OP, 'You said: /status'));
-    const original = tg().server.storage.userMessages.find((u: { message?: { text?: string } }) => u.message?.text === '/status');
+    const original = tg().server.storage.userMessages.find((u) => 'message' in u && u.message.text === '/status');
     expect(original).toBeDefined();
     await h.restart();
     // Telegram redelivers updates whose offset was never confirmed: put the same update_id back.
-    tg().server.storage.userMessages.push({ ...original, isRead: false });
+    tg().server.storage.userMessages.push({ ...original!, isRead: false });
     await c.sendMessage(c.makeMessage('after the replay'));
     await tg().waitForCall(sentTo(OP, 'You said: after the replay'));
     expect(tg().callsOf('sendMessage').filter((x) => String(x.body.text).includes('You said: /status'))).toHaveLength(1);
