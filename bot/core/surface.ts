@@ -50,6 +50,9 @@ interface AdapterState {
   /** "messageId:chatId" of first sends not finished yet, so an edit heard meanwhile is queued behind them. */
   inflight: Set<string>;
   maxSeen: bigint;
+  /** Latest updatedAt among the events handled, and the edits still in flight (their updatedAt). */
+  seenUpTo: number;
+  editsInFlight: Map<string, number>;
   routing: Promise<void>;
   cursorSaving: Promise<void>;
 }
@@ -82,7 +85,7 @@ export class SurfaceHub {
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), maxSeen: 0n, routing: Promise.resolve(), cursorSaving: Promise.resolve() });
+    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), maxSeen: 0n, seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -133,6 +136,8 @@ export class SurfaceHub {
    */
   private onEvent(st: AdapterState, event: ConversationEvent): void {
     if (this.stopped) return;
+    const at = Date.parse(event.message.updatedAt);
+    if (at > st.seenUpTo) st.seenUpTo = at;
     if (event.kind === 'created') {
       const id = BigInt(event.message.id);
       if (id > st.maxSeen) st.maxSeen = id;
@@ -182,7 +187,14 @@ export class SurfaceHub {
     );
     // A first send still queued or in flight: queue the edit behind it, in the same chat lane.
     for (const key of st.inflight) if (key.startsWith(`${m.id}:`)) chats.add(key.slice(m.id.length + 1));
-    for (const chatId of chats) void this.sync(st, m.id, chatId, false).catch(() => {});
+    if (chats.size === 0) return this.saveCursor(st);
+    const at = Date.parse(m.updatedAt);
+    const key = `${m.id}@${at}`;
+    st.editsInFlight.set(key, at);
+    void Promise.allSettled([...chats].map((chatId) => this.sync(st, m.id, chatId, false))).then(() => {
+      st.editsInFlight.delete(key);
+      this.saveCursor(st);
+    });
   }
 
   /** Brings one chat's copy of a message up to date: sends it if it has none yet, else edits it if changed. */
@@ -265,13 +277,17 @@ export class SurfaceHub {
     const name = st.adapter.name;
     const cur = await this.opts.store.cursor(name);
     let after = cur?.messageId ?? 0n;
+    st.seenUpTo = cur?.seenAt.getTime() ?? 0;
     st.maxSeen = after;
     // Edits made while we were down: re-sync recent delivered messages updated since we last looked.
     if (cur) {
       const from = after > 200n ? after - 200n : 0n;
       const recent = await this.opts.operator.listMessages({ after: from.toString(), limit: 200 });
       for (const m of recent) {
-        if (m.direction === 'out' && Date.parse(m.updatedAt) > cur.seenAt.getTime()) this.onEvent(st, { kind: 'updated', message: m });
+        // A small margin: an edit heard just before a crash may not have reached the platform.
+        if (m.direction === 'out' && m.updatedAt !== m.createdAt && Date.parse(m.updatedAt) > cur.seenAt.getTime() - 2_000) {
+          this.onEvent(st, { kind: 'updated', message: m });
+        }
       }
     }
     // Messages created while we were down.
@@ -288,9 +304,12 @@ export class SurfaceHub {
 
   /** Persists the highest id below which every message has settled on this surface. */
   private saveCursor(st: AdapterState): void {
+    if (this.stopped) return;
     let safe = st.maxSeen;
     for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
-    const now = new Date();
+    let seen = st.seenUpTo;
+    for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;
+    const now = new Date(seen);
     st.cursorSaving = st.cursorSaving
       .then(() => this.opts.store.saveCursor(st.adapter.name, safe, now))
       .catch((err) => this.log.warn({ err: safeErr(err) }, 'could not save the delivery cursor'));

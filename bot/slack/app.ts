@@ -17,12 +17,15 @@ export interface SlackAppOptions {
   apiUrl?: string;
 }
 
-/** Bolt's logger interface on top of pino, with token-shaped strings redacted. */
+/**
+ * Bolt's logger interface on top of pino, with token-shaped strings redacted. Bolt's debug output
+ * includes request bodies (message text, file names), so it is dropped.
+ */
 function boltLogger(log: Logger): SlackLogger {
   const fmt = (msg: unknown[]) => redact(msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' '));
   let level = LogLevel.INFO;
   return {
-    debug: (...m) => log.debug(fmt(m)),
+    debug: () => {},
     info: (...m) => log.info(fmt(m)),
     warn: (...m) => log.warn(fmt(m)),
     error: (...m) => log.error(fmt(m)),
