@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { z } from 'zod';
-import { ConfigError } from '../coordinator/errors.ts';
+import { ConfigError } from '../coordinator/index.ts';
 
 const optionalString = z
   .string()

@@ -3,8 +3,7 @@
  * OperatorApi; the coordinator knows nothing of chat platforms.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../coordinator/db/client.ts';
-import type { OperatorApi } from '../coordinator/operator/api.ts';
+import type { Db, OperatorApi } from '../coordinator/index.ts';
 import type { BotConfig } from './config.ts';
 import { ChatGateway } from './core/gateway.ts';
 import { PairingStore } from './core/pairing.ts';
@@ -23,6 +22,17 @@ export { COMMANDS } from './core/commands.ts';
 export { SlackAdapter } from './slack/adapter.ts';
 export { TelegramAdapter } from './telegram/adapter.ts';
 export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
+export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
+export type {
+  OperatorApi,
+  OutboundMessage,
+  InboundMessage,
+  OperatorAction,
+  Button,
+  FileRef,
+  ConversationMessage,
+  ConversationEvent,
+} from '../coordinator/index.ts';
 
 export interface SurfaceStatus {
   surface: 'telegram' | 'slack';

@@ -1,4 +1,4 @@
-import { AppError } from '../../coordinator/errors.ts';
+import { AppError } from '../../coordinator/index.ts';
 
 /**
  * Errors raised by the chat surfaces. Classified by `code`, never by instanceof once they leave bot/.

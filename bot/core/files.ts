@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileRef } from '../../coordinator/operator/message.ts';
+import type { FileRef } from '../../coordinator/index.ts';
 import { ChatError } from './errors.ts';
 
 /** Telegram's Bot API will not hand out files above 20 MB; we hold Slack to the same limit. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { OperatorApi } from '../../coordinator/operator/api.ts';
-import type { FileRef, OperatorActionPayload } from '../../coordinator/operator/message.ts';
+import type { OperatorApi } from '../../coordinator/index.ts';
+import type { FileRef, OperatorActionPayload } from '../../coordinator/index.ts';
 import { pairingCodeIn } from './commands.ts';
 import type { PairingStore } from './pairing.ts';
 import { safeErr, type SurfaceHub } from './surface.ts';

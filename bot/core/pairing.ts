@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Db } from '../../coordinator/db/client.ts';
+import type { Db } from '../../coordinator/index.ts';
 
 /** Unambiguous characters (no 0/O, 1/I/L) so a code read off a screen is typed right the first time. */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

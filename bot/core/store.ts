@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../coordinator/db/client.ts';
-import type { OperatorActionPayload } from '../../coordinator/operator/message.ts';
-import { OperatorActionPayloadSchema } from '../../coordinator/operator/message.ts';
+import type { Db } from '../../coordinator/index.ts';
+import type { OperatorActionPayload } from '../../coordinator/index.ts';
+import { OperatorActionPayloadSchema } from '../../coordinator/index.ts';
 
 /**
  * bot/'s own small persistence: each surface's delivery cursor and button payloads too long for a

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { OperatorApi } from '../../coordinator/operator/api.ts';
-import type { ConversationEvent, ConversationMessage } from '../../coordinator/operator/message.ts';
+import type { OperatorApi } from '../../coordinator/index.ts';
+import type { ConversationEvent, ConversationMessage } from '../../coordinator/index.ts';
 import type { PairingStore } from './pairing.ts';
 import { OutboundQueue, type OutboundQueueOptions } from './rate-limiter.ts';
 import type { ChatStateStore } from './store.ts';
@@ -49,7 +49,10 @@ interface AdapterState {
   pending: Map<bigint, number>;
   /** "messageId:chatId" of first sends not finished yet, so an edit heard meanwhile is queued behind them. */
   inflight: Set<string>;
-  maxSeen: bigint;
+  /** Every message up to this id has been listed and routed (or is pending in `pending`). */
+  listedUpTo: bigint;
+  /** Ids routed recently, so a late notification does not route a message twice. */
+  routed: Set<string>;
   /** Latest updatedAt among the events handled, and the edits still in flight (their updatedAt). */
   seenUpTo: number;
   editsInFlight: Map<string, number>;
@@ -85,7 +88,7 @@ export class SurfaceHub {
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), maxSeen: 0n, seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
+    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -94,10 +97,11 @@ export class SurfaceHub {
 
   /** Subscribes to live changes, then delivers what was created (or edited) while no hub was running. */
   async start(): Promise<void> {
+    const catchUps = [...this.states.values()].map((st) => this.catchUp(st));
     this.unsubscribe = this.opts.operator.subscribe((event) => {
       for (const st of this.states.values()) this.onEvent(st, event);
     });
-    for (const st of this.states.values()) await this.catchUp(st);
+    await Promise.all(catchUps);
   }
 
   async stop(): Promise<void> {
@@ -138,25 +142,64 @@ export class SurfaceHub {
     if (this.stopped) return;
     const at = Date.parse(event.message.updatedAt);
     if (at > st.seenUpTo) st.seenUpTo = at;
-    if (event.kind === 'created') {
-      const id = BigInt(event.message.id);
-      if (id > st.maxSeen) st.maxSeen = id;
-      if (event.message.direction === 'out' && !st.pending.has(id)) st.pending.set(id, 0);
-    }
-    st.routing = st.routing.then(async () => {
-      try {
-        if (event.kind === 'created') await this.routeCreated(st, event.message);
-        else await this.routeUpdated(st, event.message);
-      } catch (err) {
-        this.log.error({ surface: st.adapter.name, messageId: event.message.id, err: safeErr(err) }, 'could not route a conversation event');
-      }
+    this.enqueueRouting(st, async () => {
+      if (event.kind === 'created') await this.pullCreated(st, event.message);
+      else await this.routeUpdated(st, event.message);
     });
   }
 
+  private enqueueRouting(st: AdapterState, fn: () => Promise<void>): Promise<void> {
+    st.routing = st.routing.then(async () => {
+      if (this.stopped) return;
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ surface: st.adapter.name, err: safeErr(err) }, 'could not route conversation changes');
+      }
+    });
+    return st.routing;
+  }
+
+  /**
+   * A "created" notification is a wake-up: we read every message after the last one listed, in id order.
+   * So sends follow the conversation's order even when notifications arrive out of order, and a missed
+   * notification costs nothing. A message committed late with a lower id is routed when its own
+   * notification comes.
+   */
+  private async pullCreated(st: AdapterState, hint?: ConversationMessage): Promise<void> {
+    if (hint && BigInt(hint.id) <= st.listedUpTo) {
+      if (!st.routed.has(hint.id)) await this.routeCreated(st, hint);
+      return;
+    }
+    for (;;) {
+      const page = await this.opts.operator.listMessages({ after: st.listedUpTo.toString(), limit: 200 });
+      for (const m of page) {
+        if (!st.routed.has(m.id)) await this.routeCreated(st, m);
+        const id = BigInt(m.id);
+        if (id > st.listedUpTo) st.listedUpTo = id;
+      }
+      if (page.length < 200) break;
+    }
+    this.saveCursor(st);
+  }
+
   private async routeCreated(st: AdapterState, m: ConversationMessage): Promise<void> {
+    st.routed.add(m.id);
+    if (st.routed.size > 5_000) st.routed.delete(st.routed.values().next().value!);
+    if (m.direction !== 'out') return;
     const id = BigInt(m.id);
-    if (m.direction !== 'out' || st.pending.get(id) !== 0) return this.saveCursor(st);
-    const chats = await this.targets(st.adapter.name, m);
+    st.pending.set(id, 1);
+    let chats: string[];
+    try {
+      chats = await this.targets(st.adapter.name, m);
+    } catch (err) {
+      st.pending.delete(id);
+      throw err;
+    }
+    if (chats.length === 0) {
+      st.pending.delete(id);
+      return;
+    }
     st.pending.set(id, chats.length);
     const settle = () => {
       const left = (st.pending.get(id) ?? 1) - 1;
@@ -164,10 +207,6 @@ export class SurfaceHub {
       else st.pending.set(id, left);
       this.saveCursor(st);
     };
-    if (chats.length === 0) {
-      st.pending.delete(id);
-      return this.saveCursor(st);
-    }
     for (const chatId of chats) {
       const key = `${m.id}:${chatId}`;
       st.inflight.add(key);
@@ -263,6 +302,8 @@ export class SurfaceHub {
     if (found) return found;
     const inbound = await this.opts.operator.getMessage(inboundId);
     if (!inbound || !this.states.has(inbound.surface)) return null;
+    // Only a fresh message can still be waiting for its note; old history (first start) is not waited on.
+    if (Date.now() - Date.parse(inbound.createdAt) > 30_000) return null;
     // The reply can be announced before the adapter's handleMessage call has returned: wait for its note.
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, this.opts.originWaitMs ?? 3_000);
@@ -273,39 +314,32 @@ export class SurfaceHub {
     return this.origins.get(inboundId) ?? (await fromDb());
   }
 
-  private async catchUp(st: AdapterState): Promise<void> {
-    const name = st.adapter.name;
-    const cur = await this.opts.store.cursor(name);
-    let after = cur?.messageId ?? 0n;
-    st.seenUpTo = cur?.seenAt.getTime() ?? 0;
-    st.maxSeen = after;
-    // Edits made while we were down: re-sync recent delivered messages updated since we last looked.
-    if (cur) {
-      const from = after > 200n ? after - 200n : 0n;
-      const recent = await this.opts.operator.listMessages({ after: from.toString(), limit: 200 });
-      for (const m of recent) {
-        // A small margin: an edit heard just before a crash may not have reached the platform.
-        if (m.direction === 'out' && m.updatedAt !== m.createdAt && Date.parse(m.updatedAt) > cur.seenAt.getTime() - 2_000) {
-          this.onEvent(st, { kind: 'updated', message: m });
+  /** Runs first on the routing chain, so no live notification is routed before the cursor is known. */
+  private catchUp(st: AdapterState): Promise<void> {
+    return this.enqueueRouting(st, async () => {
+      const cur = await this.opts.store.cursor(st.adapter.name);
+      st.listedUpTo = cur?.messageId ?? 0n;
+      st.seenUpTo = Math.max(st.seenUpTo, cur?.seenAt.getTime() ?? 0);
+      // Edits made while we were down: re-sync recent delivered messages updated since we last looked.
+      if (cur) {
+        const from = st.listedUpTo > 200n ? st.listedUpTo - 200n : 0n;
+        const recent = await this.opts.operator.listMessages({ after: from.toString(), limit: 200 });
+        for (const m of recent) {
+          // A small margin: an edit heard just before a crash may not have reached the platform.
+          if (m.direction === 'out' && m.updatedAt !== m.createdAt && Date.parse(m.updatedAt) > cur.seenAt.getTime() - 2_000) {
+            await this.routeUpdated(st, m);
+          }
         }
       }
-    }
-    // Messages created while we were down.
-    for (;;) {
-      const page = await this.opts.operator.listMessages({ after: after.toString(), limit: 200 });
-      if (page.length === 0) break;
-      for (const m of page) this.onEvent(st, { kind: 'created', message: m });
-      after = BigInt(page[page.length - 1].id);
-      if (page.length < 200) break;
-    }
-    if (after > st.maxSeen) st.maxSeen = after;
-    this.saveCursor(st);
+      // Messages created while we were down.
+      await this.pullCreated(st);
+    });
   }
 
   /** Persists the highest id below which every message has settled on this surface. */
   private saveCursor(st: AdapterState): void {
     if (this.stopped) return;
-    let safe = st.maxSeen;
+    let safe = st.listedUpTo;
     for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
     let seen = st.seenUpTo;
     for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { ConversationMessage } from '../../coordinator/operator/message.ts';
+import type { ConversationMessage } from '../../coordinator/index.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';
 import type { Delivery, SurfaceAdapter } from '../core/surface.ts';

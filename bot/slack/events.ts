@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { FileRef } from '../../coordinator/operator/message.ts';
+import type { FileRef } from '../../coordinator/index.ts';
 import { guarded, type SlackDeps, SURFACE } from './context.ts';
 import { downloadSlackFile, type SlackFile } from './files.ts';
 

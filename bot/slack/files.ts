@@ -1,4 +1,4 @@
-import type { FileRef } from '../../coordinator/operator/message.ts';
+import type { FileRef } from '../../coordinator/index.ts';
 import { ChatError } from '../core/errors.ts';
 import { MAX_FILE_BYTES, saveDownload } from '../core/files.ts';
 

@@ -1,5 +1,5 @@
-import type { ConversationMessage, OperatorActionPayload } from '../../coordinator/operator/message.ts';
-import { OperatorActionPayloadSchema } from '../../coordinator/operator/message.ts';
+import type { ConversationMessage, OperatorActionPayload } from '../../coordinator/index.ts';
+import { OperatorActionPayloadSchema } from '../../coordinator/index.ts';
 import type { ChatStateStore } from '../core/store.ts';
 
 /** Slack's limits: 3000 characters per section text, 2000 per button value. */

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { type Bot, GrammyError, HttpError } from 'grammy';
 import type { Logger } from 'pino';
-import type { ConversationMessage } from '../../coordinator/operator/message.ts';
+import type { ConversationMessage } from '../../coordinator/index.ts';
 import { COMMANDS } from '../core/commands.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';

@@ -1,5 +1,5 @@
 import type { Api } from 'grammy';
-import type { FileRef } from '../../coordinator/operator/message.ts';
+import type { FileRef } from '../../coordinator/index.ts';
 import { ChatError } from '../core/errors.ts';
 import { MAX_FILE_BYTES, saveDownload } from '../core/files.ts';
 

@@ -1,5 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { ConversationMessage, OperatorActionPayload } from '../../coordinator/operator/message.ts';
+import type { ConversationMessage, OperatorActionPayload } from '../../coordinator/index.ts';
 import type { ChatStateStore } from '../core/store.ts';
 
 /** Telegram's limits: 4096 characters of text, 64 bytes of callback data. */

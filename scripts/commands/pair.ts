@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { loadBotConfig } from '../../bot/config.ts';
 import { PairingStore } from '../../bot/core/pairing.ts';
-import { loadCoordinatorConfig } from '../../coordinator/config.ts';
-import { createDb } from '../../coordinator/db/client.ts';
+import { loadCoordinatorConfig } from '../../coordinator/index.ts';
+import { createDb } from '../../coordinator/index.ts';
 
 export interface PairDeps {
   /** Opens what the command needs; close() is called when it is done. */

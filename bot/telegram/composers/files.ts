@@ -1,5 +1,5 @@
 import { Composer } from 'grammy';
-import type { FileRef } from '../../../coordinator/operator/message.ts';
+import type { FileRef } from '../../../coordinator/index.ts';
 import { type BotContext, dedupeKeyOf, SURFACE, type TelegramDeps } from '../context.ts';
 import { downloadTelegramFile } from '../files.ts';
 import { boundary } from './boundary.ts';
