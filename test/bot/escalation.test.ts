@@ -3,6 +3,7 @@ import { ChatHarness, SLACK_SECRET, TG_TOKEN } from '../support/chat-harness.ts'
 import { coordinatorUnderTest } from '../support/coordinator-under-test.ts';
 import { blockActionBody, postToSlackEndpoint, type SlackApiCall } from '../support/slack-api-server.ts';
 import type { TelegramCall } from '../support/telegram-server.ts';
+import { waitFor } from '../support/harness.ts';
 
 const TG_OP = 1001;
 const SLACK_OP = 'U0OPERATOR';
@@ -57,7 +58,7 @@ describe('Escalations on Telegram and Slack at once', () => {
   const slackUpdated = (ts: string, text: RegExp) => (c: SlackApiCall) => c.method === 'chat.update' && c.args.ts === ts && text.test(JSON.stringify(c.args.blocks));
 
   it('reaches every bound chat; approving on Telegram closes it on Slack; a late Slack press is told who decided', async () => {
-    await h.coordinator.escalate('Pay invoice #42 (EUR 1,200) to ACME?');
+    const { runId } = await h.coordinator.escalate('Pay invoice #42 (EUR 1,200) to ACME?');
     const a = await arrived('Pay invoice #42');
     expect(a.keyboard.flat().map((b) => b.text)).toEqual(['✅ Approve', '✖ Reject']);
     expect(a.slackBlocks.some((b) => b.type === 'actions')).toBe(true);
@@ -70,6 +71,10 @@ describe('Escalations on Telegram and Slack at once', () => {
     expect((update.args.blocks as Blocks).some((b) => b.type === 'actions')).toBe(false);
     // The Slack copy's text is the same resolution line the Telegram copy shows.
     expect(slack().messages.get(`${SLACK_DM}:${a.slackTs}`)!.edits).toBe(1);
+    // The run resumed on the decision and told the operator on both surfaces.
+    await waitFor('run completed', async () => (await h.coordinator.runStatus(runId)) === 'completed');
+    await tg().waitForCall((c) => c.method === 'sendMessage' && /Noted: “Pay invoice #42.*→ approve/.test(String(c.body.text)));
+    await slack().waitForCall((c) => c.method === 'chat.postMessage' && /Noted: “Pay invoice #42.*→ approve/.test(String(c.args.text)));
 
     await pressOnSlack(a.slackTs, a.slackBlocks, 'Reject');
     const note = await slack().waitForCall((c) => c.method === 'chat.postEphemeral' && c.args.user === SLACK_OP);
@@ -81,10 +86,11 @@ describe('Escalations on Telegram and Slack at once', () => {
   });
 
   it('a button pressed after a restart between escalation and press still decides, and edits both copies', async () => {
-    await h.coordinator.escalate('Renew the domain for 2 years?');
+    const { runId } = await h.coordinator.escalate('Renew the domain for 2 years?');
     const a = await arrived('Renew the domain');
     await h.restart();
     await pressOnSlack(a.slackTs, a.slackBlocks, 'Approve');
+    await waitFor('run completed', async () => (await h.coordinator.runStatus(runId)) === 'completed');
     await slack().waitForCall(slackUpdated(a.slackTs, /approve/i));
     const edit = await tg().waitForCall(tgEdited(a.tgMessageId, /approve/i));
     expect((edit.body.reply_markup as { inline_keyboard: Keyboard }).inline_keyboard).toEqual([]);
@@ -106,8 +112,9 @@ describe('Escalations on Telegram and Slack at once', () => {
     await slack().waitForCall(slackUpdated(before.slackTs, /approve/i));
     await h.surfaces.hub.idle();
     // Delivered once each, not replayed.
-    expect(tg().callsOf('sendMessage').filter((c) => String(c.body.text).includes('Hire the freelancer'))).toHaveLength(1);
-    expect(tg().callsOf('sendMessage').filter((c) => String(c.body.text).includes('Refund order 981'))).toHaveLength(1);
-    expect(slack().callsOf('chat.postMessage').filter((c) => String(c.args.text).includes('Refund order 981'))).toHaveLength(1);
+    // (The run's "Noted: …" confirmation quotes the question, hence startsWith.)
+    expect(tg().callsOf('sendMessage').filter((c) => String(c.body.text).startsWith('Hire the freelancer'))).toHaveLength(1);
+    expect(tg().callsOf('sendMessage').filter((c) => String(c.body.text).startsWith('Refund order 981'))).toHaveLength(1);
+    expect(slack().callsOf('chat.postMessage').filter((c) => String(c.args.text).startsWith('Refund order 981'))).toHaveLength(1);
   });
 });

@@ -64,12 +64,12 @@ describe('Telegram over long polling', () => {
     delete photoMsg.text;
     photoMsg.photo = [{ ...photo, width: 90, height: 90 }];
     await c.sendMessage(photoMsg as never);
-    await tg().waitForCall(sentTo(OP, 'Received photo-'));
+    await tg().waitForCall(sentTo(OP, 'Got photo-'));
     const docMsg = c.makeMessage('', { caption: 'invoice' } as never) as Record<string, unknown>;
     delete docMsg.text;
     docMsg.document = { ...doc, file_name: 'invoice 42.pdf', mime_type: 'application/pdf' };
     await c.sendMessage(docMsg as never);
-    await tg().waitForCall(sentTo(OP, 'Received invoice_42.pdf'));
+    await tg().waitForCall(sentTo(OP, 'Got invoice_42.pdf'));
 
     const withFiles = (await h.inbound()).filter((m) => m.body.files.length > 0);
     expect(withFiles.map((m) => m.body.text)).toEqual(['receipt', 'invoice']);
@@ -86,15 +86,15 @@ describe('Telegram over long polling', () => {
   it('processes an update Telegram redelivers after a restart only once', async () => {
     const c = client();
     await c.sendCommand(c.makeCommand('/status'));
-    await tg().waitForCall(sentTo(OP, 'You said: /status'));
+    await tg().waitForCall(sentTo(OP, 'Runs — running'));
     const original = tg().server.storage.userMessages.find((u) => 'message' in u && u.message.text === '/status');
     expect(original).toBeDefined();
     await h.restart();
     // Telegram redelivers updates whose offset was never confirmed: put the same update_id back.
     tg().server.storage.userMessages.push({ ...original!, isRead: false });
-    await c.sendMessage(c.makeMessage('after the replay'));
-    await tg().waitForCall(sentTo(OP, 'You said: after the replay'));
-    expect(tg().callsOf('sendMessage').filter((x) => String(x.body.text).includes('You said: /status'))).toHaveLength(1);
+    await c.sendCommand(c.makeCommand('/runs failed'));
+    await tg().waitForCall(sentTo(OP, 'No failed runs'));
+    expect(tg().callsOf('sendMessage').filter((x) => String(x.body.text).includes('Runs — running'))).toHaveLength(1);
     expect((await h.inbound()).filter((m) => m.body.text === '/status')).toHaveLength(1);
     await h.waitForLog('dropped a redelivered message');
   });
@@ -144,13 +144,13 @@ describe('Telegram over a webhook', () => {
 
   it('processes a replayed update once', async () => {
     const { WEBHOOK_SECRET } = await import('../support/chat-harness.ts');
-    const u = update(100, 'book the venue');
+    const u = update(100, '/runs cancelled');
     expect((await post(u, WEBHOOK_SECRET)).status).toBe(200);
     expect((await post(u, WEBHOOK_SECRET)).status).toBe(200);
-    await h.tg!.waitForCall((c) => c.method === 'sendMessage' && String(c.body.text).includes('book the venue'));
+    await h.tg!.waitForCall((c) => c.method === 'sendMessage' && String(c.body.text).includes('No cancelled runs'));
     await h.waitForLog('dropped a redelivered message');
-    expect((await h.inbound()).map((m) => m.body.text)).toEqual(['book the venue']);
+    expect((await h.inbound()).map((m) => m.body.text)).toEqual(['/runs cancelled']);
     await h.surfaces.hub.idle();
-    expect(h.tg!.callsOf('sendMessage').filter((c) => String(c.body.text).includes('book the venue'))).toHaveLength(1);
+    expect(h.tg!.callsOf('sendMessage').filter((c) => String(c.body.text).includes('No cancelled runs'))).toHaveLength(1);
   });
 });

@@ -19,8 +19,9 @@ export const WEBHOOK_SECRET = 'telegram-webhook-secret-never-logged';
 /** What a test needs from the coordinator under test. */
 export interface CoordinatorUnderTest {
   operator: OperatorApi;
-  /** Creates an approval the way a real run would, and returns its id. */
-  escalate(question: string): Promise<{ approvalId: string }>;
+  /** Starts a run that asks the operator `question` and returns once its approval is pending. */
+  escalate(question: string): Promise<{ approvalId: string; runId: string }>;
+  runStatus(runId: string): Promise<string | null>;
   close(): Promise<void>;
 }
 

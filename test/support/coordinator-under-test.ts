@@ -1,16 +1,34 @@
-import type { TestDatabase } from './db.ts';
+import { createCoordinator, createLogger } from '../../coordinator/index.ts';
 import type { CoordinatorUnderTest } from './chat-harness.ts';
-import { InMemoryOperator } from './operator-double.ts';
+import type { TestDatabase } from './db.ts';
+import { FAST, waitFor } from './harness.ts';
+import { testQueuePrefix } from './redis.ts';
+import { TEST_REDIS_URL } from './services.ts';
 
 /**
- * The coordinator the chat tests run against.
- * TODO(merge): switch to the real coordinator once main has coordinator/index.ts.
+ * The real coordinator (Postgres + Redis, workers and background loops) on the test's own database and
+ * queue prefix: chat tests exercise the same OperatorApi, approvals and runs as production.
  */
-export async function coordinatorUnderTest(_db: TestDatabase): Promise<CoordinatorUnderTest> {
-  const operator = new InMemoryOperator();
+export async function coordinatorUnderTest(db: TestDatabase): Promise<CoordinatorUnderTest> {
+  const q = testQueuePrefix();
+  const c = await createCoordinator({
+    log: createLogger({ level: 'warn' }),
+    config: { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: q.prefix, ...FAST, COO_POLL_MS: 50, COO_HTTP_PORT: 0 },
+  });
+  await c.start({ workers: true, background: true });
   return {
-    operator,
-    escalate: async (question) => ({ approvalId: (await operator.escalate(question)).approvalId }),
-    close: async () => {},
+    operator: c.operator,
+    async escalate(question) {
+      const { runId } = await c.runs.start({ process: 'approval-roundtrip', input: { question }, startedBy: 'test' });
+      const approval = await waitFor(`approval of run ${runId}`, async () => (await c.approvals.pending()).find((a) => a.runId === runId));
+      return { approvalId: approval.id, runId };
+    },
+    async runStatus(runId) {
+      return (await c.runs.get(runId))?.status ?? null;
+    },
+    async close() {
+      await c.stop();
+      await q.cleanup();
+    },
   };
 }
