@@ -106,6 +106,14 @@ describe('Slack over HTTP', () => {
     expect(h.logs.some((l) => l.includes(SLACK_TOKEN) || l.includes('slack invoice body'))).toBe(false);
   });
 
+  it('answers "Something went wrong (ref X)" when a file cannot be downloaded', async () => {
+    const ghost = { id: 'FGHOST', name: 'ghost.pdf', mimetype: 'application/pdf', size: 10, url_private_download: `${api().url}/files-pri/FGHOST/download/ghost.pdf` };
+    await sendEvent(dm('', { subtype: 'file_share', files: [ghost] }));
+    const reply = await api().waitForCall(postedTo(DM, 'Something went wrong (ref '));
+    const ref = /ref ([0-9a-f]+)/.exec(String(reply.args.text))![1];
+    expect(h.logs.some((l) => l.includes(`"ref":"${ref}"`) && l.includes('files:read'))).toBe(true);
+  });
+
   it('honours a 429 from chat.postMessage and keeps the order', async () => {
     api().failNext('chat.postMessage', 1, 429, 1);
     for (const text of ['slack one', 'slack two']) await h.operator.post({ text, kind: 'notice' });

@@ -83,6 +83,19 @@ describe('Telegram over long polling', () => {
     expect(h.logs.some((l) => l.includes(TG_TOKEN) || l.includes('fake-jpeg-body') || l.includes('%PDF'))).toBe(false);
   });
 
+  it('answers "Something went wrong (ref X)" when a handler fails, and keeps polling', async () => {
+    const c = client();
+    const broken = c.makeMessage('', { caption: 'broken' } as never) as Record<string, unknown>;
+    delete broken.text;
+    broken.document = { file_id: 'FILE-unknown', file_unique_id: 'nope', file_size: 10, file_name: 'x.pdf', mime_type: 'application/pdf' };
+    await c.sendMessage(broken as never);
+    const reply = await tg().waitForCall(sentTo(OP, 'Something went wrong (ref '));
+    const ref = /ref ([0-9a-f]+)/.exec(String(reply.body.text))![1];
+    expect(h.logs.some((l) => l.includes(`"ref":"${ref}"`) && l.includes('telegram handler failed'))).toBe(true);
+    await c.sendCommand(c.makeCommand('/runs completed'));
+    await tg().waitForCall(sentTo(OP, 'No completed runs'));
+  });
+
   it('processes an update Telegram redelivers after a restart only once', async () => {
     const c = client();
     await c.sendCommand(c.makeCommand('/status'));
