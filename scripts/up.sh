@@ -9,4 +9,4 @@ ensure_redis
 bash scripts/prisma-generate.sh
 say "Applying database migrations…"
 node_modules/.bin/tsx scripts/migrate.ts
-exec node_modules/.bin/tsx scripts/start.ts "$@"
+exec node --import tsx scripts/start.ts "$@"
