@@ -57,6 +57,10 @@ interface AdapterState {
   seenUpTo: number;
   editsInFlight: Map<string, number>;
   routing: Promise<void>;
+  /** When an update to a message was last heard (ms), so a queued first send does not use a stale body. */
+  lastUpdate: Map<string, number>;
+  /** Catch-up is done: messages listed from now on were created while this hub was listening. */
+  live: boolean;
   cursorSaving: Promise<void>;
 }
 
@@ -88,7 +92,7 @@ export class SurfaceHub {
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
+    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -142,6 +146,10 @@ export class SurfaceHub {
     if (this.stopped) return;
     const at = Date.parse(event.message.updatedAt);
     if (at > st.seenUpTo) st.seenUpTo = at;
+    if (event.kind === 'updated') {
+      st.lastUpdate.set(event.message.id, at);
+      if (st.lastUpdate.size > 5_000) st.lastUpdate.delete(st.lastUpdate.keys().next().value!);
+    }
     this.enqueueRouting(st, async () => {
       if (event.kind === 'created') await this.pullCreated(st, event.message);
       else await this.routeUpdated(st, event.message);
@@ -168,13 +176,20 @@ export class SurfaceHub {
    */
   private async pullCreated(st: AdapterState, hint?: ConversationMessage): Promise<void> {
     if (hint && BigInt(hint.id) <= st.listedUpTo) {
-      if (!st.routed.has(hint.id)) await this.routeCreated(st, hint);
+      if (!st.routed.has(hint.id)) await this.routeCreated(st, hint, true);
+      return;
+    }
+    if (hint && BigInt(hint.id) === st.listedUpTo + 1n) {
+      // The common case: the very next message. Its notification carried it; no need to list.
+      await this.routeCreated(st, hint, true);
+      st.listedUpTo = BigInt(hint.id);
+      this.saveCursor(st);
       return;
     }
     for (;;) {
       const page = await this.opts.operator.listMessages({ after: st.listedUpTo.toString(), limit: 200 });
       for (const m of page) {
-        if (!st.routed.has(m.id)) await this.routeCreated(st, m);
+        if (!st.routed.has(m.id)) await this.routeCreated(st, m, st.live);
         const id = BigInt(m.id);
         if (id > st.listedUpTo) st.listedUpTo = id;
       }
@@ -183,7 +198,11 @@ export class SurfaceHub {
     this.saveCursor(st);
   }
 
-  private async routeCreated(st: AdapterState, m: ConversationMessage): Promise<void> {
+  /**
+   * `fresh`: heard live after start-up, so this process has not sent it anywhere yet and the first send
+   * can skip re-reading the message and its deliveries (catch-up after a restart always checks).
+   */
+  private async routeCreated(st: AdapterState, m: ConversationMessage, fresh = false): Promise<void> {
     st.routed.add(m.id);
     if (st.routed.size > 5_000) st.routed.delete(st.routed.values().next().value!);
     if (m.direction !== 'out') return;
@@ -210,7 +229,7 @@ export class SurfaceHub {
     for (const chatId of chats) {
       const key = `${m.id}:${chatId}`;
       st.inflight.add(key);
-      void this.sync(st, m.id, chatId, true)
+      void this.sync(st, m.id, chatId, true, fresh ? m : undefined)
         .catch(() => {})
         .finally(() => {
           st.inflight.delete(key);
@@ -237,15 +256,20 @@ export class SurfaceHub {
   }
 
   /** Brings one chat's copy of a message up to date: sends it if it has none yet, else edits it if changed. */
-  private sync(st: AdapterState, messageId: string, chatId: string, mayCreate: boolean): Promise<void> {
+  private sync(st: AdapterState, messageId: string, chatId: string, mayCreate: boolean, fresh?: ConversationMessage): Promise<void> {
     const a = st.adapter;
     const key = `${a.name}:${chatId}:${messageId}`;
+    let first = fresh;
     return st.queue.enqueue(
       chatId,
       async () => {
-        const latest = await this.opts.operator.getMessage(messageId);
+        // A fresh message is used as heard only on the first attempt; retries and edits re-read the row.
+        let given = first;
+        first = undefined;
+        if (given && (st.lastUpdate.get(messageId) ?? 0) >= Date.parse(given.updatedAt) && st.lastUpdate.has(messageId)) given = undefined;
+        const latest = given ?? (await this.opts.operator.getMessage(messageId));
         if (!latest) return;
-        const existing = (await this.opts.operator.deliveriesOf(messageId)).find((d) => d.surface === a.name && d.chatId === chatId);
+        const existing = given ? undefined : (await this.opts.operator.deliveriesOf(messageId)).find((d) => d.surface === a.name && d.chatId === chatId);
         const rk = renderKey(latest);
         if (existing && existing.status === 'sent' && existing.externalId) {
           if (this.rendered.get(key) === rk) return;
@@ -333,6 +357,7 @@ export class SurfaceHub {
       }
       // Messages created while we were down.
       await this.pullCreated(st);
+      st.live = true;
     });
   }
 

@@ -7,7 +7,9 @@ export interface SlackApiCall {
   method: string;
   args: Record<string, unknown>;
   auth: string | null;
+  /** performance.now() and Date.now() when the request arrived. */
   at: number;
+  wall: number;
 }
 
 export interface StoredSlackMessage {
@@ -116,7 +118,7 @@ export class SlackApiServer extends EventEmitter {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
-    const call: SlackApiCall = { method, args, auth: req.headers.authorization ?? null, at: performance.now() };
+    const call: SlackApiCall = { method, args, auth: req.headers.authorization ?? null, at: performance.now(), wall: Date.now() };
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       this.calls.push({ ...call, method: `${method}#failed` });

@@ -11,7 +11,9 @@ const TelegramServer = emulator as unknown as typeof Emulator;
 export interface TelegramCall {
   method: string;
   body: Record<string, unknown>;
+  /** performance.now() and Date.now() when the request arrived. */
   at: number;
+  wall: number;
 }
 
 async function freePort(): Promise<number> {
@@ -126,7 +128,7 @@ export class TelegramTestServer extends EventEmitter {
     const [, token, method] = m;
     const body = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
     if (method !== 'getUpdates') {
-      const call = { method, body, at: performance.now() };
+      const call = { method, body, at: performance.now(), wall: Date.now() };
       const failure = this.failures.get(method)?.shift();
       if (failure) {
         this.calls.push({ ...call, method: `${method}#429` });
