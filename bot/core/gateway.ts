@@ -71,14 +71,20 @@ export class ChatGateway {
       this.log.debug({ surface: ctx.surface, dedupeKey: ctx.dedupeKey }, 'nothing to hand over');
       return { kind: 'handled', duplicate: true };
     }
-    const res = await this.deps.operator.handleMessage({
-      surface: ctx.surface,
-      actor: ctx.userId,
-      chatId: ctx.chatId,
-      text: ctx.text,
-      files,
-      dedupeKey: ctx.dedupeKey,
-    });
+    const release = this.deps.hub.beginInbound({ surface: ctx.surface, chatId: ctx.chatId, externalId: ctx.externalId ?? null, text: ctx.text, fileCount: files.length });
+    let res: Awaited<ReturnType<OperatorApi['handleMessage']>>;
+    try {
+      res = await this.deps.operator.handleMessage({
+        surface: ctx.surface,
+        actor: ctx.userId,
+        chatId: ctx.chatId,
+        text: ctx.text,
+        files,
+        dedupeKey: ctx.dedupeKey,
+      });
+    } finally {
+      release();
+    }
     if (res.duplicate) {
       this.log.info({ surface: ctx.surface, dedupeKey: ctx.dedupeKey }, 'dropped a redelivered message');
       return { kind: 'handled', duplicate: true };

@@ -77,6 +77,8 @@ export class SurfaceHub {
   private readonly states = new Map<string, AdapterState>();
   private readonly origins = new Map<string, { surface: string; chatId: string }>();
   private readonly originWaiters = new Map<string, Array<() => void>>();
+  /** handleMessage calls in progress: a reply (or progress note) can be written before the call returns. */
+  private readonly inboundInFlight = new Set<{ surface: string; chatId: string; externalId: string | null; text: string; fileCount: number }>();
   private readonly rendered = new Map<string, string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -124,6 +126,17 @@ export class SurfaceHub {
       await st.routing;
       await st.queue.drained();
     }
+  }
+
+  /**
+   * Announces a handleMessage call before it is made, so that messages the coordinator writes in reply
+   * while still handling it (progress notes such as "Reading invoice…") find their chat at once.
+   * Returns the function that ends the announcement.
+   */
+  beginInbound(info: { surface: string; chatId: string; externalId: string | null; text: string; fileCount: number }): () => void {
+    const entry = { ...info };
+    this.inboundInFlight.add(entry);
+    return () => void this.inboundInFlight.delete(entry);
   }
 
   /**
@@ -326,11 +339,17 @@ export class SurfaceHub {
     if (found) return found;
     const inbound = await this.opts.operator.getMessage(inboundId);
     if (!inbound || !this.states.has(inbound.surface)) return null;
+    for (const f of this.inboundInFlight) {
+      if (f.surface === inbound.surface && f.text === inbound.body.text && f.fileCount === inbound.body.files.length) {
+        await this.noteOrigin(inboundId, f.surface, f.chatId, f.externalId).catch(() => {});
+        return { surface: f.surface, chatId: f.chatId };
+      }
+    }
     // Only a fresh message can still be waiting for its note; old history (first start) is not waited on.
     if (Date.now() - Date.parse(inbound.createdAt) > 30_000) return null;
     // The reply can be announced before the adapter's handleMessage call has returned: wait for its note.
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, this.opts.originWaitMs ?? 3_000);
+      const t = setTimeout(resolve, this.opts.originWaitMs ?? 1_000);
       const list = this.originWaiters.get(inboundId) ?? [];
       list.push(() => (clearTimeout(t), resolve()));
       this.originWaiters.set(inboundId, list);

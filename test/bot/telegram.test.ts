@@ -15,7 +15,22 @@ describe('Telegram over long polling', () => {
     c.method === 'sendMessage' && String(c.body.chat_id) === String(chatId) && String(c.body.text).includes(text);
 
   beforeAll(async () => {
-    h = await ChatHarness.start({ telegram: 'polling', coordinator: coordinatorUnderTest });
+    h = await ChatHarness.start({
+      telegram: 'polling',
+      // Document reading as a later layer would do it: a progress note replying to the upload, edited when done.
+      coordinator: (db) =>
+        coordinatorUnderTest(db, {
+          handlers: (operator) => ({
+            files: async ({ files, inboundId }) => {
+              const names = files.map((f) => f.name).join(', ');
+              const note = await operator().post({ kind: 'progress', text: `Reading ${names}…` }, { replyTo: inboundId });
+              await tg().waitForCall((c) => c.method === 'sendMessage' && String(c.body.text) === `Reading ${names}…`);
+              await operator().update(note.id, { kind: 'progress', text: `Reading ${names}… done` });
+              return { text: `Got ${names}: ${files.map((f) => `${f.mimeType}, ${f.size} bytes`).join('; ')}` };
+            },
+          }),
+        }),
+    });
   });
   afterAll(async () => h?.close());
 
@@ -70,6 +85,11 @@ describe('Telegram over long polling', () => {
     docMsg.document = { ...doc, file_name: 'invoice 42.pdf', mime_type: 'application/pdf' };
     await c.sendMessage(docMsg as never);
     await tg().waitForCall(sentTo(OP, 'Got invoice_42.pdf'));
+    // Progress, edited in place in the chat the file came from, then the result.
+    const progress = tg().callsOf('sendMessage').find((c) => c.body.text === 'Reading invoice_42.pdf…')!;
+    expect(String(progress.body.chat_id)).toBe(String(OP));
+    const done = await tg().waitForCall((c) => c.method === 'editMessageText' && c.body.text === 'Reading invoice_42.pdf… done');
+    expect(String(done.body.chat_id)).toBe(String(OP));
 
     const withFiles = (await h.inbound()).filter((m) => m.body.files.length > 0);
     expect(withFiles.map((m) => m.body.text)).toEqual(['receipt', 'invoice']);
