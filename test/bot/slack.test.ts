@@ -20,8 +20,22 @@ describe('Slack over HTTP', () => {
   };
   const dm = (text: string, extra: Record<string, unknown> = {}) => ({ type: 'message', channel: DM, channel_type: 'im', user: OP, text, ts: `${Date.now() / 1000}`, ...extra });
 
+  // Free text waits on this gate, so a test can hold the COO "thinking" and see Slack acknowledged first.
+  let openGate: () => void = () => {};
+  let gate: Promise<void> = Promise.resolve();
   beforeAll(async () => {
-    h = await ChatHarness.start({ slack: true, coordinator: coordinatorUnderTest });
+    h = await ChatHarness.start({
+      slack: true,
+      coordinator: (db) =>
+        coordinatorUnderTest(db, {
+          handlers: () => ({
+            freeText: async ({ text }) => {
+              await gate;
+              return { text: `Thought about: ${text}` };
+            },
+          }),
+        }),
+    });
   });
   afterAll(async () => h?.close());
 
@@ -60,17 +74,29 @@ describe('Slack over HTTP', () => {
     expect(first.r.status).toBe(200);
     const retry = await sendEvent(event, first.eventId, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     expect(retry.r.status).toBe(200);
-    await api().waitForCall(postedTo(DM, 'I understand commands'));
+    await api().waitForCall(postedTo(DM, 'Thought about: order more stock'));
     await h.waitForLog('dropped a redelivered message');
     await h.surfaces.hub.idle();
     expect((await h.inbound()).filter((m) => m.body.text === 'order more stock')).toHaveLength(1);
-    expect(api().calls.filter(postedTo(DM, 'I understand commands'))).toHaveLength(1);
+    expect(api().calls.filter(postedTo(DM, 'Thought about: order more stock'))).toHaveLength(1);
+  });
+
+  it('acknowledges an event before the work is done (Slack wants an answer within 3 s)', async () => {
+    gate = new Promise<void>((r) => (openGate = r));
+    const t0 = performance.now();
+    const { r } = await sendEvent(dm('plan next week'));
+    // The COO is still thinking (the gate is closed), yet Slack already has its 200.
+    expect(r.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(api().calls.some(postedTo(DM, 'Thought about: plan next week'))).toBe(false);
+    openGate();
+    await api().waitForCall(postedTo(DM, 'Thought about: plan next week'));
   });
 
   it('answers a mention in a paired channel there, and refuses strangers (DM refusal, channel silence)', async () => {
     await h.bind('slack', CHANNEL, OP);
     await sendEvent({ type: 'app_mention', channel: CHANNEL, user: OP, text: '<@UCOOBOT> what is due today?', ts: `${Date.now() / 1000}` });
-    await api().waitForCall(postedTo(CHANNEL, 'I understand commands'));
+    await api().waitForCall(postedTo(CHANNEL, 'Thought about: what is due today?'));
     expect((await h.inbound()).some((m) => m.surface === 'slack' && m.body.text === 'what is due today?')).toBe(true);
 
     await sendEvent({ type: 'app_mention', channel: 'C0RANDOM', user: 'U0STRANGER', text: '<@UCOOBOT> hi', ts: `${Date.now() / 1000}` });

@@ -186,4 +186,13 @@ describe('Telegram over a webhook', () => {
     await h.surfaces.hub.idle();
     expect(h.tg!.callsOf('sendMessage').filter((c) => String(c.body.text).includes('No cancelled runs'))).toHaveLength(1);
   });
+
+  it("runs the error boundary in webhook mode too: a failing handler answers with a ref and the webhook still says 200", async () => {
+    const { WEBHOOK_SECRET } = await import('../support/chat-harness.ts');
+    const broken = update(101, '');
+    delete (broken.message as { text?: string }).text;
+    Object.assign(broken.message, { document: { file_id: 'FILE-unknown', file_unique_id: 'nope', file_size: 10, file_name: 'x.pdf', mime_type: 'application/pdf' } });
+    expect((await post(broken, WEBHOOK_SECRET)).status).toBe(200);
+    await h.tg!.waitForCall((c) => c.method === 'sendMessage' && String(c.body.text).startsWith('Something went wrong (ref '));
+  });
 });
