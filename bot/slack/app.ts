@@ -48,7 +48,8 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   const socketMode = Boolean(opts.appToken);
   const app = new App({
     token: opts.token,
-    ...(socketMode ? { socketMode: true, appToken: opts.appToken } : { signingSecret: opts.signingSecret }),
+    // In Socket Mode the receiver's own client (apps.connections.open) takes its options from installerOptions.
+    ...(socketMode ? { socketMode: true, appToken: opts.appToken, installerOptions: { clientOptions } } : { signingSecret: opts.signingSecret }),
     clientOptions,
     logger: boltLogger(deps.logger.child({ lib: 'bolt' })),
     processBeforeResponse: false,

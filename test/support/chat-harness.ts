@@ -14,6 +14,7 @@ import { TelegramTestServer } from './telegram-server.ts';
 export const TG_TOKEN = '700000001:AAtest-token-never-logged-0123456789';
 export const SLACK_TOKEN = 'xoxb-test-token-never-logged-0123';
 export const SLACK_SECRET = 'slack-signing-secret-never-logged';
+export const SLACK_APP_TOKEN = 'xapp-1-test-app-token-never-logged';
 export const WEBHOOK_SECRET = 'telegram-webhook-secret-never-logged';
 
 /** What a test needs from the coordinator under test. */
@@ -27,7 +28,8 @@ export interface CoordinatorUnderTest {
 
 export interface HarnessOptions {
   telegram?: false | 'polling' | 'webhook';
-  slack?: boolean;
+  /** true or 'http': signed HTTP requests; 'socket': Socket Mode over the local server's WebSocket. */
+  slack?: boolean | 'http' | 'socket';
   perChatIntervalMs?: number;
   coordinator: (db: TestDatabase) => Promise<CoordinatorUnderTest>;
 }
@@ -55,7 +57,7 @@ export class ChatHarness {
     const db = await createTestDatabase();
     const coordinator = await opts.coordinator(db);
     const tg = opts.telegram ? await TelegramTestServer.start() : null;
-    const slackApi = opts.slack ? new SlackApiServer(SLACK_TOKEN) : null;
+    const slackApi = opts.slack ? new SlackApiServer(SLACK_TOKEN, opts.slack === 'socket' ? SLACK_APP_TOKEN : undefined) : null;
     await slackApi?.start();
     const dataDir = await mkdtemp(join(tmpdir(), 'coo-chat-'));
     const h = new ChatHarness(opts, db, coordinator, tg, slackApi, dataDir);
@@ -80,7 +82,11 @@ export class ChatHarness {
     const config = loadBotConfig({}, {
       ...(this.tg ? { TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_API_ROOT: this.tg.apiRoot } : {}),
       ...(this.opts.telegram === 'webhook' ? { TELEGRAM_WEBHOOK_URL: 'https://coo.example.com/telegram/webhook', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_WEBHOOK_PORT: 0 } : {}),
-      ...(this.slackApi ? { SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: this.slackApi.apiUrl, SLACK_PORT: 0 } : {}),
+      ...(this.slackApi
+        ? this.opts.slack === 'socket'
+          ? { SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL: this.slackApi.apiUrl }
+          : { SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: this.slackApi.apiUrl, SLACK_PORT: 0 }
+        : {}),
       COO_DATA_DIR: this.dataDir,
       COO_CHAT_PER_CHAT_INTERVAL_MS: this.opts.perChatIntervalMs ?? 20,
     });

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SlackSocketServer } from './slack-socket-server.ts';
 
 export interface SlackApiCall {
   method: string;
@@ -34,12 +35,16 @@ export class SlackApiServer extends EventEmitter {
   private tsCounter = 0;
   url = '';
 
-  constructor(readonly botToken: string) {
+  /** Socket Mode: apps.connections.open (with the app token) hands out a WebSocket URL served here. */
+  readonly socket = new SlackSocketServer();
+
+  constructor(readonly botToken: string, readonly appToken?: string) {
     super();
   }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req, socket) => this.socket.handleUpgrade(req, socket));
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -50,6 +55,7 @@ export class SlackApiServer extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    this.socket.close();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
@@ -128,7 +134,9 @@ export class SlackApiServer extends EventEmitter {
     }
     const token = (call.auth ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
     let body: Record<string, unknown>;
-    if (token !== this.botToken && method !== 'api.test') body = { ok: false, error: 'invalid_auth' };
+    if (method === 'apps.connections.open') {
+      body = this.appToken && token === this.appToken ? { ok: true, url: `${this.url.replace('http', 'ws')}/link` } : { ok: false, error: 'invalid_auth' };
+    } else if (token !== this.botToken && method !== 'api.test') body = { ok: false, error: 'invalid_auth' };
     else body = this.answer(method, args);
     this.calls.push(call);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
