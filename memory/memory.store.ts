@@ -57,7 +57,7 @@ export function createMemoryStore(d: MemoryDeps) {
       return d.db.memoryEntity.upsert({
         where: { kind_nameKey: { kind: e.kind, nameKey: key } },
         create: { id: randomUUID(), kind: e.kind, name: e.name, nameKey: key, aliases: e.aliases, attributes: e.attributes as object },
-        update: { aliases: { set: e.aliases.length ? e.aliases : undefined }, attributes: Object.keys(e.attributes).length ? (e.attributes as object) : undefined },
+        update: { ...(e.aliases.length ? { aliases: { set: e.aliases } } : {}), ...(Object.keys(e.attributes).length ? { attributes: e.attributes as object } : {}) },
       });
     },
 
