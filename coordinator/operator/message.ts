@@ -40,6 +40,8 @@ export const OutboundMessageSchema = z.object({
   resolution: z.string().optional(),
   kind: z.enum(['reply', 'approval', 'notice', 'digest', 'error', 'progress']).default('reply'),
   format: z.enum(['plain', 'markdown']).default('plain'),
+  /** An idempotency reference: a process that posts under a ref can find its message after a crash. */
+  ref: z.string().max(200).optional(),
 });
 export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
 export type OutboundMessageInput = z.input<typeof OutboundMessageSchema>;

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { ConversationEvent, OperatorApi } from '../../coordinator/index.ts';
+import { chatPage } from './chat-page.ts';
+
+export interface ConsoleOptions {
+  operator: OperatorApi;
+  /** Where uploaded files are kept for processing. */
+  filesDir: string;
+  maxUploadBytes?: number;
+  actor?: string;
+}
+
+const SURFACE = 'console';
+const SendSchema = z.object({ text: z.string().max(20_000), requestId: z.string().max(100).optional() });
+const ActionSchema = z.object({ approvalId: z.string().min(1), option: z.string().min(1), reason: z.string().max(2000).optional(), requestId: z.string().max(100).optional() });
+
+/**
+ * The web console: the first chat surface. The page and its JSON/SSE API sit behind the coordinator's
+ * login (mounted after the auth middleware). Request ids from the page make a resent POST harmless.
+ */
+export function mountConsole(app: Hono, opts: ConsoleOptions): void {
+  const { operator } = opts;
+  const actor = opts.actor ?? 'operator';
+  const maxUpload = opts.maxUploadBytes ?? 20 * 1024 * 1024;
+
+  app.get('/', (c) => c.html(chatPage()));
+
+  app.get('/api/messages', async (c) => {
+    const after = c.req.query('after');
+    if (after !== undefined && !/^\d+$/.test(after)) return c.json({ error: { code: 'invalid_cursor', message: '"after" must be a message id.' } }, 400);
+    return c.json(await operator.listMessages({ after, limit: Number(c.req.query('limit') ?? 100) || 100 }));
+  });
+
+  app.post('/api/messages', async (c) => {
+    const body = SendSchema.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: { code: 'invalid_request', message: 'Send JSON like {"text": "/status"}.' } }, 400);
+    const r = await operator.handleMessage({ surface: SURFACE, actor, text: body.data.text, dedupeKey: body.data.requestId });
+    return c.json(r);
+  });
+
+  app.post('/api/actions', async (c) => {
+    const body = ActionSchema.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: { code: 'invalid_request', message: 'Send JSON like {"approvalId": "apv_…", "option": "approve"}.' } }, 400);
+    const { approvalId, option, reason, requestId } = body.data;
+    return c.json(await operator.handleAction({ surface: SURFACE, actor, payload: { type: 'decide', approvalId, option }, reason, dedupeKey: requestId }));
+  });
+
+  app.post('/api/files', async (c) => {
+    const form = await c.req.parseBody().catch(() => null);
+    const file = form?.file;
+    if (!(file instanceof File)) return c.json({ error: { code: 'invalid_request', message: 'Upload one file in the "file" field.' } }, 400);
+    if (file.size > maxUpload) return c.json({ error: { code: 'too_large', message: `That file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${(maxUpload / 1048576).toFixed(0)} MB.` } }, 413);
+    await mkdir(opts.filesDir, { recursive: true });
+    const safe = basename(file.name).replace(/[^\w.\-]+/g, '_').slice(-100) || 'upload';
+    const path = join(opts.filesDir, `${Date.now()}-${randomBytes(4).toString('hex')}-${safe}`);
+    await writeFile(path, Buffer.from(await file.arrayBuffer()));
+    const text = typeof form?.text === 'string' ? form.text : '';
+    const requestId = typeof form?.requestId === 'string' ? form.requestId : undefined;
+    const r = await operator.handleMessage({ surface: SURFACE, actor, text, files: [{ name: safe, mimeType: file.type || 'application/octet-stream', size: file.size, path }], dedupeKey: requestId });
+    return c.json(r);
+  });
+
+  app.get('/api/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: ConversationEvent[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = operator.subscribe((e) => {
+        queue.push(e);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted) {
+        if (queue.length === 0) {
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 15_000);
+          });
+          wake = null;
+          if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+          continue;
+        }
+        const e = queue.shift()!;
+        await stream.writeSSE({ event: e.kind, data: JSON.stringify(e.message), id: e.message.id });
+      }
+      unsubscribe();
+    }),
+  );
+}

@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { type Clock, clockFrom } from './clock.ts';
+import { type CoordinatorConfig, loadCoordinatorConfig } from './config.ts';
+import { createDb, type Db } from './db/client.ts';
+import type { EngineDeps } from './engine/deps.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { type StatusReport, statusReport } from './observability/status.ts';
+import { type CoreCommandContext, registerCoreCommands } from './operator/commands/core.commands.ts';
+import { CommandRouter } from './operator/commands/registry.ts';
+import { type ConversationHandlers, OperatorService } from './operator/service.ts';
+import type { ProcessDefinition, Services } from './process/define.ts';
+import { ProcessRegistry } from './process/registry.ts';
+import { approvalRoundtrip } from './processes/approval-roundtrip.process.ts';
+import { dailyDigest } from './processes/daily-digest.process.ts';
+import type { CoreServices } from './processes/services.ts';
+import { armCrashPoints } from './runtime/crash-points.ts';
+import { PgListener } from './runtime/listener.ts';
+import { QueueSet } from './runtime/queues.ts';
+import { reconcileRuns } from './runtime/reconcile.ts';
+import { pruneOutbox, relayOnce } from './runtime/relay.ts';
+import { ensureSchedule, tickSchedules } from './runtime/scheduler.ts';
+import { startStepWorkers } from './runtime/worker.ts';
+import { type DecideRequest, type DecideResult, decideApproval, onApprovalTimer } from './systems/approval.system.ts';
+import { cancelRun, replayRun, retryRun } from './systems/run-control.system.ts';
+import { type StartRunRequest, type StartedRun, startRun } from './systems/start-run.system.ts';
+import { dueTimers, fireTimer } from './systems/timer.system.ts';
+
+export interface CoordinatorOptions {
+  config?: Partial<CoordinatorConfig>;
+  /** Processes beyond the built-in ones (approval round-trip, daily digest). */
+  processes?: ProcessDefinition<any>[];
+  /** Services handlers may call, merged over the built-in ones. */
+  services?: Services;
+  handlers?: ConversationHandlers;
+  log?: Logger;
+  clock?: Clock;
+}
+
+/** Which parts of the coordinator this process runs; a crash test runs workers alone in a child process. */
+export interface Roles {
+  workers?: boolean | string[];
+  /** Relay, timers, scheduler and reconciliation. */
+  background?: boolean;
+  /** Register the built-in daily digest schedule. */
+  digestSchedule?: boolean;
+}
+
+export type Coordinator = Awaited<ReturnType<typeof createCoordinator>>;
+
+/**
+ * The composition root of the durable core: one Prisma client, one Redis connection, the queues, the
+ * process registry, the operator service and the background loops. Everything else gets these through
+ * EngineDeps; nothing here is a module singleton.
+ */
+export async function createCoordinator(opts: CoordinatorOptions = {}) {
+  const config = loadCoordinatorConfig(process.env, opts.config);
+  armCrashPoints(config.COO_CRASH_POINTS);
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
+  const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
+  const db: Db = createDb(config.DATABASE_URL, { poolSize: Math.max(10, config.COO_WORKER_CONCURRENCY + 4) });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
+  const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
+  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, db, clock);
+  const deps: EngineDeps = { db, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
+  const listener = new PgListener(config.DATABASE_URL, log);
+  const router = new CommandRouter<CoreCommandContext>();
+  registerCoreCommands(router);
+  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {} });
+
+  const status = (): Promise<StatusReport> => statusReport(db, clock, queues, registry.agents());
+  const coreServices: CoreServices = {
+    operator: {
+      post: async (body) => ({ id: (await operator.post(body)).id }),
+      findByRef: async (ref) => {
+        const m = await operator.findByRef(ref);
+        return m ? { id: m.id } : null;
+      },
+    },
+    reports: {
+      status,
+      finishedSince: async (since) =>
+        (await db.run.findMany({ where: { finishedAt: { gte: new Date(since) } }, select: { id: true, process: true, status: true, error: true }, take: 1000 })),
+    },
+  };
+  const services: Services = { ...coreServices, ...opts.services };
+
+  const stops: Array<() => Promise<void>> = [];
+  let started = false;
+
+  function loop(name: string, everyMs: number, fn: () => Promise<unknown>): void {
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ loop: name, err: String(err) }, 'background loop failed; will retry');
+      } finally {
+        busy = false;
+      }
+    };
+    const t = setInterval(tick, everyMs);
+    void tick();
+    stops.push(async () => clearInterval(t));
+  }
+
+  async function fireDueTimers(): Promise<void> {
+    for (const id of await dueTimers(deps)) await fireTimer(deps, id, onApprovalTimer);
+  }
+
+  const coordinator = {
+    config,
+    db,
+    redis,
+    log,
+    clock,
+    registry,
+    queues,
+    deps,
+    router,
+    operator,
+    services,
+    status,
+
+    async start(roles: Roles = { workers: true, background: true, digestSchedule: true }): Promise<void> {
+      if (started) return;
+      started = true;
+      await listener.start();
+      stops.push(() => listener.close());
+      if (roles.workers) {
+        const agents = Array.isArray(roles.workers) ? roles.workers : registry.agents();
+        const w = startStepWorkers(
+          { ...deps, services, workerId: `${hostname()}-${process.pid}` },
+          { redisUrl: config.REDIS_URL, prefix: config.COO_QUEUE_PREFIX, agents, concurrency: config.COO_WORKER_CONCURRENCY, lockDurationMs: config.COO_JOB_LOCK_MS, stalledIntervalMs: config.COO_STALLED_INTERVAL_MS },
+        );
+        stops.push(() => w.close());
+      }
+      if (roles.digestSchedule) {
+        await ensureSchedule(deps, { id: 'daily-digest', process: 'daily-digest', cron: config.COO_DIGEST_CRON, timezone: config.COO_TIMEZONE, input: {} });
+      }
+      if (roles.background) {
+        await reconcileRuns(deps, queues).catch((err) => log.warn({ err: String(err) }, 'start-up reconciliation failed'));
+        loop('relay', config.COO_POLL_MS, () => relayOnce(deps, queues));
+        loop('timers', Math.min(config.COO_POLL_MS, 500), fireDueTimers);
+        loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));
+        loop('reconcile', 30_000, () => reconcileRuns(deps, queues));
+        loop('prune', 3_600_000, () => pruneOutbox(deps));
+      }
+    },
+
+    async stop(): Promise<void> {
+      for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+      await queues.close().catch(() => {});
+      redis.disconnect();
+      await db.$disconnect().catch(() => {});
+      started = false;
+    },
+
+    runs: {
+      start: (req: StartRunRequest): Promise<StartedRun> => startRun(deps, req),
+      get: (id: string) => db.run.findUnique({ where: { id } }),
+      events: (id: string) => db.runEvent.findMany({ where: { runId: id }, orderBy: { seq: 'asc' } }),
+      cancel: (id: string, by: string, reason?: string) => cancelRun(deps, id, by, reason),
+      retry: (id: string, by: string) => retryRun(deps, id, by),
+      replay: (id: string, by: string, from?: string) => replayRun(deps, id, by, from),
+    },
+    approvals: {
+      decide: (req: DecideRequest): Promise<DecideResult> => decideApproval(deps, req),
+      pending: () => db.approval.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' } }),
+    },
+    /** Runs one pass of each background duty now (tests and `coo` commands use it instead of waiting). */
+    tick: {
+      relay: () => relayOnce(deps, queues, 0),
+      timers: fireDueTimers,
+      schedules: () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)),
+      reconcile: () => reconcileRuns(deps, queues),
+    },
+  };
+  return coordinator;
+}

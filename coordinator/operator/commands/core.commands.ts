@@ -1,0 +1,185 @@
+import type { CommandRouter, CommandDefinition } from './registry.ts';
+import { firstWord } from './registry.ts';
+import { UserInputError } from '../../errors.ts';
+import type { EngineDeps } from '../../engine/deps.ts';
+import { statusReport } from '../../observability/status.ts';
+import type { QueueSet } from '../../runtime/queues.ts';
+import { decideApproval, type ApprovalOption } from '../../systems/approval.system.ts';
+import { cancelRun, retryRun } from '../../systems/run-control.system.ts';
+import { startRun } from '../../systems/start-run.system.ts';
+import type { OutboundMessageInput } from '../message.ts';
+
+export interface CoreCommandContext {
+  deps: EngineDeps;
+  queues: QueueSet | null;
+  router: CommandRouter<CoreCommandContext>;
+}
+
+type Cmd = CommandDefinition<CoreCommandContext>;
+
+function age(seconds: number): string {
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+const help: Cmd = {
+  name: 'help',
+  usage: '/help [command]',
+  summary: 'What I can do, or how one command works',
+  help: 'Lists every command. /help run explains /run in detail.',
+  async run({ args }, { router }) {
+    if (args) {
+      const c = router.get(args.replace(/^\//, ''));
+      if (!c) throw new UserInputError('unknown_command', `There is no /${args.replace(/^\//, '')} command. /help lists them all.`);
+      return { text: `${c.usage}\n${c.summary}.\n\n${c.help}` };
+    }
+    const lines = router.list().map((c) => `${c.usage} — ${c.summary}`);
+    return { text: `I'm your COO. Commands:\n${lines.join('\n')}\n\n/help <command> tells more about one.` };
+  },
+};
+
+const status: Cmd = {
+  name: 'status',
+  usage: '/status',
+  summary: 'Runs by status, queues, what waits for you',
+  help: 'Shows how many runs are running, waiting, completed, failed or cancelled; queue sizes per agent type; pending approvals with their age; open incidents.',
+  async run(_inv, { deps, queues }) {
+    const s = await statusReport(deps.db, deps.clock, queues, deps.registry.agents());
+    const q = Object.entries(s.queues).map(([a, c]) => `${a}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed`).join('; ');
+    const lines = [
+      `Runs — running ${s.runs.running}, waiting ${s.runs.waiting}, completed ${s.runs.completed}, failed ${s.runs.failed}, cancelled ${s.runs.cancelled}.`,
+      `Last 24h — ${s.completedSteps24h} steps completed, ${s.failedSteps24h} step attempts failed.`,
+      q ? `Queues — ${q}.` : 'Queues — not reachable from here.',
+      `Waiting for you — ${s.pendingApprovals.length} approval${s.pendingApprovals.length === 1 ? '' : 's'}${s.pendingApprovals.length ? ` (oldest ${age(Math.max(...s.pendingApprovals.map((a) => a.ageSeconds)))})` : ''}, ${s.openIncidents.length} open incident${s.openIncidents.length === 1 ? '' : 's'}. /inbox shows them.`,
+    ];
+    for (const sc of s.schedules) lines.push(`Schedule ${sc.id} (${sc.cron}, ${sc.timezone}) — next ${sc.nextAt ? sc.nextAt.replace('T', ' ').slice(0, 16) + ' UTC' : 'unknown'}.`);
+    return { text: lines.join('\n') };
+  },
+};
+
+const runs: Cmd = {
+  name: 'runs',
+  usage: '/runs [status]',
+  summary: 'The latest runs',
+  help: 'Lists the 10 latest runs, newest first. Filter by status: /runs failed, /runs waiting, /runs running.',
+  async run({ args }, { deps }) {
+    const valid = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
+    if (args && !valid.includes(args)) throw new UserInputError('invalid_filter', `"${args}" is not a run status; use one of ${valid.join(', ')}.`);
+    const rows = await deps.db.run.findMany({ where: args ? { status: args } : {}, orderBy: { createdAt: 'desc' }, take: 10 });
+    if (rows.length === 0) return { text: args ? `No ${args} runs.` : 'No runs yet. /run starts one; /run alone lists processes.' };
+    return {
+      text: rows
+        .map((r) => `${r.id} · ${r.process} v${r.version} · ${r.status}${r.currentStep ? ` at ${r.currentStep}` : ''}${r.error ? ` · ${r.error.slice(0, 80)}` : ''} · ${r.createdAt.toISOString().replace('T', ' ').slice(0, 16)}`)
+        .join('\n'),
+    };
+  },
+};
+
+const run: Cmd = {
+  name: 'run',
+  usage: '/run <process> [json input]',
+  summary: 'Start a process',
+  help: 'Starts a run of a process with optional JSON input, e.g. /run approval-roundtrip {"question":"Send the quote to Acme?"}. /run alone lists the processes.',
+  async run({ args, actor }, { deps }) {
+    const [name, json] = firstWord(args);
+    if (!name) {
+      const list = deps.registry.list().map((p) => `${p.name} (v${p.version}) — ${p.description}`);
+      return { text: `Processes you can start:\n${list.join('\n')}\n\nUsage: /run <process> [json input]` };
+    }
+    let input: unknown = {};
+    if (json) {
+      try {
+        input = JSON.parse(json);
+      } catch (err) {
+        throw new UserInputError('invalid_json', `The input after the process name must be JSON, e.g. {"question":"…"}. (${(err as Error).message})`);
+      }
+    }
+    const started = await startRun(deps, { process: name, input, startedBy: actor });
+    return { text: `Started ${started.process} v${started.version}: run ${started.runId}.` };
+  },
+};
+
+const inbox: Cmd = {
+  name: 'inbox',
+  usage: '/inbox',
+  summary: 'Approvals and incidents waiting for you',
+  help: 'Lists pending approvals (answer with the buttons, /approve <id> or /reject <id>) and open incidents (failed steps, with /retry <run>).',
+  async run(_inv, { deps, queues }) {
+    const s = await statusReport(deps.db, deps.clock, queues, deps.registry.agents());
+    if (s.pendingApprovals.length === 0 && s.openIncidents.length === 0) return { text: 'Nothing waits for you. 🎉' };
+    const buttons: OutboundMessageInput['buttons'] = [];
+    const lines: string[] = [];
+    for (const a of s.pendingApprovals) {
+      lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}`);
+    }
+    for (const i of s.openIncidents) lines.push(`⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId})`);
+    return { text: lines.join('\n'), buttons };
+  },
+};
+
+async function decideCommand(deps: EngineDeps, args: string, actor: string, surface: string, which: 'approve' | 'reject'): Promise<OutboundMessageInput> {
+  const [id, reason] = firstWord(args);
+  if (!id) throw new UserInputError('missing_argument', `Which approval? /${which} <id> [reason] — /inbox lists them.`);
+  const approval = await deps.db.approval.findUnique({ where: { id } });
+  if (!approval) throw new UserInputError('approval_not_found', `There is no approval "${id}". /inbox lists what waits for you.`);
+  const options = approval.options as ApprovalOption[];
+  // approve = the primary (first) option; reject = the 'reject'/'cancel' option, else the last.
+  const option = which === 'approve' ? options[0] : (options.find((o) => o.id === 'reject' || o.id === 'cancel') ?? options[options.length - 1]);
+  const r = await decideApproval(deps, { approvalId: id, option: option.id, actor, via: surface, reason: reason || null });
+  if (r.ok) return { text: `${r.label}: recorded for ${id}. Run ${r.runId} continues.` };
+  return { text: alreadyDecidedText(r) };
+}
+
+export function alreadyDecidedText(r: { approvalId: string; status: string; decision: string | null; decidedBy: string | null; decidedVia: string | null; decidedAt: Date | null }): string {
+  const at = r.decidedAt ? ` at ${r.decidedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC` : '';
+  if (r.status === 'cancelled') return `Approval ${r.approvalId} was cancelled${r.decidedBy ? ` by ${r.decidedBy}` : ''}${at}; nothing changed.`;
+  return `Approval ${r.approvalId} was already decided: ${r.decision} by ${r.decidedBy}${r.decidedVia ? ` via ${r.decidedVia}` : ''}${at}. Nothing changed.`;
+}
+
+const approve: Cmd = {
+  name: 'approve',
+  usage: '/approve <approval-id> [reason]',
+  summary: 'Say yes to a pending approval',
+  help: 'Chooses the first (primary) option of the approval. The first decision wins; deciding again changes nothing.',
+  run: ({ args, actor, surface }, { deps }) => decideCommand(deps, args, actor, surface, 'approve'),
+};
+
+const reject: Cmd = {
+  name: 'reject',
+  usage: '/reject <approval-id> [reason]',
+  summary: 'Say no to a pending approval',
+  help: 'Chooses the reject option (or the last option) of the approval, with an optional reason that is recorded.',
+  run: ({ args, actor, surface }, { deps }) => decideCommand(deps, args, actor, surface, 'reject'),
+};
+
+const retry: Cmd = {
+  name: 'retry',
+  usage: '/retry <run-id>',
+  summary: 'Run a failed step again',
+  help: 'Retries the step a run failed at. Writes that already went out are not repeated (the write ledger returns their recorded result).',
+  async run({ args, actor, surface }, { deps }) {
+    const [id] = firstWord(args);
+    if (!id) throw new UserInputError('missing_argument', 'Which run? /retry <run-id> — /runs failed lists failed runs.');
+    const r = await retryRun(deps, id, actor, surface);
+    return { text: `Retrying run ${id} at step "${r.step}".` };
+  },
+};
+
+const cancel: Cmd = {
+  name: 'cancel',
+  usage: '/cancel <run-id> [reason]',
+  summary: 'Stop a run',
+  help: 'Cancels a running or waiting run; its pending approvals are closed on every surface.',
+  async run({ args, actor }, { deps }) {
+    const [id, reason] = firstWord(args);
+    if (!id) throw new UserInputError('missing_argument', 'Which run? /cancel <run-id> [reason] — /runs lists runs.');
+    await cancelRun(deps, id, actor, reason || undefined);
+    return { text: `Cancelled run ${id}.` };
+  },
+};
+
+export function registerCoreCommands(router: CommandRouter<CoreCommandContext>): void {
+  router.register(help, status, runs, run, inbox, approve, reject, retry, cancel);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { defineProcess, type StepContext } from '../process/define.ts';
+import type { CoreServices } from './services.ts';
+
+const Input = z.object({ windowHours: z.number().positive().max(24 * 7).default(24) });
+type Ctx = StepContext<z.infer<typeof Input>, CoreServices>;
+
+export interface DigestFacts {
+  since: string;
+  completed: number;
+  failed: Array<{ id: string; process: string; error: string | null }>;
+  cancelled: number;
+  waiting: Array<{ id: string; question: string; ageSeconds: number }>;
+  incidents: number;
+  byProcess: Record<string, number>;
+}
+
+/** Pure: the digest text from the facts the collect step recorded. */
+export function renderDigest(f: DigestFacts): string {
+  const lines = [`Daily digest — since ${f.since.replace('T', ' ').slice(0, 16)} UTC`];
+  const ran = Object.entries(f.byProcess).map(([p, n]) => `${p} ×${n}`).join(', ');
+  lines.push(`What ran: ${f.completed} completed${ran ? ` (${ran})` : ''}, ${f.failed.length} failed, ${f.cancelled} cancelled.`);
+  if (f.failed.length) lines.push(...f.failed.slice(0, 10).map((r) => `  ✗ ${r.id} ${r.process}: ${r.error ?? 'failed'} — /retry ${r.id}`));
+  lines.push(f.waiting.length ? `Waiting for you: ${f.waiting.length} approval${f.waiting.length === 1 ? '' : 's'}.` : 'Nothing waits for you.');
+  lines.push(...f.waiting.slice(0, 10).map((a) => `  ❓ ${a.id} (${Math.round(a.ageSeconds / 3600)}h): ${a.question.split('\n')[0]}`));
+  if (f.incidents) lines.push(`Open incidents: ${f.incidents} — /inbox.`);
+  return lines.join('\n');
+}
+
+/** The scheduled daily digest: what ran, what failed, what waits for the operator. */
+export const dailyDigest = defineProcess({
+  name: 'daily-digest',
+  version: 1,
+  description: 'Summarise what ran, what failed and what waits for the operator, and send it',
+  input: Input,
+  start: 'collect',
+  steps: {
+    collect: {
+      next: ['send'],
+      description: 'Read runs, approvals and incidents (recorded as this step’s output)',
+      run: async (ctx) => {
+        const c = ctx as unknown as Ctx;
+        const status = await c.services.reports.status();
+        const since = new Date(new Date(status.at).getTime() - ctx.input.windowHours * 3_600_000).toISOString();
+        const finished = await c.services.reports.finishedSince(since);
+        const byProcess: Record<string, number> = {};
+        for (const r of finished) if (r.status === 'completed' && r.process !== 'daily-digest') byProcess[r.process] = (byProcess[r.process] ?? 0) + 1;
+        const facts: DigestFacts = {
+          since,
+          completed: finished.filter((r) => r.status === 'completed' && r.process !== 'daily-digest').length,
+          failed: finished.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, process: r.process, error: r.error })),
+          cancelled: finished.filter((r) => r.status === 'cancelled').length,
+          waiting: status.pendingApprovals.map((a) => ({ id: a.id, question: a.question, ageSeconds: a.ageSeconds })),
+          incidents: status.openIncidents.length,
+          byProcess,
+        };
+        return ctx.goto('send', facts);
+      },
+    },
+    send: {
+      description: 'Post the digest to the operator, exactly once',
+      run: async (ctx) => {
+        const c = ctx as unknown as Ctx;
+        const text = renderDigest(ctx.outputs.collect as DigestFacts);
+        const ref = `${ctx.runId}-digest`;
+        const posted = await ctx.effect(
+          { key: 'post', connector: 'operator', intent: 'send daily digest', request: { text } },
+          {
+            perform: async () => ({ result: await c.services.operator.post({ text, kind: 'digest', ref }) }),
+            reconcile: async () => {
+              const found = await c.services.operator.findByRef(ref);
+              return found ? { result: found } : null;
+            },
+          },
+        );
+        return ctx.complete({ messageId: posted.id });
+      },
+    },
+  },
+});

@@ -1,0 +1,31 @@
+/**
+ * Named places where a crash test may SIGKILL this process, armed through COO_CRASH_POINTS
+ * ("after-commit-before-enqueue:0.2,mid-handler:0.1"). Unarmed points cost one Map lookup.
+ */
+export type CrashPointName =
+  | 'after-step-started'
+  | 'mid-handler'
+  | 'after-ledger-intent'
+  | 'after-external-call'
+  | 'before-step-commit'
+  | 'after-commit-before-enqueue'
+  | 'after-enqueue-before-mark'
+  | 'after-approval-commit';
+
+const armed = new Map<string, number>();
+
+export function armCrashPoints(spec: string): void {
+  armed.clear();
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, p] = part.split(':');
+    armed.set(name, p === undefined ? 1 : Number(p));
+  }
+}
+
+export function crashPoint(name: CrashPointName): void {
+  const p = armed.get(name);
+  if (p !== undefined && Math.random() < p) {
+    process.stderr.write(`crash point ${name}: SIGKILL ${process.pid}\n`);
+    process.kill(process.pid, 'SIGKILL');
+  }
+}

@@ -1,0 +1,148 @@
+import type { EngineDeps } from '../engine/deps.ts';
+import { type RunTransaction, withRun } from '../engine/run-tx.ts';
+import { UserInputError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { insertMessage, resolveApprovalMessages } from '../operator/conversation.ts';
+import type { Button, OutboundMessageInput } from '../operator/message.ts';
+import type { ApprovalRequest } from '../process/define.ts';
+import { cancelTimers, createTimer, type TimerHandler } from './timer.system.ts';
+
+export type ApprovalOption = { id: string; label: string; style?: 'primary' | 'danger' | 'default' };
+
+export const DEFAULT_OPTIONS: ApprovalOption[] = [
+  { id: 'approve', label: 'Approve', style: 'primary' },
+  { id: 'reject', label: 'Reject', style: 'danger' },
+];
+
+export interface DecideRequest {
+  approvalId: string;
+  option: string;
+  actor: string;
+  via: string;
+  reason?: string | null;
+}
+
+export type DecideResult =
+  | { ok: true; approvalId: string; runId: string; option: string; label: string }
+  | { ok: false; approvalId: string; runId: string; status: string; decision: string | null; decidedBy: string | null; decidedVia: string | null; decidedAt: Date | null };
+
+function buttonsFor(approvalId: string, options: ApprovalOption[]): Button[][] {
+  return [options.map((o) => ({ label: o.label, style: o.style ?? 'default', action: { type: 'decide' as const, approvalId, option: o.id } }))];
+}
+
+export function approvalMessage(a: { approvalId: string; question: string; options: ApprovalOption[]; runId: string; process: string; expiresAt?: Date | null; reminder?: boolean }): OutboundMessageInput {
+  const lines = [`${a.reminder ? 'Reminder: still waiting for you. ' : ''}${a.question}`, `Run ${a.runId} (${a.process}) · approval ${a.approvalId}`];
+  if (a.expiresAt) lines.push(`Decides itself at ${a.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC if unanswered.`);
+  return { kind: 'approval', text: lines.join('\n'), buttons: buttonsFor(a.approvalId, a.options) };
+}
+
+/**
+ * Puts the run in a durable wait for the operator: the approval row, its event, its timers and the
+ * message with buttons commit with the step that asked. `kind: 'escalation'` is a final failure asking
+ * "retry or cancel?".
+ */
+export async function requestApproval(
+  rt: RunTransaction,
+  req: ApprovalRequest & { step: string; kind: 'approval' | 'escalation'; then?: string; failedStep?: string },
+): Promise<string> {
+  const approvalId = newId('apv');
+  const options = req.options?.length ? req.options : DEFAULT_OPTIONS;
+  const now = rt.deps.clock.now();
+  const expiresAt = req.timeoutMs ? new Date(now.getTime() + req.timeoutMs) : null;
+  const onTimeout = req.onTimeout ?? (req.timeoutMs ? options[options.length - 1].id : undefined);
+  if (onTimeout && !options.some((o) => o.id === onTimeout)) throw new Error(`onTimeout "${onTimeout}" is not one of the options`);
+  await rt.tx.approval.create({
+    data: { id: approvalId, runId: rt.run.id, step: req.step, question: req.question, options: options as object, status: 'pending', expiresAt, createdAt: now },
+  });
+  rt.append('approval.requested', req.step, {
+    approvalId,
+    kind: req.kind,
+    question: req.question,
+    options,
+    ...(req.then ? { then: req.then } : {}),
+    ...(req.failedStep ? { failedStep: req.failedStep } : {}),
+    ...(onTimeout ? { onTimeout, timeoutMs: req.timeoutMs } : {}),
+    ...(req.remindEveryMs ? { remindEveryMs: req.remindEveryMs } : {}),
+  });
+  if (expiresAt) await createTimer(rt, { kind: 'approval_timeout', dueAt: expiresAt, approvalId });
+  if (req.remindEveryMs) await createTimer(rt, { kind: 'approval_reminder', dueAt: new Date(now.getTime() + req.remindEveryMs), approvalId, everyMs: req.remindEveryMs });
+  await insertMessage(rt.tx, {
+    direction: 'out',
+    surface: 'coo',
+    approvalId,
+    body: approvalMessage({ approvalId, question: req.question, options, runId: rt.run.id, process: rt.run.process, expiresAt }),
+  });
+  return approvalId;
+}
+
+/** Decides an approval: the first decision wins, whatever presses it, however often, from wherever. */
+export async function decideApproval(deps: EngineDeps, req: DecideRequest): Promise<DecideResult> {
+  const approval = await deps.db.approval.findUnique({ where: { id: req.approvalId } });
+  if (!approval) throw new UserInputError('approval_not_found', `There is no approval "${req.approvalId}". /inbox lists what waits for you.`);
+  const options = approval.options as ApprovalOption[];
+  if (!options.some((o) => o.id === req.option)) {
+    throw new UserInputError('invalid_option', `"${req.option}" is not an answer to approval ${req.approvalId}; choose one of: ${options.map((o) => o.id).join(', ')}.`);
+  }
+  return withRun(deps, approval.runId, (rt) => decideInRun(rt, req));
+}
+
+/** The decision itself, inside a run transaction (also used by the timeout timer). */
+export async function decideInRun(rt: RunTransaction, req: DecideRequest): Promise<DecideResult> {
+  const now = rt.deps.clock.now();
+  const updated = await rt.tx.approval.updateMany({
+    where: { id: req.approvalId, status: 'pending' },
+    data: { status: 'decided', decision: req.option, decidedBy: req.actor, decidedVia: req.via, decidedAt: now, reason: req.reason ?? null },
+  });
+  const approval = await rt.tx.approval.findUniqueOrThrow({ where: { id: req.approvalId } });
+  if (updated.count === 0) {
+    return { ok: false, approvalId: approval.id, runId: approval.runId, status: approval.status, decision: approval.decision, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia, decidedAt: approval.decidedAt };
+  }
+  const options = approval.options as ApprovalOption[];
+  const label = options.find((o) => o.id === req.option)?.label ?? req.option;
+  const wait = rt.view.state.wait;
+  rt.append('approval.decided', approval.step, { approvalId: approval.id, option: req.option, decidedBy: req.actor, via: req.via, reason: req.reason ?? null, at: now.toISOString() });
+  await cancelTimers(rt, { approvalId: approval.id });
+  if (wait?.kind === 'approval' && wait.approvalId === approval.id) {
+    rt.scheduleStep(wait.then, 1);
+  } else if (wait?.kind === 'escalation' && wait.approvalId === approval.id) {
+    if (req.option === 'retry') rt.scheduleStep(wait.step, 1, { reason: `retry by ${req.actor}` });
+    else {
+      rt.append('run.cancelled', null, { by: req.actor, reason: req.reason ?? 'cancelled after failure' });
+      await cancelTimers(rt);
+    }
+  }
+  const when = now.toISOString().replace('T', ' ').slice(0, 16);
+  await resolveApprovalMessages(rt.tx, approval.id, `${label} — by ${req.actor} via ${req.via} at ${when} UTC${req.reason ? ` (“${req.reason}”)` : ''}`);
+  return { ok: true, approvalId: approval.id, runId: approval.runId, option: req.option, label };
+}
+
+/** Approval timeouts decide by the configured default; reminders re-post the question with its buttons. */
+export const onApprovalTimer: TimerHandler = async (rt, timer) => {
+  if (!timer.approvalId) return;
+  const approval = await rt.tx.approval.findUnique({ where: { id: timer.approvalId } });
+  if (!approval || approval.status !== 'pending') return;
+  const requested = await rt.tx.runEvent.findFirst({
+    where: { runId: rt.run.id, type: 'approval.requested', data: { path: ['approvalId'], equals: approval.id } },
+  });
+  const data = (requested?.data ?? {}) as { onTimeout?: string; remindEveryMs?: number };
+  if (timer.kind === 'approval_timeout' && data.onTimeout) {
+    await decideInRun(rt, { approvalId: approval.id, option: data.onTimeout, actor: 'timeout', via: 'timer', reason: 'no answer in time' });
+  } else if (timer.kind === 'approval_reminder') {
+    await insertMessage(rt.tx, {
+      direction: 'out',
+      surface: 'coo',
+      approvalId: approval.id,
+      body: approvalMessage({ approvalId: approval.id, question: approval.question, options: approval.options as ApprovalOption[], runId: rt.run.id, process: rt.run.process, expiresAt: approval.expiresAt, reminder: true }),
+    });
+    if (data.remindEveryMs) await createTimer(rt, { kind: 'approval_reminder', dueAt: new Date(rt.deps.clock.now().getTime() + data.remindEveryMs), approvalId: approval.id, everyMs: data.remindEveryMs });
+  }
+};
+
+/** Cancels every pending approval of a run (the run was cancelled) and settles their messages. */
+export async function cancelPendingApprovals(rt: RunTransaction, by: string): Promise<void> {
+  const pending = await rt.tx.approval.findMany({ where: { runId: rt.run.id, status: 'pending' } });
+  for (const a of pending) {
+    await rt.tx.approval.update({ where: { id: a.id }, data: { status: 'cancelled', decidedBy: by, decidedAt: rt.deps.clock.now() } });
+    await resolveApprovalMessages(rt.tx, a.id, `Cancelled — the run was cancelled by ${by}`);
+  }
+}

@@ -1,0 +1,64 @@
+import type { EngineDeps } from '../engine/deps.ts';
+import { withRun } from '../engine/run-tx.ts';
+import { UserInputError } from '../errors.ts';
+import { insertMessage } from '../operator/conversation.ts';
+import { cancelPendingApprovals, decideApproval } from './approval.system.ts';
+import { cancelTimers } from './timer.system.ts';
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Cancels a run that is still moving: pending approvals and timers go with it; stale jobs are dropped on claim. */
+export async function cancelRun(deps: EngineDeps, runId: string, by: string, reason?: string): Promise<void> {
+  await withRun(deps, runId, async (rt) => {
+    if (TERMINAL.has(rt.view.status)) throw new UserInputError('run_finished', `Run ${runId} is already ${rt.view.status}; nothing to cancel.`);
+    rt.append('run.cancelled', null, { by, reason: reason ?? null });
+    await cancelPendingApprovals(rt, by);
+    await cancelTimers(rt);
+    await rt.tx.incident.updateMany({ where: { runId, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
+  });
+}
+
+/**
+ * Retries a failed run's failed step, or answers "retry" to a run waiting on an escalation. The
+ * ledger keeps writes that already succeeded from happening again.
+ */
+export async function retryRun(deps: EngineDeps, runId: string, by: string, via = 'cli'): Promise<{ step: string }> {
+  const run = await deps.db.run.findUnique({ where: { id: runId } });
+  if (!run) throw new UserInputError('run_not_found', `There is no run "${runId}". /runs lists recent runs.`);
+  const wait = (run.state as { wait?: { kind: string; approvalId: string; step: string } }).wait;
+  if (run.status === 'waiting' && wait?.kind === 'escalation') {
+    await decideApproval(deps, { approvalId: wait.approvalId, option: 'retry', actor: by, via });
+    return { step: wait.step };
+  }
+  return withRun(deps, runId, async (rt) => {
+    if (rt.view.status !== 'failed' || !rt.view.currentStep) {
+      throw new UserInputError('not_retryable', `Run ${runId} is ${rt.view.status}; only failed runs (or runs waiting after a failure) can be retried.`);
+    }
+    const step = rt.view.currentStep;
+    rt.scheduleStep(step, 1, { reason: `retry by ${by}` });
+    await rt.tx.incident.updateMany({ where: { runId, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
+    return { step };
+  });
+}
+
+/**
+ * Re-runs a finished run from a step (default: the step it failed at, else its first step), on the
+ * version it started with. Writes already recorded in the ledger return their recorded results.
+ */
+export async function replayRun(deps: EngineDeps, runId: string, by: string, from?: string): Promise<{ step: string }> {
+  return withRun(deps, runId, async (rt) => {
+    if (!TERMINAL.has(rt.view.status)) {
+      throw new UserInputError('run_active', `Run ${runId} is ${rt.view.status}; replay works on finished runs. /cancel ${runId} first if you want to start it over.`);
+    }
+    const def = deps.registry.get(rt.run.process, rt.run.version);
+    if (!def) throw new UserInputError('process_version_missing', `${rt.run.process} v${rt.run.version} is not deployed here, so run ${runId} cannot be replayed.`);
+    const step = from ?? rt.view.currentStep ?? def.start;
+    if (!def.steps[step]) {
+      throw new UserInputError('unknown_step', `${rt.run.process} v${rt.run.version} has no step "${step}"; its steps are: ${Object.keys(def.steps).join(', ')}.`);
+    }
+    rt.append('run.replayed', step, { from: step, by });
+    rt.scheduleStep(step, 1, { reason: `replay by ${by}` });
+    await insertMessage(rt.tx, { direction: 'out', surface: 'coo', body: { kind: 'notice', text: `Replaying run ${runId} (${rt.run.process} v${rt.run.version}) from step "${step}".` } });
+    return { step };
+  });
+}

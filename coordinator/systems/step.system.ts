@@ -1,0 +1,219 @@
+import { resolveBlobs } from '../engine/blobs.ts';
+import type { EngineDeps, StepJob } from '../engine/deps.ts';
+import type { RunState } from '../engine/events.ts';
+import { type RunTransaction, withRun } from '../engine/run-tx.ts';
+import { AppError, PermanentError, describeError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { performOnce } from '../ledger/ledger.ts';
+import { insertMessage } from '../operator/conversation.ts';
+import { type ProcessDefinition, type RetryPolicy, type Services, type StepContext, type StepDefinition, type StepResult, retryPolicyOf } from '../process/define.ts';
+import { crashPoint } from '../runtime/crash-points.ts';
+import { requestApproval } from './approval.system.ts';
+import { createTimer } from './timer.system.ts';
+
+export interface WorkerDeps extends EngineDeps {
+  services: Services;
+  workerId: string;
+}
+
+interface ClaimedRun {
+  id: string;
+  process: string;
+  version: number;
+  input: unknown;
+  state: RunState;
+}
+
+class StepTimeoutError extends AppError {
+  constructor(step: string, ms: number) {
+    super('step_timeout', `Step ${step} took longer than its ${ms} ms timeout.`, { retryable: true });
+  }
+}
+
+/**
+ * Runs one step job. The claim is one statement: it records step.started only if the run still expects
+ * exactly this step (status running, step_seq = job.seq); a stale or duplicate job claims nothing and
+ * is dropped. The outcome commits in one transaction with the next job (completeStep / failStep).
+ */
+export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
+  const started = JSON.stringify({ attempt: job.attempt, worker: deps.workerId });
+  const rows = await deps.db.$queryRaw<ClaimedRun[]>`
+    WITH r AS (
+      UPDATE run SET seq = seq + 1, updated_at = now()
+      WHERE id = ${job.runId} AND status = 'running' AND step_seq = ${job.seq}
+      RETURNING id, process, version, input, state, seq
+    ), e AS (
+      INSERT INTO run_event (run_id, seq, type, step, data) SELECT id, seq, 'step.started', ${job.step}, ${started}::jsonb FROM r
+    )
+    SELECT id, process, version, input, state FROM r`;
+  const run = rows[0];
+  if (!run) return 'stale';
+  crashPoint('after-step-started');
+  const startedAt = Date.now();
+  const def = deps.registry.get(run.process, run.version);
+  const stepDef = def?.steps[job.step];
+  let outcome: { ok: true; result: StepResult } | { ok: false; error: unknown };
+  if (!def || !stepDef) {
+    outcome = { ok: false, error: new PermanentError('process_version_missing', `This deployment no longer has ${run.process} v${run.version} step "${job.step}"; deploy that version again or cancel the run.`) };
+  } else {
+    outcome = await runHandler(deps, def, stepDef, run, job);
+  }
+  crashPoint('mid-handler');
+  const durationMs = Date.now() - startedAt;
+  const r = outcome.ok ? await completeStep(deps, job, outcome.result, durationMs) : await failStep(deps, job, outcome.error, durationMs);
+  return r;
+}
+
+async function runHandler(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef: StepDefinition<any>, run: ClaimedRun, job: StepJob): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
+  const ac = new AbortController();
+  const ctx: StepContext<any> = {
+    runId: run.id,
+    step: job.step,
+    attempt: job.attempt,
+    input: run.input,
+    outputs: await resolveBlobs(deps.db, run.state.outputs ?? {}),
+    decision: run.state.decision ?? null,
+    signal: ac.signal,
+    services: deps.services,
+    log: deps.log.child({ runId: run.id, step: job.step, attempt: job.attempt }),
+    effect: (spec, handlers) =>
+      performOnce(deps.db, { key: `${run.id}-${job.step}-${spec.key}`, connector: spec.connector, intent: spec.intent, request: spec.request, runId: run.id, step: job.step }, handlers),
+    goto: (next, output) => ({ kind: 'goto', next, output: output ?? null }),
+    complete: (output) => ({ kind: 'complete', output: output ?? null }),
+    fail: (reason, output) => ({ kind: 'fail', reason, output: output ?? null }),
+    waitForApproval: (request, opts) => ({ kind: 'approval', then: opts.then, request, output: opts.output ?? null }),
+    sleepUntil: (until, opts) => ({ kind: 'sleep', then: opts.then, until: new Date(until).toISOString(), output: opts.output ?? null }),
+  };
+  const timeoutMs = stepDef.timeoutMs ?? 5 * 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      Promise.resolve().then(() => stepDef.run(ctx)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          ac.abort();
+          reject(new StepTimeoutError(job.step, timeoutMs));
+        }, timeoutMs);
+      }),
+    ]);
+    checkTransition(def, stepDef, job.step, result);
+    return { ok: true, result };
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Keeps the drawn graph honest: a handler may only go where its step declared. */
+function checkTransition(def: ProcessDefinition<any>, stepDef: StepDefinition<any>, step: string, result: StepResult): void {
+  if (!result || typeof result !== 'object' || !('kind' in result)) {
+    throw new PermanentError('invalid_step_result', `Step ${def.name}.${step} returned no transition; return ctx.goto(), ctx.complete(), ctx.waitForApproval() or ctx.sleepUntil().`);
+  }
+  const target = result.kind === 'goto' ? result.next : result.kind === 'approval' || result.kind === 'sleep' ? result.then : null;
+  if (target !== null && !(stepDef.next ?? []).includes(target)) {
+    throw new PermanentError('undeclared_transition', `Step ${def.name}.${step} went to "${target}", which is not in its declared next steps (${(stepDef.next ?? []).join(', ') || 'none'}).`);
+  }
+  if (result.kind === 'sleep' && Number.isNaN(new Date(result.until).getTime())) {
+    throw new PermanentError('invalid_sleep', `Step ${def.name}.${step} asked to sleep until an invalid time.`);
+  }
+}
+
+function isCurrent(rt: RunTransaction, job: StepJob): boolean {
+  return rt.view.status === 'running' && rt.view.stepSeq === job.seq;
+}
+
+export async function completeStep(deps: EngineDeps, job: StepJob, result: StepResult, durationMs: number): Promise<'done' | 'stale'> {
+  return withRun(deps, job.runId, async (rt) => {
+    if (!isCurrent(rt, job)) return 'stale';
+    const output = await rt.externalize(result.output);
+    rt.append('step.completed', job.step, { attempt: job.attempt, output, durationMs, result: result.kind });
+    switch (result.kind) {
+      case 'goto':
+        rt.scheduleStep(result.next, 1);
+        break;
+      case 'complete':
+        rt.append('run.completed', null, { output });
+        break;
+      case 'fail':
+        rt.append('run.failed', job.step, { error: { code: 'process_failed', message: result.reason } });
+        await insertMessage(rt.tx, { direction: 'out', surface: 'coo', body: { kind: 'notice', text: `Run ${rt.run.id} (${rt.run.process}) ended without success: ${result.reason}` } });
+        break;
+      case 'approval':
+        await requestApproval(rt, { ...result.request, step: job.step, kind: 'approval', then: result.then });
+        break;
+      case 'sleep':
+        await createTimer(rt, { kind: 'wake', dueAt: new Date(result.until), then: result.then });
+        break;
+    }
+    return 'done';
+  });
+}
+
+export function backoffDelay(policy: RetryPolicy, attempt: number, random = Math.random): number {
+  const base = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));
+  return Math.round(base * (1 - policy.jitter * random()));
+}
+
+export async function failStep(deps: EngineDeps, job: StepJob, err: unknown, durationMs: number): Promise<'done' | 'stale'> {
+  const error = describeError(err);
+  return withRun(deps, job.runId, async (rt) => {
+    if (!isCurrent(rt, job)) return 'stale';
+    const stepDef = deps.registry.get(rt.run.process, rt.run.version)?.steps[job.step];
+    const { stack, ...short } = error;
+    rt.append('step.failed', job.step, { attempt: job.attempt, error: short, durationMs });
+    const policy = stepDef ? retryPolicyOf(stepDef) : { attempts: 1, backoffMs: 0, maxBackoffMs: 0, jitter: 0 };
+    if (error.retryable && job.attempt < policy.attempts) {
+      rt.scheduleStep(job.step, job.attempt + 1, { retry: true, delayMs: backoffDelay(policy, job.attempt) });
+      return 'done';
+    }
+    await openIncident(rt, job, error, stack);
+    if ((stepDef?.onFinalFailure ?? 'escalate') === 'escalate') {
+      await requestApproval(rt, {
+        step: job.step,
+        kind: 'escalation',
+        failedStep: job.step,
+        question: `${rt.run.process} failed at step "${job.step}" after ${job.attempt} attempt${job.attempt === 1 ? '' : 's'}: ${error.message}\nRetry the step, or cancel the run?`,
+        options: [
+          { id: 'retry', label: 'Retry', style: 'primary' },
+          { id: 'cancel', label: 'Cancel run', style: 'danger' },
+        ],
+      });
+    } else {
+      rt.append('run.failed', job.step, { error: short });
+      await insertMessage(rt.tx, {
+        direction: 'out',
+        surface: 'coo',
+        body: { kind: 'notice', text: `Run ${rt.run.id} (${rt.run.process}) failed at step "${job.step}": ${error.message}\n/retry ${rt.run.id} to run that step again.` },
+      });
+    }
+    return 'done';
+  });
+}
+
+/** The incident keeps what reproducing the failure needs: the run input, prior outputs and every attempt. */
+async function openIncident(rt: RunTransaction, job: StepJob, error: ReturnType<typeof describeError>, stack: string | undefined): Promise<void> {
+  const attempts = await rt.tx.runEvent.findMany({
+    where: { runId: rt.run.id, step: job.step, type: { in: ['step.started', 'step.failed', 'step.retried', 'step.scheduled'] } },
+    orderBy: { seq: 'asc' },
+    select: { seq: true, type: true, data: true, at: true },
+  });
+  const history = [
+    ...attempts.map((a) => ({ seq: a.seq, type: a.type, data: a.data, at: a.at.toISOString() })),
+    ...rt.events.filter((e) => e.step === job.step).map((e) => ({ seq: e.seq, type: e.type, data: e.data, at: rt.deps.clock.now().toISOString() })),
+  ];
+  const writes = await rt.tx.writeLedger.findMany({ where: { runId: rt.run.id, step: job.step } });
+  const id = newId('inc');
+  await rt.tx.incident.create({
+    data: {
+      id,
+      runId: rt.run.id,
+      step: job.step,
+      code: error.code,
+      message: error.message,
+      input: { process: rt.run.process, version: rt.run.version, runInput: rt.run.input, outputs: rt.view.state.outputs, stack: stack ?? null } as object,
+      history: { attempts: history, writes: writes.map((w) => ({ key: w.key, connector: w.connector, status: w.status, externalId: w.externalId, attempts: w.attempts })) } as object,
+    },
+  });
+  rt.append('incident.opened', job.step, { incidentId: id, code: error.code });
+}

@@ -1,0 +1,59 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serve } from '@hono/node-server';
+import { mountConsole } from '../bot/index.ts';
+import {
+  type Coordinator,
+  type CoordinatorOptions,
+  type ProcessDefinition,
+  type Roles,
+  createConsoleAuth,
+  createCoordinator,
+  createHttpApp,
+} from '../coordinator/index.ts';
+
+export interface AppOptions extends CoordinatorOptions {
+  /** Modules whose exported process definitions are registered too (crash tests, operator add-ons). */
+  processModules?: string[];
+}
+
+/** Loads every `defineProcess` export of the given modules. */
+export async function loadProcessModules(paths: string[]): Promise<ProcessDefinition<any>[]> {
+  const defs: ProcessDefinition<any>[] = [];
+  for (const p of paths) {
+    const mod = (await import(pathToFileURL(resolve(p)).href)) as Record<string, unknown>;
+    for (const v of Object.values(mod)) {
+      if (v && typeof v === 'object' && 'steps' in v && 'start' in v && 'name' in v) defs.push(v as ProcessDefinition<any>);
+    }
+  }
+  return defs;
+}
+
+/** The composition root of the whole product: coordinator, HTTP server, web console. */
+export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Coordinator; serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }> }> {
+  const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
+  const coordinator = await createCoordinator({ ...opts, processes });
+  const auth = createConsoleAuth(coordinator.db);
+  return {
+    coordinator,
+    async serveHttp() {
+      const app = createHttpApp({ coordinator, auth });
+      mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
+      const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
+      const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+        const s = serve({ fetch: app.fetch, hostname: host, port }, () => ok(s));
+        s.once('error', fail);
+      });
+      const addr = server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      const url = coordinator.config.COO_PUBLIC_URL ?? `http://${host}:${actualPort}`;
+      return {
+        url,
+        loginUrl: await auth.loginUrl(url),
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      };
+    },
+  };
+}
+
+export type { Roles };

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { createConsoleAuth } from '../coordinator/index.ts';
+import { fail, output, withCoordinator } from './commands/context.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { processesCommand, replayCommand, runsCommand, sayCommand, showCommand, statusCommand } from './commands/runs.commands.ts';
+
+const root = join(import.meta.dirname, '..');
+const program = new Command('coo')
+  .description('solo-coo: your AI COO. Every command has --help; most have --json for scripts.')
+  .showHelpAfterError('(add --help for usage)');
+
+program
+  .command('up')
+  .description('Set up everything (deps, PostgreSQL, Redis, migrations) and run the COO with its web console')
+  .allowUnknownOption()
+  .action((_o, cmd: Command) => {
+    const r = spawnSync('bash', [join(root, 'scripts/up.sh'), ...cmd.args], { stdio: 'inherit', cwd: root });
+    process.exit(r.status ?? 1);
+  });
+
+program
+  .command('start')
+  .description('Run the COO (services must already be up; see coo up)')
+  .option('--roles <list>', 'comma-separated: workers,background,http,digest')
+  .action((o: { roles?: string }) => {
+    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/start.ts'), ...(o.roles ? ['--roles', o.roles] : [])], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations')
+  .action(() => {
+    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/migrate.ts')], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  });
+
+program
+  .command('login')
+  .description("Print the web console's login link")
+  .option('--rotate', 'make a new token; old links and sessions stop working')
+  .option('--json', 'print JSON')
+  .action(async (o: { rotate?: boolean; json?: boolean }) => {
+    await withCoordinator(async (c) => {
+      const auth = createConsoleAuth(c.db);
+      if (o.rotate) await auth.rotate();
+      const base = c.config.COO_PUBLIC_URL ?? `http://${c.config.COO_HTTP_HOST}:${c.config.COO_HTTP_PORT}`;
+      const url = await auth.loginUrl(base);
+      output(!!o.json, { url }, () => url);
+    }).catch(fail);
+  });
+
+program.addCommand(statusCommand());
+program.addCommand(runsCommand());
+program.addCommand(showCommand());
+program.addCommand(replayCommand());
+program.addCommand(processesCommand());
+program.addCommand(sayCommand());
+program.addCommand(doctorCommand());
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,91 @@
+import { Command } from 'commander';
+import { drawMermaid, processGraph } from '../../coordinator/index.ts';
+import { fail, output, withCoordinator } from './context.ts';
+
+export function runsCommand(): Command {
+  return new Command('runs')
+    .description('List the latest runs')
+    .option('-s, --status <status>', 'only runs with this status (running, waiting, completed, failed, cancelled)')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (o: { status?: string; limit: string; json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const rows = await c.db.run.findMany({ where: o.status ? { status: o.status } : {}, orderBy: { createdAt: 'desc' }, take: Number(o.limit) || 20 });
+        output(!!o.json, rows.map(({ state, ...r }) => r), () =>
+          rows.length ? rows.map((r) => `${r.id}  ${r.process} v${r.version}  ${r.status}${r.currentStep ? ` @${r.currentStep}` : ''}  ${r.createdAt.toISOString()}${r.error ? `  ${r.error}` : ''}`).join('\n') : 'No runs.',
+        );
+      }).catch(fail);
+    });
+}
+
+export function showCommand(): Command {
+  return new Command('show')
+    .description("Show a run and its event log")
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const run = await c.runs.get(id);
+        if (!run) throw new Error(`There is no run "${id}". \`coo runs\` lists runs.`);
+        const events = await c.runs.events(id);
+        output(!!o.json, { run, events }, () =>
+          [`${run.id} ${run.process} v${run.version} — ${run.status}${run.currentStep ? ` at ${run.currentStep}` : ''}`, ...events.map((e) => `  #${e.seq} ${e.at.toISOString()} ${e.type}${e.step ? ` [${e.step}]` : ''} ${JSON.stringify(e.data).slice(0, 160)}`)].join('\n'),
+        );
+      }).catch(fail);
+    });
+}
+
+export function replayCommand(): Command {
+  return new Command('replay')
+    .description('Re-run a finished run from a step (default: the step it failed at, else its first step)')
+    .argument('<run>', 'run id')
+    .option('--from <step>', 'step to re-run from')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { from?: string; json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const r = await c.runs.replay(id, 'cli', o.from);
+        output(!!o.json, { runId: id, from: r.step }, () => `Replaying ${id} from step "${r.step}". A running COO picks it up; \`coo show ${id}\` follows it.`);
+      }).catch(fail);
+    });
+}
+
+export function processesCommand(): Command {
+  return new Command('processes')
+    .description('List the process graphs (with Mermaid diagrams)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const graphs = c.registry.list().map(processGraph);
+        output(!!o.json, graphs.map((g) => ({ ...g, mermaid: drawMermaid(g) })), () => graphs.map((g) => `${g.name} v${g.version} — ${g.description}\n${drawMermaid(g)}`).join('\n\n'));
+      }).catch(fail);
+    });
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('Runs by status, queue sizes, pending approvals, open incidents')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const s = await c.status();
+        if (o.json) return output(true, s, () => '');
+        const r = await c.operator.handleMessage({ surface: 'cli', actor: 'cli', text: '/status' });
+        console.log(r.reply?.body.text);
+      }).catch(fail);
+    });
+}
+
+/** Sends any chat command as the operator, from the terminal: `coo say /approve apv_…`. */
+export function sayCommand(): Command {
+  return new Command('say')
+    .description('Send a message or /command to the COO as the operator (e.g. coo say /inbox)')
+    .argument('<text...>', 'what to say')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], o: { json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const r = await c.operator.handleMessage({ surface: 'cli', actor: 'cli', text: words.join(' ') });
+        output(!!o.json, r.reply, () => r.reply?.body.text ?? '');
+        if (r.reply?.body.kind === 'error') process.exitCode = 1;
+      }).catch(fail);
+    });
+}
