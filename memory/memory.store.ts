@@ -99,7 +99,7 @@ export function createMemoryStore(d: MemoryDeps) {
     async addEpisode(input: EpisodeInput): Promise<EpisodeRow> {
       const e = EpisodeInputSchema.parse(input);
       const row = await d.db.memoryEpisode.create({
-        data: { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, occurredAt: e.occurredAt ?? now() },
+        data: { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() },
       });
       await embedEpisodes([row]);
       return row;
@@ -111,7 +111,7 @@ export function createMemoryStore(d: MemoryDeps) {
       for (let i = 0; i < inputs.length; i += 1000) {
         const rows = inputs.slice(i, i + 1000).map((x) => {
           const e = EpisodeInputSchema.parse(x);
-          return { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, occurredAt: e.occurredAt ?? now() };
+          return { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() };
         });
         await d.db.memoryEpisode.createMany({ data: rows });
         await embedEpisodes(rows.map((r) => ({ ...r, embeddedAt: null, redactedAt: null, createdAt: now() })) as EpisodeRow[]);

@@ -22,6 +22,8 @@ export const EpisodeInputSchema = z.object({
   runId: z.string().optional(),
   /** Files kept for this episode (under the data dir); /forget and retention delete them too. */
   files: z.array(z.string()).default([]),
+  /** Structured fields, e.g. an invoice's number, amount and currency. */
+  data: z.record(z.string(), z.unknown()).optional(),
   occurredAt: z.coerce.date().optional(),
 });
 export type EpisodeInput = z.input<typeof EpisodeInputSchema>;

@@ -21,6 +21,7 @@ export interface CallRecord {
   errorCode?: string;
   errorMessage?: string;
   attempt: number;
+  purpose?: 'first_pass' | 'deep_pass' | 'repair' | 'replay';
   entityIds: string[];
   replayOf?: string;
 }
@@ -57,6 +58,7 @@ export function createCallRecorder(db: Db): CallRecorder {
           errorCode: r.errorCode ?? null,
           errorMessage: r.errorMessage?.slice(0, 4000) ?? null,
           attempt: r.attempt,
+          purpose: r.purpose ?? 'first_pass',
           entityIds: r.entityIds,
           replayOf: r.replayOf ?? null,
         },
@@ -88,6 +90,7 @@ export function createCallRecorder(db: Db): CallRecorder {
         errorCode: r.errorCode ?? undefined,
         errorMessage: r.errorMessage ?? undefined,
         attempt: r.attempt,
+        purpose: r.purpose as CallRecord['purpose'],
         entityIds: r.entityIds,
         replayOf: r.replayOf ?? undefined,
       };

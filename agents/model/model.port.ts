@@ -34,6 +34,10 @@ export const CallMetaSchema = z.object({
   runId: z.string().optional(),
   step: z.string().optional(),
   entityIds: z.array(z.string()).default([]),
+  /** Why the call is made: first_pass, deep_pass (staged refinement), repair, replay. */
+  purpose: z.enum(['first_pass', 'deep_pass', 'repair', 'replay']).default('first_pass'),
+  /** The recorded call this one replays. */
+  replayOf: z.string().optional(),
 });
 export type CallMeta = z.input<typeof CallMetaSchema>;
 

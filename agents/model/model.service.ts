@@ -138,7 +138,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       { role: 'assistant' as const, content: first.content ?? '' },
       { role: 'user' as const, content: `That output is not valid for the required JSON schema: ${v1.error}\nReply again with only the corrected JSON object.` },
     ];
-    const second = await chat({ ...req, model: `${first.provider}:${first.model}`, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
+    const second = await chat({ ...req, meta: { ...req.meta, purpose: 'repair' }, model: `${first.provider}:${first.model}`, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v2 = validate(req.schema, second.content);
     if (v2.ok) {
       await o.recorder.markOutcome(second.callId, 'repaired');
@@ -185,7 +185,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
 }
 
 function metaOf(m: z.infer<typeof CallMetaSchema>) {
-  return { agent: m.agent, process: m.process, runId: m.runId, step: m.step, entityIds: m.entityIds };
+  return { agent: m.agent, process: m.process, runId: m.runId, step: m.step, entityIds: m.entityIds, purpose: m.purpose, replayOf: m.replayOf };
 }
 
 function validate<T>(schema: z.ZodType<T>, content: string | null): { ok: true; value: T } | { ok: false; error: string } {
