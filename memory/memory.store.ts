@@ -122,6 +122,22 @@ export function createMemoryStore(d: MemoryDeps) {
 
     getEpisode: (id: string) => d.db.memoryEpisode.findUnique({ where: { id } }),
 
+    /** Episodes in a time window, oldest first (day summaries). */
+    episodesBetween: (from: Date, to: Date, limit = 200) =>
+      d.db.memoryEpisode.findMany({
+        where: { occurredAt: { gte: from, lt: to }, redactedAt: null },
+        orderBy: { occurredAt: 'asc' },
+        take: limit,
+        select: { id: true, kind: true, title: true, content: true, occurredAt: true, entityId: true },
+      }),
+
+    /** Episodes of one kind for an entity, newest first, with their structured data (invoices, payables). */
+    episodesOf: (entityId: string, kind: string, limit = 50) =>
+      d.db.memoryEpisode.findMany({ where: { entityId, kind }, orderBy: { occurredAt: 'desc' }, take: limit }),
+
+    /** All entities of a kind (fuzzy matching over a one-person business's vendors or customers). */
+    entitiesOfKind: (kind: string, limit = 5_000) => d.db.memoryEntity.findMany({ where: { kind }, take: limit, orderBy: { name: 'asc' } }),
+
     /** Embeds episodes that never reached the vector store (it was down when they were written). */
     async syncVectors(limit = 5_000): Promise<number> {
       const rows = await d.db.memoryEpisode.findMany({ where: { embeddedAt: null, redactedAt: null }, take: limit, orderBy: { createdAt: 'asc' } });
