@@ -10,7 +10,7 @@ const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-ch
  */
 export async function reconcileRuns(deps: EngineDeps, queues: QueueSet): Promise<number> {
   const runs = await deps.db.run.findMany({
-    where: { status: 'running', stepSeq: { not: null }, updatedAt: { lt: new Date(Date.now() - 2_000) } },
+    where: { status: 'running', stepSeq: { not: null }, updatedAt: { lt: new Date(deps.clock.now().getTime() - 2_000) } },
     select: { id: true, process: true, version: true, currentStep: true, stepSeq: true, attempt: true },
   });
   let requeued = 0;

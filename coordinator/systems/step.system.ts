@@ -39,7 +39,7 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
   const started = JSON.stringify({ attempt: job.attempt, worker: deps.workerId });
   const rows = await deps.db.$queryRaw<ClaimedRun[]>`
     WITH r AS (
-      UPDATE run SET seq = seq + 1, updated_at = now()
+      UPDATE run SET seq = seq + 1
       WHERE id = ${job.runId} AND status = 'running' AND step_seq = ${job.seq}
       RETURNING id, process, version, input, state, seq
     ), e AS (

@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     }
     // Drop clones left by killed runs (older than an hour) so the server does not fill up.
     const stale = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname ~ '^coo_t_[0-9]+_' AND split_part(datname, '_', 3)::bigint < $1`,
+      `SELECT datname FROM pg_database WHERE datname ~ '^coo_t_[0-9]+_[0-9a-f]+$' AND split_part(datname, '_', 3)::bigint < $1`,
       [Date.now() - 3_600_000],
     );
     for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
