@@ -53,6 +53,8 @@ export interface ChatRequest {
   meta?: CallMeta;
   /** Pin one model (replay); skips the tier's chain. */
   model?: string;
+  /** An operator's explicit replay goes through even while the provider's circuit is open. */
+  ignoreBreaker?: boolean;
   signal?: AbortSignal;
 }
 

@@ -67,11 +67,11 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
     const maxTokens = req.maxTokens ?? o.defaultMaxTokens;
     const params = { messages: req.messages, tools: req.tools, toolChoice: req.toolChoice, temperature: req.temperature, maxTokens, responseFormat: req.responseFormat };
     const requestRecord = { tier: req.tier, ...JSON.parse(JSON.stringify(params)) } as Record<string, unknown>;
-    const failures: Array<{ model: string; error: string }> = [];
+    const failures: Array<{ model: string; error: string; callId?: string }> = [];
     const tried: string[] = [];
 
     for (const target of chain) {
-      if (!o.breaker.allow(target.provider.name)) {
+      if (!req.ignoreBreaker && !o.breaker.allow(target.provider.name)) {
         failures.push({ model: target.label, error: 'circuit open' });
         tried.push(target.label);
         continue;
@@ -110,13 +110,12 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
               id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
               tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: `${e.status ?? ''} ${e.message}`.trim(), attempt,
             });
-            failures.push({ model: target.label, error: `${e.kind}${e.status ? ` ${e.status}` : ''}: ${e.message}` });
+            failures.push({ model: target.label, error: `${e.kind}${e.status ? ` ${e.status}` : ''}: ${e.message}`, callId: id });
             if (req.signal?.aborted) throw new ProviderUnavailableError('The call was cancelled.', { failures }, err);
-            const lastAttempt = attempt >= o.attempts || !e.retryable || !o.breaker.allow(target.provider.name);
+            const lastAttempt = attempt >= o.attempts || !e.retryable || (!req.ignoreBreaker && !o.breaker.allow(target.provider.name));
             if (lastAttempt) break;
             if (e.retryAfterMs !== null && e.retryAfterMs > (o.maxRetryAfterMs ?? 60_000)) break;
             await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }), req.signal);
-            // The breaker was probed by allow() above; undo that consumption for a closed circuit.
           }
         }
       } finally {
@@ -124,7 +123,11 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       }
       tried.push(target.label);
     }
-    throw new ProviderUnavailableError(`No model in the ${req.tier} chain answered (${failures.map((f) => f.model).join(', ')}).`, { tier: req.tier, failures });
+    const last = failures.at(-1)?.callId;
+    throw new ProviderUnavailableError(
+      `No model in the ${req.tier} chain answered (${failures.map((f) => f.model).join(', ')}).${last ? ` Reproduce with: coo replay-call ${last}` : ''}`,
+      { tier: req.tier, failures, callIds: failures.map((f) => f.callId).filter(Boolean) },
+    );
   }
 
   async function structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>> {

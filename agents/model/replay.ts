@@ -25,6 +25,7 @@ export async function replayCall(deps: { recorder: CallRecorder; model: ModelPor
       maxTokens: r.maxTokens,
       responseFormat: r.responseFormat,
       model: opts.model,
+      ignoreBreaker: true,
       meta: { agent: rec.agent ? `replay:${rec.agent}` : 'replay', process: rec.process, runId: rec.runId, step: rec.step, entityIds: rec.entityIds, purpose: 'replay', replayOf: rec.id },
     });
     return { original, replay: { id: res.callId, model: `${res.provider}:${res.model}`, outcome: 'ok', output: res.content ?? (res.toolCalls.length ? JSON.stringify(res.toolCalls) : null), error: null } };
