@@ -40,6 +40,16 @@ export { replyDrafter, ReplyDraftInput, ReplyDraft } from './workers/reply-draft
 export { summarizer, agentSummarizer, summarizeDay, SummarizeInput, SummaryOutput } from './workers/summarizer.agent.ts';
 export { invoiceReconciler, computeReconciliation, InvoiceInput, Reconciliation } from './workers/invoice-reconciler.agent.ts';
 
+// Composition: plugs the AI layer into the coordinator
+export { createAiLayer, type AiLayer, type AiLayerOptions } from './wiring/ai.layer.ts';
+export { registerAiCommands, costLine } from './wiring/ai.commands.ts';
+export { coordinatorTools, coordinatorGate, allowedActions, setAllowed } from './wiring/coordinator-tools.ts';
+export { assistantAction } from './processes/assistant-action.process.ts';
+export { reminder } from './processes/reminder.process.ts';
+export { memoryRetention } from './processes/memory-retention.process.ts';
+export { replyDrafting } from './processes/reply-drafting.process.ts';
+export { withBudgetApproval, type AiServices, type AiStepServices } from './processes/ai.services.ts';
+
 // Operator assistant
 export { createOperatorAssistant, type AssistantReply, type AssistantAction } from './assistant/operator-assistant.ts';
 export { defineTool, type AssistantTool, type AssistantTools, type ActionGate, type ToolEffect, type ToolCallContext } from './assistant/tools.ts';
