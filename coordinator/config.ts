@@ -27,6 +27,11 @@ export const CoordinatorConfigSchema = z.object({
     }, 'not a known IANA time zone (e.g. Europe/Berlin)'),
   COO_DIGEST_CRON: z.string().default('0 8 * * *'),
   COO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /**
+   * PostgreSQL connections per process (default: 2 × concurrency + 4, since a step's external write
+   * holds one while its handler may use another). PostgreSQL's default limit is 100 for all processes.
+   */
+  COO_DB_POOL: z.coerce.number().int().min(2).max(200).optional(),
   /** How long a worker holds a job before BullMQ considers it stalled (a killed worker's job is retried after this). */
   COO_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   COO_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(15_000),

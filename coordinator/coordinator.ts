@@ -58,7 +58,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   armCrashPoints(config.COO_CRASH_POINTS);
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
-  const db: Db = createDb(config.DATABASE_URL, { poolSize: Math.max(10, config.COO_WORKER_CONCURRENCY + 4) });
+  const db: Db = createDb(config.DATABASE_URL, { poolSize: config.COO_DB_POOL ?? config.COO_WORKER_CONCURRENCY * 2 + 4 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));

@@ -10,4 +10,4 @@ ensure_chroma
 bash scripts/prisma-generate.sh
 say "Applying database migrations…"
 node_modules/.bin/tsx scripts/migrate.ts
-exec node_modules/.bin/tsx scripts/start.ts "$@"
+exec node --import tsx scripts/start.ts "$@"

@@ -32,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = databaseUrl(name);
-  const db = createDb(url, { poolSize: 8 });
+  const db = createDb(url, { poolSize: 3 });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
     name,

@@ -13,6 +13,8 @@ export const FAST = {
   COO_POLL_MS: 100,
   COO_JOB_LOCK_MS: 1500,
   COO_STALLED_INTERVAL_MS: 500,
+  COO_WORKER_CONCURRENCY: 3,
+  COO_DB_POOL: 8,
   LOG_LEVEL: 'warn' as const,
 };
 
@@ -37,6 +39,8 @@ export async function createTestEnv(): Promise<TestEnv> {
     COO_POLL_MS: String(FAST.COO_POLL_MS),
     COO_JOB_LOCK_MS: String(FAST.COO_JOB_LOCK_MS),
     COO_STALLED_INTERVAL_MS: String(FAST.COO_STALLED_INTERVAL_MS),
+    COO_WORKER_CONCURRENCY: String(FAST.COO_WORKER_CONCURRENCY),
+    COO_DB_POOL: String(FAST.COO_DB_POOL),
     LOG_LEVEL: 'warn',
   };
   return {
@@ -97,7 +101,8 @@ export interface CooChild {
 
 /** Starts `scripts/start.ts` as a real child process, so a test can SIGKILL it like a crash. */
 export function spawnCoo(env: Record<string, string>, args: string[]): CooChild {
-  const proc = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/start.ts'), ...args], {
+  // node --import tsx keeps it one process: the tsx binary would fork a child that outlives a SIGKILL.
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

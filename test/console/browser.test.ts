@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../scripts/app.ts';
+import { createTestEnv, FAST, ROOT, type TestEnv } from '../support/harness.ts';
+import { TEST_REDIS_URL } from '../support/services.ts';
+
+let env: TestEnv;
+let browser: Browser;
+let http: { url: string; loginUrl: string; close(): Promise<void> };
+let stopApp: () => Promise<void>;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  const app = await buildApp({ config: { DATABASE_URL: env.tdb.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: env.prefix, ...FAST, COO_HTTP_PORT: 0 } });
+  await app.coordinator.start({ workers: true, background: true, digestSchedule: true });
+  http = await app.serveHttp();
+  stopApp = () => app.coordinator.stop();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+  await stopApp?.();
+  await env.cleanup();
+});
+
+describe('web console in a real browser', () => {
+  it('logs in, starts a run from the chat, presses Approve and sees the outcome', async () => {
+    const page = await browser.newPage();
+    await page.goto(http.url);
+    expect(await page.textContent('h1')).toBe('Log in to your COO');
+    await page.goto(http.loginUrl);
+    await page.waitForSelector('#conn:text("live")');
+
+    await page.fill('#text', '/run approval-roundtrip {"question":"Ship order #42 today?"}');
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('.msg.out:has-text("Started approval-roundtrip")');
+
+    // The approval arrives over the live stream, with its buttons.
+    const approval = page.locator('.msg.approval', { hasText: 'Ship order #42 today?' });
+    await approval.locator('button', { hasText: 'Approve' }).click();
+    await approval.locator('.resolution', { hasText: 'Approve — by operator via console' }).waitFor();
+    expect(await approval.locator('button').count()).toBe(0);
+    await page.waitForSelector('.msg.notice:has-text("Ship order #42 today?” → approve")');
+
+    const outDir = join(ROOT, 'test', 'output');
+    mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: join(outDir, 'console-approved.png'), fullPage: true });
+
+    await page.goto(`${http.url}/status`);
+    await page.waitForSelector('#runs [data-status="completed"] .n:text("1")');
+    expect(await page.locator('#queues tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(outDir, 'status.png'), fullPage: true });
+  });
+
+  it('answers a malformed command in the chat without a stack trace', async () => {
+    const page = await browser.newPage();
+    await page.goto(http.loginUrl);
+    await page.waitForSelector('#conn:text("live")');
+    await page.fill('#text', '/run approval-roundtrip {oops');
+    await page.click('form button[type=submit]');
+    const reply = page.locator('.msg.error').last();
+    await reply.waitFor();
+    expect(await reply.textContent()).toMatch(/must be JSON/);
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Coordinator, foldEvents, type RunEventRecord } from '../../coordinator/index.ts';
+import { crashy } from '../fixtures/processes/crashy.process.ts';
+import { type CooChild, createTestEnv, spawnCoo, type TestEnv, waitFor } from '../support/harness.ts';
+import { type OutsideSystem, startOutsideSystem } from '../support/outside-system.ts';
+
+const PROCESS_ARGS = ['--processes', 'test/fixtures/processes/crashy.process.ts'];
+const STEPS = ['one', 'two', 'three'];
+
+/** The invariants a skeptic checks after the dust settles, in SQL and at the outside system. */
+async function assertRecovered(env: TestEnv, c: Coordinator, outside: OutsideSystem, runIds: string[]) {
+  const statuses = await env.tdb.sql<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM run WHERE id = ANY($1) GROUP BY status', [runIds]);
+  expect(statuses).toEqual([{ status: 'completed', n: runIds.length }]);
+  // Gapless, duplicate-free logs (the primary key forbids duplicates; this checks for gaps).
+  const gaps = await env.tdb.sql('SELECT run_id FROM run_event WHERE run_id = ANY($1) GROUP BY run_id HAVING max(seq) <> count(*) OR min(seq) <> 1', [runIds]);
+  expect(gaps).toEqual([]);
+  // Each step completed exactly once per run, and the run's successor was scheduled once.
+  const completions = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run_event WHERE run_id = ANY($1) AND type = 'step.completed' GROUP BY run_id, step HAVING count(*) <> 1", [runIds]);
+  expect(completions).toEqual([]);
+  const completedCount = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run_event WHERE run_id = ANY($1) AND type = 'step.completed'", [runIds]);
+  expect(completedCount[0].n).toBe(runIds.length * STEPS.length);
+  // No side effect twice: the outside system received each key exactly once, and the ledger agrees.
+  const keys = runIds.flatMap((r) => STEPS.map((s) => `${r}-${s}-write`));
+  expect(keys.filter((k) => outside.received.get(k) !== 1)).toEqual([]);
+  const ledger = await env.tdb.sql<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM write_ledger WHERE run_id = ANY($1) GROUP BY status', [runIds]);
+  expect(ledger).toEqual([{ status: 'succeeded', n: keys.length }]);
+  // Snapshots equal the fold of their events.
+  for (const id of runIds) {
+    const run = (await c.runs.get(id))!;
+    const events = (await c.runs.events(id)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
+    expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
+  }
+  const started = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run_event WHERE run_id = ANY($1) AND type = 'step.started'", [runIds]);
+  return { stepStarts: started[0].n, writes: keys.length, received: [...outside.received.values()].reduce((a, b) => a + b, 0) };
+}
+
+describe('crash recovery', () => {
+  let env: TestEnv;
+  let outside: OutsideSystem;
+  const children: CooChild[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    outside = await startOutsideSystem();
+  });
+  afterAll(async () => {
+    await Promise.all(children.map((ch) => ch.kill()));
+    await outside.close();
+    await env.cleanup();
+  });
+
+  it('survives workers SIGKILLed at random points mid-step, at least 20 times: every run completes, no write twice, no event missing', async () => {
+    // The coordinator's background duties (relay, timers, reconciliation) run here; workers run in child processes.
+    const c = await env.coordinator({ processes: [crashy], roles: { background: true } });
+    const runIds: string[] = [];
+    for (let i = 0; i < 20; i++) runIds.push((await c.runs.start({ process: 'crashy', input: { externalUrl: outside.url, workMs: 800 } })).runId);
+
+    const spawnWorker = () => {
+      const ch = spawnCoo({ ...env.env, COO_WORKER_CONCURRENCY: '3' }, ['--roles', 'workers', ...PROCESS_ARGS]);
+      children.push(ch);
+      return ch;
+    };
+    const workers = [spawnWorker(), spawnWorker()];
+    let kills = 0;
+    let inFlightAtKill = 0;
+    while (kills < 22) {
+      const i = Math.floor(Math.random() * workers.length);
+      await workers[i].waitForOutput(/started/);
+      // Let it pick up work, then kill it wherever it is.
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 450));
+      const [{ n }] = await env.tdb.sql<{ n: number }>(
+        "SELECT count(*)::int AS n FROM run r JOIN run_event e ON e.run_id = r.id AND e.seq = r.seq WHERE e.type = 'step.started'",
+      );
+      const { signal } = await workers[i].kill('SIGKILL');
+      expect(signal).toBe('SIGKILL');
+      kills++;
+      inFlightAtKill += n;
+      workers[i] = spawnWorker();
+    }
+    await waitFor('all runs to complete after the kills', async () => {
+      const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run WHERE status = 'completed'");
+      return n === runIds.length;
+    }, 120_000, 200);
+    const figures = await assertRecovered(env, c, outside, runIds);
+    console.log(`crash test (workers): ${kills} SIGKILLs, ${inFlightAtKill} steps in flight at the moments of the kills, ${figures.stepStarts} step starts for ${runIds.length * 3} steps, ${figures.writes} writes each received exactly once`);
+    expect(inFlightAtKill).toBeGreaterThan(0);
+    await Promise.all(workers.map((w) => w.kill()));
+    await c.stop();
+  }, 240_000);
+
+  it('survives the whole coordinator being killed between commit and enqueue, and between enqueue and mark', async () => {
+    const c = await env.coordinator({ processes: [crashy] });
+    const runIds: string[] = [];
+    for (let i = 0; i < 12; i++) runIds.push((await c.runs.start({ process: 'crashy', input: { externalUrl: outside.url, workMs: 10 } })).runId);
+    let crashes = 0;
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      // One process with every role, armed to kill itself at the two dispatch crash points.
+      const ch = spawnCoo({ ...env.env, COO_CRASH_POINTS: 'after-commit-before-enqueue:0.15,after-enqueue-before-mark:0.15' }, ['--roles', 'workers,background', ...PROCESS_ARGS]);
+      children.push(ch);
+      const result = await Promise.race([
+        ch.exited,
+        waitFor('runs to complete', async () => {
+          const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run WHERE status = 'completed' AND id = ANY($1)", [runIds]);
+          return n === runIds.length;
+        }, 150_000, 200).then(() => null),
+      ]);
+      if (result === null) {
+        await ch.kill();
+        break;
+      }
+      expect(result.signal).toBe('SIGKILL');
+      expect(ch.output()).toMatch(/crash point (after-commit-before-enqueue|after-enqueue-before-mark)/);
+      crashes++;
+      if (Date.now() > deadline) throw new Error('runs did not complete');
+    }
+    const figures = await assertRecovered(env, c, outside, runIds);
+    console.log(`crash test (dispatch crash points): ${crashes} coordinator crashes; ${figures.writes} writes each received exactly once`);
+    expect(crashes).toBeGreaterThanOrEqual(3);
+  }, 240_000);
+});
