@@ -52,9 +52,12 @@ export function createMemory(o: MemoryOptions) {
     vectors,
     ...st,
     retrieve: (q: RetrievalQuery): Promise<RetrievalResult> => retrieve(q),
+    /** Waits for retrieval-log rows still being written (they are written after the answer returns). */
+    flushLogs: () => retrieve.flushLogs(),
     summaries: createSummaries(deps),
     retention: createRetention(deps),
     async forget(name: string): Promise<ForgetReport> {
+      await retrieve.flushLogs(); // a log row landing after the erase would be a trace
       const r = await forgetRaw(name);
       await st.syncVectors(); // re-embed episodes whose mentions were redacted
       return r;

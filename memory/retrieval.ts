@@ -12,7 +12,8 @@ const RRF_K = 60;
 export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: number; recencyHalfLifeDays?: number } }) {
   const now = d.now ?? (() => new Date());
 
-  return async function retrieve(input: RetrievalQuery): Promise<RetrievalResult> {
+  const pending = new Set<Promise<unknown>>();
+  const retrieve = async function retrieve(input: RetrievalQuery): Promise<RetrievalResult> {
     const q = RetrievalQuerySchema.parse(input);
     const t0 = performance.now();
     const pool = Math.max(q.k * 4, 20);
@@ -27,8 +28,20 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
     };
     const textPart = async () => {
       if (q.mode === 'vector') return [] as Array<{ id: string }>;
-      // plainto_tsquery stems and drops stop words; OR-ing the terms lets a paraphrase match on any of them.
-      return d.db.$queryRaw<Array<{ id: string }>>`
+      // First episodes sharing at least two of the question's stemmed terms (any pair): precise, and the
+      // GIN index keeps it cheap. Only when that finds too little, any single term (a paraphrase may
+      // share just one word), which matches many rows and costs more to rank.
+      const pairs = await d.db.$queryRaw<Array<{ id: string }>>`
+        WITH l AS (SELECT lexeme FROM unnest(to_tsvector('english', ${q.query})) LIMIT 10),
+        q AS (SELECT (SELECT string_agg(format('(%L & %L)', a.lexeme, b.lexeme), ' | ') FROM l a JOIN l b ON a.lexeme < b.lexeme)::tsquery AS tq)
+        SELECT e.id FROM memory_episode e, q
+        WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL
+          AND (${q.entityId ?? null}::text IS NULL OR e.entity_id = ${q.entityId ?? null})
+          AND (${q.kinds ?? null}::text[] IS NULL OR e.kind = ANY(${q.kinds ?? null}::text[]))
+        ORDER BY ts_rank_cd(e.tsv, q.tq) DESC, e.occurred_at DESC
+        LIMIT ${pool}`;
+      if (pairs.length >= q.k) return pairs;
+      const any = await d.db.$queryRaw<Array<{ id: string }>>`
         WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', ${q.query})::text, '&', '|'), '')::tsquery AS tq)
         SELECT e.id FROM memory_episode e, q
         WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL
@@ -36,6 +49,8 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
           AND (${q.kinds ?? null}::text[] IS NULL OR e.kind = ANY(${q.kinds ?? null}::text[]))
         ORDER BY ts_rank_cd(e.tsv, q.tq) DESC, e.occurred_at DESC
         LIMIT ${pool}`;
+      const seen = new Set(pairs.map((p) => p.id));
+      return [...pairs, ...any.filter((a) => !seen.has(a.id))];
     };
     const [vp, tp] = await Promise.all([vectorPart(), textPart()]);
 
@@ -49,10 +64,9 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
     });
     const ids = [...fused.keys()];
     const rows = ids.length
-      ? await d.db.memoryEpisode.findMany({
-          where: { id: { in: ids }, redactedAt: null },
-          select: { id: true, entityId: true, kind: true, title: true, content: true, source: true, occurredAt: true },
-        })
+      ? await d.db.$queryRaw<Array<{ id: string; entityId: string | null; kind: string; title: string; content: string; source: string; occurredAt: Date }>>`
+          SELECT id, entity_id AS "entityId", kind, title, content, source, occurred_at AS "occurredAt"
+          FROM memory_episode WHERE id = ANY(${ids}::text[]) AND redacted_at IS NULL`
       : [];
     const at = now().getTime();
     const items: RetrievedItem[] = rows
@@ -86,7 +100,9 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
     let retrievalId: string | null = null;
     if (q.log) {
       retrievalId = randomUUID();
-      await d.db.memoryRetrieval.create({
+      // Written after the answer is returned (not awaited): the log must not add to retrieval latency.
+      // `flushLogs` waits for pending writes (shutdown, tests).
+      const write = d.db.memoryRetrieval.create({
         data: {
           id: retrievalId,
           query: q.query,
@@ -99,7 +115,14 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
           runId: q.runId ?? null,
         },
       });
+      pending.add(write);
+      void write.catch(() => {}).finally(() => pending.delete(write));
     }
     return { retrievalId, mode, items: chosen, tokens, latencyMs };
   };
+  /** Waits for retrieval-log writes still in flight. */
+  const flushLogs = async () => {
+    await Promise.allSettled([...pending]);
+  };
+  return Object.assign(retrieve, { flushLogs });
 }

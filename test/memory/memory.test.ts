@@ -44,6 +44,7 @@ describe('memory', () => {
     expect(r.items.every((i) => i.entityId === a.id)).toBe(true);
     const all = await mem.retrieve({ query: 'shipment delayed courier', k: 3 });
     expect(all.items[0].episodeId).toBe(e3.id);
+    await mem.flushLogs();
     const [log] = await t.sql<{ query: string; results: Array<{ episodeId: string }>; mode: string }>('SELECT query, results, mode FROM memory_retrieval WHERE id = $1', [r.retrievalId]);
     expect(log.query).toBe('late delivery problem');
     expect(log.results.map((x) => x.episodeId)).toEqual(r.items.map((i) => i.episodeId));

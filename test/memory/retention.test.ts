@@ -41,6 +41,7 @@ describe('retention', () => {
     const oldRetrieval = `ret-${randomBytes(3).toString('hex')}`;
     await t.db.memoryRetrieval.create({ data: { id: oldRetrieval, query: 'q', params: {}, results: [], mode: 'hybrid', latencyMs: 1, createdAt: daysAgo(40) } });
     const newRetrieval = (await mem.retrieve({ query: 'billing' })).retrievalId!;
+    await mem.flushLogs();
 
     const report = await mem.retention.run();
 
