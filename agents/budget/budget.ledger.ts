@@ -69,45 +69,25 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
       const envelopes: Envelope[] = caps
         .map((c) => ({ scope: c.scope, period: c.period as BudgetPeriod, periodKey: periodKey(c.period as BudgetPeriod, at, tz) }))
         .sort((a, b) => (a.scope + a.period).localeCompare(b.scope + b.period));
-      await db.$transaction(
-        async (tx) => {
-          for (const e of envelopes) {
-            await tx.$executeRaw`INSERT INTO budget_usage (scope, period, period_key) VALUES (${e.scope}, ${e.period}, ${e.periodKey}) ON CONFLICT DO NOTHING`;
-          }
-          // Lock in a fixed order (sorted above) so two reservations cannot deadlock.
-          const rows: Array<{ scope: string; period: string; cap: number; spent: number; reserved: number }> = [];
-          for (const e of envelopes) {
-            const [r] = await tx.$queryRaw<Array<{ spent: number; reserved: number }>>`
-              SELECT spent_usd::float8 AS spent, reserved_usd::float8 AS reserved FROM budget_usage
-              WHERE scope = ${e.scope} AND period = ${e.period} AND period_key = ${e.periodKey} FOR UPDATE`;
-            // Re-read the cap under the lock, so a raise decided meanwhile counts.
-            const [c] = await tx.$queryRaw<Array<{ cap: number }>>`SELECT cap_usd::float8 AS cap FROM budget_cap WHERE scope = ${e.scope} AND period = ${e.period}`;
-            if (!c) continue;
-            rows.push({ scope: e.scope, period: e.period, cap: c.cap, spent: r.spent, reserved: r.reserved });
-          }
-          for (const r of rows) {
-            if (roundUsd(r.spent + r.reserved + amount) > r.cap + 1e-9) {
-              const needed = r.spent + r.reserved + amount;
-              throw new BudgetExceededError(`The ${r.period}'s cap for ${r.scope} ($${r.cap.toFixed(2)}) leaves no room for this call ($${amount.toFixed(4)}).`, {
-                scope: r.scope,
-                period: r.period as BudgetPeriod,
-                periodKey: envelopes.find((e) => e.scope === r.scope && e.period === r.period)!.periodKey,
-                capUsd: r.cap,
-                spentUsd: roundUsd(r.spent),
-                reservedUsd: roundUsd(r.reserved),
-                estimateUsd: amount,
-                suggestedCapUsd: Math.ceil(Math.max(r.cap * 1.6, needed * 1.2)),
-              });
-            }
-          }
-          for (const e of envelopes) {
-            await tx.$executeRaw`UPDATE budget_usage SET reserved_usd = reserved_usd + ${amount}, updated_at = now()
-              WHERE scope = ${e.scope} AND period = ${e.period} AND period_key = ${e.periodKey}`;
-          }
-          await tx.budgetReservation.create({ data: { id, envelopes: envelopes as unknown as object, amountUsd: amount, status: 'reserved' } });
-        },
-        { maxWait: 30_000, timeout: 30_000 },
-      );
+      // One round trip: lock the usage rows in a fixed order, check every cap, reserve in all or none
+      // (function coo_budget_reserve in the migration).
+      const rows = await db.$queryRaw<Array<{ fits: boolean; scope: string; period: string; period_key: string; cap_usd: number; spent_usd: number; reserved_usd: number }>>`
+        SELECT fits, scope, period, period_key, cap_usd::float8 AS cap_usd, spent_usd::float8 AS spent_usd, reserved_usd::float8 AS reserved_usd
+        FROM coo_budget_reserve(${id}, ${envelopes.map((e) => e.scope)}::text[], ${envelopes.map((e) => e.period)}::text[], ${envelopes.map((e) => e.periodKey)}::text[], ${amount}::numeric)`;
+      if (rows.length > 0 && !rows[0].fits) {
+        const r = rows.find((x) => roundUsd(x.spent_usd + x.reserved_usd + amount) > x.cap_usd + 1e-9) ?? rows[0];
+        const needed = r.spent_usd + r.reserved_usd + amount;
+        throw new BudgetExceededError(`The ${r.period}'s cap for ${r.scope} ($${r.cap_usd.toFixed(2)}) leaves no room for this call ($${amount.toFixed(4)}).`, {
+          scope: r.scope,
+          period: r.period as BudgetPeriod,
+          periodKey: r.period_key,
+          capUsd: r.cap_usd,
+          spentUsd: roundUsd(r.spent_usd),
+          reservedUsd: roundUsd(r.reserved_usd),
+          estimateUsd: amount,
+          suggestedCapUsd: Math.ceil(Math.max(r.cap_usd * 1.6, needed * 1.2)),
+        });
+      }
       return { id, amountUsd: amount, envelopes };
     },
     async settle(res, actualUsd, callId) {
@@ -142,18 +122,7 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
 
   /** Moves a reservation's amount out of `reserved` (and the actual cost into `spent`) exactly once. */
   async function finish(res: Reservation, status: 'settled' | 'released', actual: number, callId?: string) {
-    await db.$transaction(
-      async (tx) => {
-        const claimed = await tx.$executeRaw`UPDATE budget_reservation SET status = ${status}, actual_usd = ${actual}, call_id = ${callId ?? null}, settled_at = now()
-          WHERE id = ${res.id} AND status = 'reserved'`;
-        if (claimed === 0) return;
-        for (const e of res.envelopes) {
-          await tx.$executeRaw`UPDATE budget_usage SET reserved_usd = GREATEST(0, reserved_usd - ${res.amountUsd}), spent_usd = spent_usd + ${actual}, updated_at = now()
-            WHERE scope = ${e.scope} AND period = ${e.period} AND period_key = ${e.periodKey}`;
-        }
-      },
-      { maxWait: 30_000, timeout: 30_000 },
-    );
+    await db.$queryRaw`SELECT coo_budget_finish(${res.id}, ${status}, ${actual}::numeric, ${callId ?? null}::text)`;
   }
 
   return ledger;

@@ -158,3 +158,56 @@ INSERT INTO "memory_retention" ("kind", "keep_days", "action") VALUES
     ('note', 365, 'summarize'),
     ('retrieval_log', 30, 'delete'),
     ('model_call', 90, 'delete');
+
+-- Budget reservation in one round trip: lock the envelopes' usage rows in a fixed order, check every
+-- cap, and reserve in all of them or none. Returns one row per envelope with what was found; `fits`
+-- says whether the reservation was made.
+CREATE FUNCTION "coo_budget_reserve"(p_id TEXT, p_scopes TEXT[], p_periods TEXT[], p_keys TEXT[], p_amount NUMERIC)
+RETURNS TABLE ("fits" BOOLEAN, "scope" TEXT, "period" TEXT, "period_key" TEXT, "cap_usd" NUMERIC, "spent_usd" NUMERIC, "reserved_usd" NUMERIC)
+LANGUAGE plpgsql AS $$
+DECLARE
+  ok BOOLEAN := TRUE;
+  r RECORD;
+  sc TEXT[] := '{}'; pe TEXT[] := '{}'; pk TEXT[] := '{}';
+  ca NUMERIC[] := '{}'; sp NUMERIC[] := '{}'; rs NUMERIC[] := '{}';
+BEGIN
+  INSERT INTO "budget_usage" ("scope", "period", "period_key")
+    SELECT * FROM unnest(p_scopes, p_periods, p_keys) ON CONFLICT DO NOTHING;
+  FOR r IN
+    SELECT u."scope" AS s, u."period" AS p, u."period_key" AS k, c."cap_usd" AS cap, u."spent_usd" AS spent, u."reserved_usd" AS held
+    FROM "budget_usage" u
+    JOIN unnest(p_scopes, p_periods, p_keys) AS e(s, p, k) ON u."scope" = e.s AND u."period" = e.p AND u."period_key" = e.k
+    JOIN "budget_cap" c ON c."scope" = u."scope" AND c."period" = u."period"
+    ORDER BY u."scope", u."period", u."period_key"
+    FOR UPDATE OF u
+  LOOP
+    IF r.spent + r.held + p_amount > r.cap THEN ok := FALSE; END IF;
+    sc := sc || r.s; pe := pe || r.p; pk := pk || r.k; ca := ca || r.cap; sp := sp || r.spent; rs := rs || r.held;
+  END LOOP;
+  IF ok THEN
+    UPDATE "budget_usage" u SET "reserved_usd" = u."reserved_usd" + p_amount, "updated_at" = now()
+      FROM unnest(p_scopes, p_periods, p_keys) AS e(s, p, k)
+      WHERE u."scope" = e.s AND u."period" = e.p AND u."period_key" = e.k;
+    INSERT INTO "budget_reservation" ("id", "envelopes", "amount_usd", "status")
+      SELECT p_id, coalesce(jsonb_agg(jsonb_build_object('scope', e.s, 'period', e.p, 'periodKey', e.k)), '[]'::jsonb), p_amount, 'reserved'
+      FROM unnest(p_scopes, p_periods, p_keys) AS e(s, p, k);
+  END IF;
+  RETURN QUERY SELECT ok, x.a, x.b, x.c, x.d, x.e, x.f FROM unnest(sc, pe, pk, ca, sp, rs) AS x(a, b, c, d, e, f);
+END $$;
+
+-- Settles (actual cost) or releases a reservation exactly once, in one round trip.
+CREATE FUNCTION "coo_budget_finish"(p_id TEXT, p_status TEXT, p_actual NUMERIC, p_call_id TEXT)
+RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+DECLARE
+  res RECORD;
+  e JSONB;
+BEGIN
+  UPDATE "budget_reservation" SET "status" = p_status, "actual_usd" = p_actual, "call_id" = p_call_id, "settled_at" = now()
+    WHERE "id" = p_id AND "status" = 'reserved' RETURNING "amount_usd", "envelopes" INTO res;
+  IF NOT FOUND THEN RETURN FALSE; END IF;
+  FOR e IN SELECT x.value FROM jsonb_array_elements(res."envelopes") AS x ORDER BY x.value->>'scope', x.value->>'period' LOOP
+    UPDATE "budget_usage" SET "reserved_usd" = GREATEST(0, "reserved_usd" - res."amount_usd"), "spent_usd" = "spent_usd" + p_actual, "updated_at" = now()
+      WHERE "scope" = e->>'scope' AND "period" = e->>'period' AND "period_key" = e->>'periodKey';
+  END LOOP;
+  RETURN TRUE;
+END $$;
