@@ -15,7 +15,7 @@ import { createChromaVectorStore, createHashedEmbedder, createMemory } from '../
 
 const N = Number(process.argv[process.argv.indexOf('--n') + 1] || 300);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${pct(xs, 95).toFixed(2)} ms`;
+const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${pct(xs, 95).toFixed(2)} ms`;
 
 await globalSetup();
 const [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
@@ -61,6 +61,10 @@ try {
   const plain = mk(null);
   const withBudget = mk(budget);
   const msg = [{ role: 'user' as const, content: 'When will my delivery arrive?' }];
+  // Attribution only: the same path with a recorder that writes nothing, to separate our in-process
+  // work from the database's commit latency on this (shared) machine.
+  const noRecord = createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: { record: async () => {}, markOutcome: async () => {}, get: async () => null }, prices, budget: null, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
+  const z = await run('model port chat, in-process only (no DB write)', () => noRecord.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
   const a = await run('model port chat (record + price)', () => plain.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
   const b = await run('model port chat + budget reserve/settle', () => withBudget.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
 
@@ -84,7 +88,7 @@ try {
   const promptTokens = Math.ceil(promptChars / 4);
   const maxOut = Number(body.max_tokens);
   console.log(`reply drafter tokens per routine item: prompt ≈ ${promptTokens} (${promptChars} chars / 4) + output cap ${maxOut} = ≤ ${promptTokens + maxOut}; context ${r.context.tokens} tokens, dropped: ${r.context.dropped.join(', ') || 'none'}`);
-  console.log(`\nJSON ${JSON.stringify({ n: N, modelPort: a, modelPortBudget: b, replyDrafter: d, replyDrafterTokens: { prompt: promptTokens, outputCap: maxOut, total: promptTokens + maxOut } })}`);
+  console.log(`\nJSON ${JSON.stringify({ n: N, inProcessOnly: z, modelPort: a, modelPortBudget: b, replyDrafter: d, replyDrafterTokens: { prompt: promptTokens, outputCap: maxOut, total: promptTokens + maxOut } })}`);
 } finally {
   await srv.close();
   await chroma.stop();

@@ -1,4 +1,4 @@
-import type { Db } from '../../coordinator/db/client.ts';
+import { Prisma, type Db } from '../../coordinator/db/client.ts';
 
 export interface CallRecord {
   id: string;
@@ -28,7 +28,8 @@ export interface CallRecord {
 
 /** Where every model call is written (table model_call), so it can be costed, audited and replayed. */
 export interface CallRecorder {
-  record(rec: CallRecord): Promise<void>;
+  /** Writes the call; with `settle`, settles its budget reservation in the same statement. */
+  record(rec: CallRecord, settle?: { reservationId: string; actualUsd: number }): Promise<void>;
   /** Marks an answered call whose output then failed validation (structured output). */
   markOutcome(id: string, outcome: CallRecord['outcome'], error?: { code: string; message: string }): Promise<void>;
   get(id: string): Promise<CallRecord | null>;
@@ -36,33 +37,22 @@ export interface CallRecorder {
 
 export function createCallRecorder(db: Db): CallRecorder {
   return {
-    async record(r) {
-      await db.modelCall.create({
-        data: {
-          id: r.id,
-          agent: r.agent ?? null,
-          process: r.process ?? null,
-          runId: r.runId ?? null,
-          step: r.step ?? null,
-          tier: r.tier,
-          provider: r.provider,
-          model: r.model,
-          request: r.request as object,
-          response: (r.response ?? undefined) as object | undefined,
-          output: r.output ?? null,
-          tokensIn: r.tokensIn,
-          tokensOut: r.tokensOut,
-          costUsd: r.costUsd,
-          latencyMs: Math.round(r.latencyMs),
-          outcome: r.outcome,
-          errorCode: r.errorCode ?? null,
-          errorMessage: r.errorMessage?.slice(0, 4000) ?? null,
-          attempt: r.attempt,
-          purpose: r.purpose ?? 'first_pass',
-          entityIds: r.entityIds,
-          replayOf: r.replayOf ?? null,
-        },
-      });
+    async record(r, settle) {
+      const values = Prisma.sql`${r.id}, ${r.agent ?? null}, ${r.process ?? null}, ${r.runId ?? null}, ${r.step ?? null}, ${r.tier}, ${r.provider}, ${r.model},
+          ${JSON.stringify(r.request)}::jsonb, ${r.response === undefined ? null : JSON.stringify(r.response)}::jsonb, ${r.output ?? null},
+          ${r.tokensIn}, ${r.tokensOut}, ${r.costUsd}::numeric, ${Math.round(r.latencyMs)}, ${r.outcome}, ${r.errorCode ?? null},
+          ${r.errorMessage?.slice(0, 4000) ?? null}, ${r.attempt}, ${r.purpose ?? 'first_pass'}, ${r.entityIds}::text[], ${r.replayOf ?? null}`;
+      const cols = Prisma.raw(`id, agent, process, run_id, step, tier, provider, model, request, response, output, tokens_in, tokens_out,
+          cost_usd, latency_ms, outcome, error_code, error_message, attempt, purpose, entity_ids, replay_of`);
+      if (settle) {
+        // Settling the budget and recording the call commit together: one round trip, one WAL flush.
+        await db.$executeRaw`WITH fin AS (SELECT coo_budget_finish(${settle.reservationId}, 'settled', ${settle.actualUsd}::numeric, ${r.id}::text) AS ok)
+          INSERT INTO model_call (${cols}) SELECT ${values} FROM fin`;
+        return;
+      }
+      // A call with no budget to settle is log only: its commit need not wait for the WAL flush (a
+      // database crash may lose the last fraction of a second of log, never corrupt it).
+      await db.$transaction([db.$executeRaw`SET LOCAL synchronous_commit TO off`, db.$executeRaw`INSERT INTO model_call (${cols}) VALUES (${values})`]);
     },
     async markOutcome(id, outcome, error) {
       await db.modelCall.update({ where: { id }, data: { outcome, errorCode: error?.code ?? null, errorMessage: error?.message.slice(0, 4000) ?? null } });

@@ -91,16 +91,14 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
             const latencyMs = performance.now() - t0;
             const costUsd = await o.prices.cost(target.model, res.tokensIn, res.tokensOut);
             o.breaker.success(target.provider.name);
-            if (reservation) {
-              await o.budget!.settle(reservation, costUsd, id);
-              settled = true;
-            }
+            const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd } : undefined;
             await o.recorder.record({
               id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
               response: { content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason },
               output: res.content ?? (res.toolCalls.length ? JSON.stringify(res.toolCalls) : null),
               tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, outcome: 'ok', attempt,
-            });
+            }, settle);
+            settled = true; // the record settled the reservation in the same statement
             return { callId: id, provider: target.provider.name, model: target.model, content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason, tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, fellBackFrom: tried };
           } catch (err) {
             const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', (err as Error)?.message ?? String(err), null, null);

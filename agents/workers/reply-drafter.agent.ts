@@ -40,20 +40,19 @@ export const replyDrafter = defineAgent({
   async context(i, { memory, meta }): Promise<AgentContext> {
     const [entity] = await memory.findEntities(i.customer.name);
     const sections: AgentContext['sections'] = [];
-    const retrievalIds: string[] = [];
     const query = `${i.message.subject}\n${i.message.body}`.slice(0, 2_000);
-    if (entity) {
-      const facts = await memory.factsOf(entity.id);
-      if (entity.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, untrusted: true });
-      if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, untrusted: true });
-      const hist = await memory.retrieve({ query, entityId: entity.id, k: 3, tokenBudget: 400, kinds: ['message', 'outcome', 'note'], agent: 'reply-drafter', runId: meta?.runId });
-      if (hist.retrievalId) retrievalIds.push(hist.retrievalId);
-      if (hist.items.length) sections.push({ name: 'related history', text: hist.items.map((h) => `[${h.occurredAt.toISOString().slice(0, 10)} ${h.kind}] ${h.title} ${h.content}`).join('\n'), priority: 4, untrusted: true });
-    }
-    const prior = await memory.retrieve({ query, kinds: ['reply_approved'], k: 2, tokenBudget: 450, agent: 'reply-drafter', runId: meta?.runId });
-    if (prior.retrievalId) retrievalIds.push(prior.retrievalId);
+    // The three reads are independent: run them together.
+    const [facts, hist, prior] = await Promise.all([
+      entity ? memory.factsOf(entity.id) : Promise.resolve([]),
+      entity ? memory.retrieve({ query, entityId: entity.id, k: 3, tokenBudget: 400, kinds: ['message', 'outcome', 'note'], agent: 'reply-drafter', runId: meta?.runId }) : Promise.resolve(null),
+      memory.retrieve({ query, kinds: ['reply_approved'], k: 2, tokenBudget: 450, agent: 'reply-drafter', runId: meta?.runId }),
+    ]);
+    if (entity?.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, untrusted: true });
+    if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, untrusted: true });
+    if (hist?.items.length) sections.push({ name: 'related history', text: hist.items.map((h) => `[${h.occurredAt.toISOString().slice(0, 10)} ${h.kind}] ${h.title} ${h.content}`).join('\n'), priority: 4, untrusted: true });
     if (prior.items.length) sections.push({ name: 'past replies the operator approved', text: prior.items.map((h) => h.content).join('\n---\n'), priority: 3, untrusted: true });
     sections.push({ name: `message from ${i.message.from}`, text: `Subject: ${i.message.subject}\n\n${i.message.body}`, priority: 1, untrusted: true, required: true });
+    const retrievalIds = [hist?.retrievalId, prior.retrievalId].filter((x): x is string => !!x);
     return { sections, entityIds: entity ? [entity.id] : [], retrievalIds, facts: { entityName: entity?.name ?? null } };
   },
   template: (i) => ({
