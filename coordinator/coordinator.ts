@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { type Clock, clockFrom } from './clock.ts';
 import { type CoordinatorConfig, loadCoordinatorConfig } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
@@ -54,7 +55,7 @@ export type Coordinator = Awaited<ReturnType<typeof createCoordinator>>;
  * EngineDeps; nothing here is a module singleton.
  */
 export async function createCoordinator(opts: CoordinatorOptions = {}) {
-  const config = loadCoordinatorConfig(process.env, opts.config);
+  const config = loadCoordinatorConfig(undefined, opts.config);
   armCrashPoints(config.COO_CRASH_POINTS);
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
@@ -62,8 +63,11 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
-  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, db, clock);
-  const deps: EngineDeps = { db, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2 });
+  const claimPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: Math.max(2, Math.ceil(config.COO_WORKER_CONCURRENCY / 2)), options: '-c synchronous_commit=off' });
+  for (const p of [pool, claimPool]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
+  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock);
+  const deps: EngineDeps = { db, pool, claimPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();
   registerCoreCommands(router);
@@ -154,6 +158,8 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
     async stop(): Promise<void> {
       for (const s of stops.splice(0).reverse()) await s().catch(() => {});
       await queues.close().catch(() => {});
+      await pool.end().catch(() => {});
+      await claimPool.end().catch(() => {});
       redis.disconnect();
       await db.$disconnect().catch(() => {});
       started = false;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
@@ -28,6 +29,14 @@ export interface Dispatcher {
 /** What every transition needs, typed once (trigger.dev's systems pattern). */
 export interface EngineDeps {
   db: Db;
+  /** A plain pg pool for the step hot path (engine/fast-path.ts). */
+  pool: pg.Pool;
+  /**
+   * Connections with synchronous_commit off, for the step claim only: it records step.started, and the
+   * step's own (synchronous) completion flushes the WAL before it. A claim lost to a power cut only
+   * sends the completion down the locked path.
+   */
+  claimPool: pg.Pool;
   registry: ProcessRegistry;
   clock: Clock;
   log: Logger;

@@ -22,15 +22,14 @@ export class RunNotFoundError extends AppError {
 }
 
 /**
- * One run transition in progress: events appended here are folded into the view at once, and all of it
- * (events, snapshot, outbox) is written by commitRun in the transaction that holds the run's row lock.
+ * A transition being planned: events appended here are folded into the view at once; jobs are the
+ * outbox rows that will commit with them. Pure: no I/O.
  */
-export class RunTransaction {
+export class RunPlan {
   readonly events: RunEventRecord[] = [];
   readonly jobs: Array<{ queue: string; jobId: string; payload: StepJob; availableAt: Date }> = [];
 
   constructor(
-    readonly tx: Tx,
     readonly run: LockedRun,
     public view: RunView,
     readonly deps: EngineDeps,
@@ -62,12 +61,24 @@ export class RunTransaction {
     });
   }
 
-  async externalize(value: unknown): Promise<unknown> {
-    return externalize(this.tx, value, this.deps.blobThreshold);
-  }
-
   get status(): RunStatus {
     return this.view.status;
+  }
+}
+
+/** A transition inside the transaction that holds the run's row lock (see withRun). */
+export class RunTransaction extends RunPlan {
+  constructor(
+    readonly tx: Tx,
+    run: LockedRun,
+    view: RunView,
+    deps: EngineDeps,
+  ) {
+    super(run, view, deps);
+  }
+
+  async externalize(value: unknown): Promise<unknown> {
+    return externalize(this.tx, value, this.deps.blobThreshold);
   }
 }
 

@@ -1,7 +1,7 @@
 import { resolveBlobs } from '../engine/blobs.ts';
 import type { EngineDeps, StepJob } from '../engine/deps.ts';
-import type { RunState } from '../engine/events.ts';
-import { type RunTransaction, withRun } from '../engine/run-tx.ts';
+import { type ClaimedStep, claimStep, commitPlan } from '../engine/fast-path.ts';
+import { RunPlan, type RunTransaction, withRun } from '../engine/run-tx.ts';
 import { AppError, PermanentError, describeError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { performOnce } from '../ledger/ledger.ts';
@@ -16,14 +16,6 @@ export interface WorkerDeps extends EngineDeps {
   workerId: string;
 }
 
-interface ClaimedRun {
-  id: string;
-  process: string;
-  version: number;
-  input: unknown;
-  state: RunState;
-}
-
 class StepTimeoutError extends AppError {
   constructor(step: string, ms: number) {
     super('step_timeout', `Step ${step} took longer than its ${ms} ms timeout.`, { retryable: true });
@@ -36,43 +28,53 @@ class StepTimeoutError extends AppError {
  * is dropped. The outcome commits in one transaction with the next job (completeStep / failStep).
  */
 export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
-  const started = JSON.stringify({ attempt: job.attempt, worker: deps.workerId });
-  const rows = await deps.db.$queryRaw<ClaimedRun[]>`
-    WITH r AS (
-      UPDATE run SET seq = seq + 1
-      WHERE id = ${job.runId} AND status = 'running' AND step_seq = ${job.seq}
-      RETURNING id, process, version, input, state, seq
-    ), e AS (
-      INSERT INTO run_event (run_id, seq, type, step, data) SELECT id, seq, 'step.started', ${job.step}, ${started}::jsonb FROM r
-    )
-    SELECT id, process, version, input, state FROM r`;
-  const run = rows[0];
-  if (!run) return 'stale';
+  const claimed = await claimStep(deps.claimPool, job, deps.workerId);
+  if (!claimed) return 'stale';
   crashPoint('after-step-started');
   const startedAt = Date.now();
+  const { run } = claimed;
   const def = deps.registry.get(run.process, run.version);
   const stepDef = def?.steps[job.step];
   let outcome: { ok: true; result: StepResult } | { ok: false; error: unknown };
   if (!def || !stepDef) {
     outcome = { ok: false, error: new PermanentError('process_version_missing', `This deployment no longer has ${run.process} v${run.version} step "${job.step}"; deploy that version again or cancel the run.`) };
   } else {
-    outcome = await runHandler(deps, def, stepDef, run, job);
+    outcome = await runHandler(deps, def, stepDef, claimed, job);
   }
   crashPoint('mid-handler');
   const durationMs = Date.now() - startedAt;
-  const r = outcome.ok ? await completeStep(deps, job, outcome.result, durationMs) : await failStep(deps, job, outcome.error, durationMs);
-  return r;
+  if (outcome.ok && (await completeFast(deps, job, claimed, outcome.result, durationMs))) return 'done';
+  return outcome.ok ? completeStep(deps, job, outcome.result, durationMs) : failStep(deps, job, outcome.error, durationMs);
 }
 
-async function runHandler(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef: StepDefinition<any>, run: ClaimedRun, job: StepJob): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
+/**
+ * The common outcomes (go to the next step, complete) with a small output commit in one statement;
+ * anything else, or a run that moved meanwhile, takes the locked path (completeStep), which decides.
+ */
+async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep, result: StepResult, durationMs: number): Promise<boolean> {
+  if (result.kind !== 'goto' && result.kind !== 'complete') return false;
+  if ((JSON.stringify(result.output ?? null) ?? '').length > deps.blobThreshold) return false;
+  const plan = new RunPlan(claimed.run, claimed.view, deps);
+  plan.append('step.completed', job.step, { attempt: job.attempt, output: result.output ?? null, durationMs, result: result.kind });
+  if (result.kind === 'goto') plan.scheduleStep(result.next, 1);
+  else plan.append('run.completed', null, { output: result.output ?? null });
+  const { matched, jobs } = await commitPlan(deps.pool, plan, claimed.view.seq, job.seq, deps.clock.now());
+  if (!matched) return false;
+  crashPoint('after-commit-before-enqueue');
+  await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+  return true;
+}
+
+async function runHandler(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef: StepDefinition<any>, claimed: ClaimedStep, job: StepJob): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
   const ac = new AbortController();
+  const { run, view } = claimed;
   const ctx: StepContext<any> = {
     runId: run.id,
     step: job.step,
     attempt: job.attempt,
     input: run.input,
-    outputs: await resolveBlobs(deps.db, run.state.outputs ?? {}),
-    decision: run.state.decision ?? null,
+    outputs: await resolveBlobs(deps.db, view.state.outputs ?? {}),
+    decision: view.state.decision ?? null,
     signal: ac.signal,
     services: deps.services,
     log: deps.log.child({ runId: run.id, step: job.step, attempt: job.attempt }),

@@ -22,6 +22,6 @@ export function fail(err: unknown): never {
   if (err instanceof AppError) console.error(e.message);
   else if (/ECONNREFUSED|Can't reach database|connect/i.test(e.message ?? '')) console.error(`Cannot reach a service (${e.message}). Run \`coo doctor\` to see what to fix.`);
   else console.error(`Failed: ${e.message ?? String(err)}`);
-  if (process.env.DEBUG?.includes('coo')) console.error(e.stack);
+  if (process.argv.includes('--debug')) console.error(e.stack);
   process.exit(1);
 }

@@ -165,6 +165,39 @@ describe('process engine', () => {
     expect((done.state as { result: unknown }).result).toEqual({ decision: 'reject', decidedBy: 'timeout' });
   });
 
+  it('re-posts a pending approval as a reminder with the same buttons, and settles every copy on decision', async () => {
+    const { runId } = await c.runs.start({ process: 'approval-roundtrip', input: { question: 'Renew the domain?', remindMinutes: 0.005 } });
+    const w = await waiting(runId);
+    const approvalId = (w.state as { wait: { approvalId: string } }).wait.approvalId;
+    await waitFor('a reminder', async () => (await env.tdb.db.operatorMessage.count({ where: { approvalId } })) >= 2);
+    const reminder = await env.tdb.db.operatorMessage.findFirstOrThrow({ where: { approvalId }, orderBy: { id: 'desc' } });
+    expect((reminder.body as { text: string }).text).toMatch(/^Reminder: still waiting for you\. Renew the domain\?/);
+    await c.approvals.decide({ approvalId, option: 'approve', actor: 'op', via: 'test' });
+    await finished(runId);
+    const copies = await env.tdb.db.operatorMessage.findMany({ where: { approvalId } });
+    expect(copies.every((m) => (m.body as { buttons: unknown[] }).buttons.length === 0 && /Approve — by op/.test((m.body as { resolution: string }).resolution))).toBe(true);
+    const pendingTimers = await env.tdb.db.timer.count({ where: { approvalId, firedAt: null, cancelledAt: null } });
+    expect(pendingTimers).toBe(0);
+  });
+
+  it('reconciles a run whose job Redis lost: start-up re-enqueues it and it completes', async () => {
+    // A database of its own, so the file's running coordinator cannot move this run first.
+    const own = await createTestEnv();
+    const lonely = await own.coordinator({ processes: [threeSteps] });
+    const { runId } = await lonely.runs.start({ process: 'three-steps', input: { n: 1 } });
+    const jobId = `${runId}-2`;
+    expect(await lonely.queues.queue('core').getJob(jobId)).toBeTruthy();
+    await lonely.queues.queue('core').obliterate({ force: true });
+    expect(await lonely.queues.queue('core').getJob(jobId)).toBeUndefined();
+    await own.tdb.sql("UPDATE run SET updated_at = now() - interval '1 minute' WHERE id = $1", [runId]);
+    expect(await lonely.tick.reconcile()).toBe(1);
+    expect(await lonely.queues.queue('core').getJob(jobId)).toBeTruthy();
+    await lonely.start({ workers: true });
+    await waitFor('the reconciled run to complete', async () => (await lonely.runs.get(runId))?.status === 'completed');
+    expect(await lonely.tick.reconcile()).toBe(0);
+    await own.cleanup();
+  });
+
   it('replays a finished run from a chosen step on its own version', async () => {
     const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 1 } });
     await finished(runId);
