@@ -15,6 +15,8 @@ export interface AiServices {
   draftReply(input: ReplyDraftInput, meta: { process: string; runId: string; step: string }): Promise<AgentResult<ReplyDraft>>;
   rememberApprovedReply(input: { customer: string; subject: string; body: string; runId: string }): Promise<void>;
   applyBudgetDecision(details: BudgetExceededDetails, option: string): Promise<'raised' | 'kept'>;
+  /** Lines for the daily digest: model spend, deep passes and their cost, memory mode. */
+  digestLines(): Promise<string[]>;
 }
 
 export type AiStepServices = CoreServices & { ai: AiServices };

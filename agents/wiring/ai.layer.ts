@@ -40,8 +40,8 @@ interface State {
  * database pool: `const ai = createAiLayer(); const c = await createCoordinator(ai.coordinatorOptions()); await ai.attach(c);`
  */
 export function createAiLayer(opts: AiLayerOptions = {}) {
-  const agentsConfig = loadAgentsConfig(opts.env ?? process.env, opts.agents ?? {});
-  const memoryConfig = loadMemoryConfig(opts.env ?? process.env, opts.memory ?? {});
+  const agentsConfig = loadAgentsConfig(opts.env, opts.agents ?? {});
+  const memoryConfig = loadMemoryConfig(opts.env, opts.memory ?? {});
   let st: State | null = null;
   const s = (): State => {
     if (!st) throw new Error('The AI layer is not attached to a coordinator yet.');
@@ -62,6 +62,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
         await s().memory.addEpisode({ entityId: e?.id ?? null, kind: 'reply_approved', title: r.subject, content: r.body, source: `run:${r.runId}`, runId: r.runId });
       },
       applyBudgetDecision: (details, option) => applyBudgetDecision(s().budget, details, option),
+      digestLines: () => layer.digestLines(),
     },
   };
 
@@ -121,7 +122,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
     /** Lines for the daily digest: spend, deep passes, memory mode. */
     async digestLines(): Promise<string[]> {
       const m = await s().memory.status();
-      return [await costLine({ budget: s().budget, coordinator: () => s().c }), m.mode === 'hybrid' ? '' : 'Memory is running on Postgres only: Chroma is down.'].filter(Boolean);
+      return [await costLine({ budget: s().budget, coordinator: () => s().c }), m.mode === 'hybrid' ? '' : m.vectorStore ? `Memory is running on Postgres only: Chroma is down (${m.vector.lastError ?? 'no heartbeat'}); coo memory sync catches up when it is back.` : 'Memory runs on Postgres only (no vector store configured).'].filter(Boolean);
     },
   };
   return layer;

@@ -61,6 +61,17 @@ describe('AI layer wired into the coordinator, no model configured', () => {
     const sched = await env.tdb.sql<{ process: string }>(`SELECT process FROM schedule WHERE id = 'memory-retention'`);
     expect(sched).toEqual([{ process: 'memory-retention' }]);
   });
+
+  it('adds model spend and the memory mode to the daily digest, and runs retention as a process', async () => {
+    const { runId } = await c.runs.start({ process: 'daily-digest', input: {} });
+    await statusOf(c, runId, 'completed');
+    const [msg] = await env.tdb.sql<{ body: { text: string } }>(`SELECT body FROM operator_message WHERE body->>'kind' = 'digest' ORDER BY id DESC LIMIT 1`);
+    expect(msg.body.text).toContain('Model spend today — $0.0000 over 0 calls');
+    expect(msg.body.text).toContain('Memory runs on Postgres only (no vector store configured).');
+    const r = await c.runs.start({ process: 'memory-retention', input: {} });
+    const done = await statusOf(c, r.runId, 'completed');
+    expect(JSON.stringify(done.state)).toContain('retrieval_log');
+  });
 });
 
 describe('AI layer wired into the coordinator, with a model', () => {
