@@ -1,0 +1,33 @@
+import type {
+  ConversationEvent,
+  ConversationMessage,
+  InboundMessage,
+  OperatorAction,
+  OutboundMessage,
+  OutboundMessageInput,
+} from './message.ts';
+
+/**
+ * What every chat surface (web console, Telegram, Slack) may ask of the coordinator. Surfaces never see
+ * runs, queues or the database: they pass what the operator said or pressed and render what comes back.
+ */
+export interface OperatorApi {
+  /** Text (a /command or plain language) and files from the operator. Redeliveries (same dedupeKey) return duplicate: true and do nothing. */
+  handleMessage(msg: InboundMessage): Promise<{ duplicate: boolean; inbound: ConversationMessage | null; reply: ConversationMessage | null }>;
+  /** A button press. The first decision wins; later presses, from any surface, get "already decided by X at T". */
+  handleAction(action: OperatorAction): Promise<{ duplicate: boolean; ok: boolean; reply: OutboundMessage }>;
+  /** Posts a message from the COO to the operator on every surface (e.g. progress notes). */
+  post(body: OutboundMessageInput, opts?: { approvalId?: string; replyTo?: string }): Promise<ConversationMessage>;
+  /** Replaces a message's body (progress updates, resolved approvals); surfaces edit their copies. */
+  update(id: string, body: OutboundMessageInput): Promise<ConversationMessage>;
+  /** Conversation history, oldest first, after a message id. */
+  listMessages(opts?: { after?: string; limit?: number }): Promise<ConversationMessage[]>;
+  getMessage(id: string): Promise<ConversationMessage | null>;
+  /** Live changes from every process (LISTEN/NOTIFY). Returns an unsubscribe function. */
+  subscribe(listener: (event: ConversationEvent) => void): () => void;
+  /** Records where a surface delivered a message, so later edits reach the same copy. */
+  recordDelivery(d: { messageId: string; surface: string; chatId: string; externalId: string | null; status: 'sent' | 'failed' }): Promise<void>;
+  deliveriesOf(messageId: string): Promise<Array<{ surface: string; chatId: string; externalId: string | null; status: string }>>;
+  /** Claims an inbound delivery id once across restarts; false when it was seen before. */
+  claimInbound(surface: string, key: string): Promise<boolean>;
+}
