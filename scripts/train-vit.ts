@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { buildVit, DOC_TYPES, DEFAULT_VIT_SPEC } from '../perception/vit/vit.model.ts';
-import { toModelInput } from '../perception/vit/preprocess.ts';
+import { toModelInput, toPatches } from '../perception/vit/preprocess.ts';
 import { dirSaveHandler } from '../perception/vit/vit.io.ts';
 import { synthesize, type SynthKind } from './synth/generate.ts';
 import { Rng } from './synth/rng.ts';
@@ -17,11 +17,13 @@ function arg(name: string, def: string): string {
   return i > 0 ? process.argv[i + 1] : def;
 }
 
-const perClass = Number(arg('per-class', '600'));
+const perClass = Number(arg('per-class', '800'));
 const heldOut = Number(arg('held-out', '80'));
-const epochs = Number(arg('epochs', '8'));
+const epochs = Number(arg('epochs', '10'));
 const outDir = arg('out', 'perception/model');
 const S = DEFAULT_VIT_SPEC.imageSize;
+const P = DEFAULT_VIT_SPEC.patchSize;
+const T = (S / P) ** 2;
 
 function makeSet(count: number, seedBase: number): { x: Float32Array; y: Int32Array; n: number } {
   const n = count * DOC_TYPES.length;
@@ -35,7 +37,7 @@ function makeSet(count: number, seedBase: number): { x: Float32Array; y: Int32Ar
       const doc = synthesize(DOC_TYPES[c] as SynthKind, seed, { scale: rng.range(0.25, 0.55), degrade: rng.chance(0.6) });
       const cv = doc.canvas;
       const img = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height);
-      x.set(toModelInput(img.data, cv.width, cv.height, 4, S), k * S * S);
+      x.set(toPatches(toModelInput(img.data, cv.width, cv.height, 4, S), S, P), k * S * S);
       y[k] = c;
       k++;
     }
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
   const train = makeSet(perClass, 1_000_003);
   const test = makeSet(heldOut, 9_000_011);
   console.log(`rendered ${train.n}+${test.n} images in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  const xs = tf.tensor4d(train.x, [train.n, S, S, 1]);
+  const xs = tf.tensor3d(train.x, [train.n, T, P * P]);
   const ys = tf.oneHot(tf.tensor1d(train.y, 'int32'), DOC_TYPES.length);
   const model = buildVit();
   console.log(`parameters=${model.countParams()}`);
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
       },
     },
   });
-  const tx = tf.tensor4d(test.x, [test.n, S, S, 1]);
+  const tx = tf.tensor3d(test.x, [test.n, T, P * P]);
   const pred = (model.predict(tx) as tf.Tensor).argMax(-1).dataSync();
   const conf = DOC_TYPES.map(() => DOC_TYPES.map(() => 0));
   let ok = 0;

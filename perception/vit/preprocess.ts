@@ -40,3 +40,17 @@ export function toModelInput(
   }
   return out;
 }
+
+/** Cuts a size×size grey image into row-major flattened patches: the ViT's patch-token input. */
+export function toPatches(img: Float32Array, size: number, patch: number): Float32Array {
+  const g = size / patch;
+  const out = new Float32Array(size * size);
+  let k = 0;
+  for (let py = 0; py < g; py++)
+    for (let px = 0; px < g; px++)
+      for (let y = 0; y < patch; y++) {
+        const row = (py * patch + y) * size + px * patch;
+        for (let x = 0; x < patch; x++) out[k++] = img[row + x];
+      }
+  return out;
+}

@@ -2,51 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Custom tfjs layers for the document ViT. They are registered with tfjs serialization on import, so a
- * saved model.json that names them can be loaded by `tf.loadLayersModel`. Patches are cut with
- * reshape/transpose (not a strided conv2d) because the wasm backend has no Conv2DBackpropFilter and we
- * train on wasm (see shared/DEPENDENCIES.md).
+ * saved model.json that names them can be loaded by `tf.loadLayersModel`. Patches are cut outside the graph
+ * (preprocess.ts) because the wasm backend has no Conv2DBackpropFilter and we train on wasm.
  */
-
-interface PatchifyConfig extends tf.serialization.ConfigDict {
-  patchSize: number;
-}
-
-/** Splits an [B,H,W,C] image into [B, (H/p)*(W/p), p*p*C] flattened patches. */
-export class Patchify extends tf.layers.Layer {
-  static className = 'CooPatchify';
-  readonly patchSize: number;
-
-  constructor(config: PatchifyConfig & { name?: string }) {
-    super(config);
-    this.patchSize = config.patchSize;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
-    const p = this.patchSize;
-    const h = s[1] as number;
-    const w = s[2] as number;
-    const c = s[3] as number;
-    return [s[0], (h / p) * (w / p), p * p * c];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const [b, h, w, c] = x.shape as number[];
-      const p = this.patchSize;
-      const gh = h / p;
-      const gw = w / p;
-      const r = tf.reshape(x, [b ?? -1, gh, p, gw, p, c]);
-      const t = tf.transpose(r, [0, 1, 3, 2, 4, 5]);
-      return tf.reshape(t, [-1, gh * gw, p * p * c]);
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), patchSize: this.patchSize };
-  }
-}
 
 /** Adds a learned position embedding of shape [tokens, dim]. */
 export class PositionEmbedding extends tf.layers.Layer {
@@ -110,14 +68,20 @@ export class SelfAttention extends tf.layers.Layer {
       const [, n, d] = x.shape;
       const h = this.heads;
       const dh = d / h;
-      const flat = tf.reshape(x, [-1, d]);
-      const qkv = tf.add(tf.matMul(flat, this.wqkv!.read() as tf.Tensor2D), this.bqkv!.read());
-      const split = tf.transpose(tf.reshape(qkv, [-1, n, 3, h, dh]), [2, 0, 3, 1, 4]);
-      const [q, k, v] = tf.unstack(split, 0);
+      const flat = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+      const w = this.wqkv!.read() as tf.Tensor2D;
+      const b = this.bqkv!.read() as tf.Tensor1D;
+      // Three projections sliced from one fused weight; heads split with reshape/transpose (no unstack:
+      // its gradient is very slow on the wasm backend).
+      const proj = (i: number): tf.Tensor =>
+        tf.transpose(tf.reshape(tf.add(tf.matMul(flat, tf.slice(w, [0, i * d], [d, d])), tf.slice(b, [i * d], [d])), [-1, n, h, dh]), [0, 2, 1, 3]);
+      const q = proj(0);
+      const k = proj(1);
+      const v = proj(2);
       const att = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)));
       const out = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [-1, d]);
-      const proj = tf.add(tf.matMul(out as tf.Tensor2D, this.wo!.read() as tf.Tensor2D), this.bo!.read());
-      return tf.reshape(proj, [-1, n, d]);
+      const o = tf.add(tf.matMul(out as tf.Tensor2D, this.wo!.read() as tf.Tensor2D), this.bo!.read());
+      return tf.reshape(o, [-1, n, d]);
     });
   }
 
@@ -126,6 +90,40 @@ export class SelfAttention extends tf.layers.Layer {
   }
 }
 
-tf.serialization.registerClass(Patchify);
 tf.serialization.registerClass(PositionEmbedding);
 tf.serialization.registerClass(SelfAttention);
+
+/**
+ * Layer normalisation over the last axis. tfjs-layers' own LayerNormalization back-propagates with one Slice
+ * per token on the wasm backend (≈20k kernel calls per batch, ~100× slower); plain broadcasting ops are fast.
+ */
+export class TokenLayerNorm extends tf.layers.Layer {
+  static className = 'CooTokenLayerNorm';
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+
+  constructor(config: { name?: string } = {}) {
+    super(config);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const s = inputShape as tf.Shape;
+    const d = s[s.length - 1] as number;
+    this.gamma = this.addWeight('gamma', [d], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [d], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const axis = x.rank - 1;
+      const mean = tf.mean(x, axis, true);
+      const c = tf.sub(x, mean);
+      const v = tf.mean(tf.square(c), axis, true);
+      return tf.add(tf.mul(tf.mul(c, tf.rsqrt(tf.add(v, 1e-5))), this.gamma!.read()), this.beta!.read());
+    });
+  }
+}
+
+tf.serialization.registerClass(TokenLayerNorm);
