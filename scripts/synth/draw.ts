@@ -8,10 +8,39 @@ export function font(ctx: SKRSContext2D, size: number, family: string, bold = fa
   ctx.font = `${bold ? 'bold ' : ''}${Math.round(size)}px "${family}"`;
 }
 
+/** A drawn text run in the renderer's unscaled page units, recorded so a page can be replayed into a PDF. */
+export interface TextRun {
+  s: string;
+  x: number;
+  y: number;
+  align: CanvasTextAlign;
+  size: number;
+  bold: boolean;
+  mono: boolean;
+  serif: boolean;
+}
+
+let recorder: TextRun[] | null = null;
+
+/** Records every `text()` call made while `fn` runs (for digital-PDF fixtures with the same layout). */
+export function recordText<T>(fn: () => T): { value: T; runs: TextRun[] } {
+  const runs: TextRun[] = [];
+  recorder = runs;
+  try {
+    return { value: fn(), runs };
+  } finally {
+    recorder = null;
+  }
+}
+
 export function text(ctx: SKRSContext2D, s: string, x: number, y: number, align: CanvasTextAlign = 'left'): void {
   ctx.textAlign = align;
   ctx.textBaseline = 'alphabetic';
   ctx.fillText(s, x, y);
+  if (recorder) {
+    const m = /(bold )?(\d+)px "([^"]+)"/.exec(ctx.font) ?? /(bold )?(\d+)px (.+)/.exec(ctx.font);
+    recorder.push({ s, x, y, align, size: m ? Number(m[2]) : 16, bold: !!m?.[1], mono: /Mono/.test(m?.[3] ?? ''), serif: /Serif/.test(m?.[3] ?? '') });
+  }
 }
 
 export function inkColor(rng: Rng): string {
