@@ -3,6 +3,7 @@
  * (document type, invoice fields with confidences and sources, screenshot layout and gist).
  * A library first: the coordinator runs it inside agent jobs, the CLI (`coo perceive`) and tests call it directly.
  */
+import { resolve } from 'node:path';
 import { parsePerceptionConfig, type PerceptionConfig, type PerceptionOptions } from './config.ts';
 import { createTesseractOcr } from './ocr/tesseract.adapter.ts';
 import { createPipeline, type PerceiveOptions } from './pipeline.ts';
@@ -49,7 +50,7 @@ export function createPerception(options: PerceptionOptions | PerceptionConfig =
   let clf: Promise<DocClassifier> | null = null;
   const classifier = (): Promise<DocClassifier> => {
     if (!clf) {
-      clf = backendReady.then((b) => loadVitClassifier(config.vitModelPath ?? SHIPPED_MODEL_DIR, b.backend));
+      clf = backendReady.then((b) => loadVitClassifier(resolve(config.vitModelPath ?? SHIPPED_MODEL_DIR), b.backend));
       clf.catch(() => (clf = null));
     }
     return clf;
@@ -83,7 +84,7 @@ export async function describeBackend(options: PerceptionOptions | PerceptionCon
   const tfjs = await ensureBackend(config.tfBackend);
   let model: string;
   try {
-    const c = await loadVitClassifier(config.vitModelPath ?? SHIPPED_MODEL_DIR, tfjs.backend);
+    const c = await loadVitClassifier(resolve(config.vitModelPath ?? SHIPPED_MODEL_DIR), tfjs.backend);
     model = c.describe();
     await c.close();
   } catch (e) {

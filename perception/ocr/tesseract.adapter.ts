@@ -93,8 +93,10 @@ function toPage(data: TessData, page: number): OcrPage {
     for (const p of b.paragraphs)
       for (const l of p.lines)
         for (const w of l.words) {
-          const t = w.text.trim();
+          let t = w.text.trim();
           if (!t) continue;
+          // Tesseract often reads the numero sign "N°"/"Nº" as "N2" or "n2".
+          if (/^[Nn][2º°]$/.test(t)) t = 'N°';
           words.push({
             text: t,
             confidence: Math.max(0, Math.min(1, w.confidence / 100)),

@@ -69,7 +69,7 @@ export function findAmounts(text: string, hint?: DecimalStyle): AmountMatch[] {
     if (/^\s?%/.test(after)) continue;
     // Part of a longer token (an id such as INV-2026-0042, a date, a time, a phone number).
     if (/[A-Za-z0-9\-/:]$/.test(before) && !/[€$£¥]$|\s$/.test(before)) continue;
-    if (/^[A-Za-z0-9/:]/.test(after) && !/^(EUR|USD|GBP|CHF|SEK|NOK|DKK|PLN|kr)/i.test(after)) continue;
+    if (/^(?:[A-Za-z0-9/]|:\d)/.test(after) && !/^(EUR|USD|GBP|CHF|SEK|NOK|DKK|PLN|kr)/i.test(after)) continue;
     if (/^[.,]\d/.test(after) || /^-\d/.test(after) || /\d[.,]$/.test(before)) continue;
     const numText = m[3].trim();
     const v = parseAmount(full, hint);

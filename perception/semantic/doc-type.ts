@@ -22,6 +22,7 @@ interface Cue {
 }
 
 interface TextStats {
+  raw: string;
   n: string;
   top: string;
   words: number;
@@ -31,26 +32,32 @@ interface TextStats {
 
 const INVOICE_KW = /\b(invoice|tax invoice|rechnung|rechnungsnummer|facture|factura|factuur|fattura|faktura|invoice number|factuurnummer)\b/;
 const RECEIPT_KW = /\b(receipt|sales receipt|kassenbon|quittung|kassabon|ticket de caisse|ticket|recibo|recu|factura simplificada|bon nr|beleg nr|card payment|kartenzahlung|paiement cb|pago con tarjeta|pinbetaling|cash|change due|ruckgeld|wechselgeld|cambio|thank you for shopping|vielen dank fur ihren einkauf|merci de votre visite|gracias por su compra)\b/;
+/** A Spanish "simplified invoice" is a till receipt. */
+const SIMPLIFIED = /\b(factura simplificada|ticket de caisse)\b/;
 const TOTAL_KW = /\b(total|gesamt|gesamtbetrag|summe|totaal|te betalen|montant|importe|amount due|net a payer)\b/;
 const DUE_KW = /\b(due date|payment due|fallig|faellig|zahlbar bis|echeance|vencimiento|vervaldatum|iban|bank transfer|uberweisung|virement|transferencia)\b/;
-const UI_KW = /\b(type a message|inbox|sent|drafts|archive|spam|reply|forward|dashboard|settings|search|online|last seen|from|to|subject|cc|notifications|home|profile|logout|log in|sign in|message|chat|send|delivered|read|typing)\b/g;
+/** UI chrome words that prose rarely contains; counted as distinct hits. */
+const UI_KW = /\b(type a message|write a message|inbox|drafts|spam|reply|reply all|dashboard|settings|last seen|online|notifications|log out|logout|sign in|open tickets|orders today|search|archive|sent|new message|compose|unread|typing)\b/g;
+const UI_PATTERNS = [/\bFrom:\s.*@/i, /\bTo:\s.*@/i, /\b\d{1,2}:\d{2}\b.*\b100\s?%/, /\bSubject:/i];
+const uiHits = (t: TextStats): number => new Set(t.n.match(UI_KW) ?? []).size + UI_PATTERNS.filter((p) => p.test(t.raw)).length;
 
 const CUES: Cue[] = [
   // Keywords count only on pages with amounts: an email saying "wrong invoice" is not an invoice.
-  { type: 'invoice', name: 'keyword:invoice-title', weight: 1.6, test: (t) => INVOICE_KW.test(t.top) && t.moneyCount >= 2 },
-  { type: 'invoice', name: 'keyword:invoice', weight: 0.6, test: (t) => INVOICE_KW.test(t.n) && t.moneyCount >= 2 },
+  { type: 'invoice', name: 'keyword:invoice-title', weight: 1.6, test: (t) => INVOICE_KW.test(t.top) && !SIMPLIFIED.test(t.n) && t.moneyCount >= 2 },
+  { type: 'invoice', name: 'keyword:invoice', weight: 0.6, test: (t) => INVOICE_KW.test(t.n) && !SIMPLIFIED.test(t.n) && t.moneyCount >= 2 },
   { type: 'invoice', name: 'payment-terms', weight: 0.6, test: (t) => DUE_KW.test(t.n) && t.moneyCount >= 1 },
   { type: 'receipt', name: 'keyword:receipt', weight: 1.6, test: (t) => RECEIPT_KW.test(t.n) && t.moneyCount >= 1 },
   { type: 'receipt', name: 'shape:narrow', weight: 0.7, test: (t) => t.aspect < 0.62 && t.moneyCount >= 2 },
   { type: 'invoice', name: 'totals', weight: 0.5, test: (t) => TOTAL_KW.test(t.n) && t.moneyCount >= 2 },
   { type: 'receipt', name: 'totals', weight: 0.5, test: (t) => TOTAL_KW.test(t.n) && t.moneyCount >= 2 },
-  { type: 'screenshot', name: 'ui-words', weight: 1.4, test: (t) => (t.n.match(UI_KW) ?? []).length >= 3 },
+  { type: 'screenshot', name: 'ui-words', weight: 1.4, test: (t) => uiHits(t) >= 2 },
   { type: 'photo', name: 'little-text', weight: 1.0, test: (t) => t.words < 4 },
   { type: 'other', name: 'prose-without-amounts', weight: 1.2, test: (t) => t.words >= 25 && t.moneyCount === 0 && !INVOICE_KW.test(t.top) && !RECEIPT_KW.test(t.n) },
 ];
 
 export function decideDocType(input: { vit: Record<DocType, number> | null; text: string; topText: string; words: number; aspect: number }): DocTypeDecision {
   const stats: TextStats = {
+    raw: input.text,
     n: norm(input.text),
     top: norm(input.topText),
     words: input.words,

@@ -27,7 +27,9 @@ function wordsIn(words: Word[], start: number, end: number): Word[] {
 
 /** Money: the last amount with 2 decimals (or any amount next to a currency mark). Percentages are ignored. */
 export function parseMoney(words: Word[], hint?: DecimalStyle): Parsed<number> | null {
-  const text = words.map((w) => w.text).join(' ');
+  // OCR sometimes reads the decimal point of a small amount as a colon ("5:27"); next to a money label a
+  // time of day is unlikely, so it is read as a decimal separator.
+  const text = words.map((w) => w.text.replace(/^(\d{1,3}):(\d{2})$/, '$1.$2')).join(' ');
   const cur = findCurrencies(text);
   const amounts = findAmounts(text, hint).filter(
     (a) => a.hasDecimals || cur.some((c) => Math.abs(c.index - a.index) <= 2 || Math.abs(c.index - (a.index + a.text.length)) <= 2),
