@@ -11,7 +11,6 @@ import { extractInvoiceFields } from './semantic/fields.ts';
 import { analyseScreenshot } from './semantic/screenshot.ts';
 import { lowConfidenceOf } from './semantic/low-confidence.ts';
 import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
-import { toModelInput } from './vit/preprocess.ts';
 
 export interface PerceiveOptions {
   onProgress?(p: { stage: string; page?: number; pages?: number }): void;
@@ -122,11 +121,12 @@ export function createPipeline(deps: PipelineDeps) {
     let visual: VisualResult | null = null;
     let blank = false;
     if (vitRaster) {
-      const small = toModelInput(vitRaster.grey, vitRaster.width, vitRaster.height, 1, 64);
-      blank = stdDev(small) < 0.015;
-      const clf = await deps.classifier();
-      visual = await clf.classify(vitRaster.grey, vitRaster.width, vitRaster.height);
-      timing.vitMs = visual.ms;
+      blank = greyStdDev(vitRaster.grey) < 4;
+      if (!blank || type.kind === 'pdf') {
+        const clf = await deps.classifier();
+        visual = await clf.classify(vitRaster.grey, vitRaster.width, vitRaster.height);
+        timing.vitMs = visual.ms;
+      }
     }
 
     // OCR pages without a text layer (skipped for blank images: nothing to read).
@@ -156,7 +156,9 @@ export function createPipeline(deps: PipelineDeps) {
     const firstWords = words.filter((w) => w.box.page === 0);
     const topText = firstWords.filter((w) => first && w.box.y < first.height * 0.3).map((w) => w.text).join(' ');
     const text = pages.map((p) => wordsToText(p.words)).join('\n\f\n');
-    const decision = decideDocType({
+    const decision = blank && !words.length
+      ? { value: 'other' as const, confidence: 1, decidedBy: ['blank-image'] }
+      : decideDocType({
       vit: visual?.probs ?? null,
       text,
       topText,
@@ -194,15 +196,18 @@ export function createPipeline(deps: PipelineDeps) {
   };
 }
 
-function stdDev(a: Float32Array): number {
+/** Spread of grey levels (0–255), sampled: a blank page or an image of nothing is nearly uniform. */
+function greyStdDev(a: Uint8Array): number {
   let s = 0;
   let s2 = 0;
-  for (const v of a) {
-    s += v;
-    s2 += v * v;
+  let n = 0;
+  for (let i = 0; i < a.length; i += 13) {
+    s += a[i];
+    s2 += a[i] * a[i];
+    n++;
   }
-  const m = s / a.length;
-  return Math.sqrt(Math.max(0, s2 / a.length - m * m));
+  const m = s / Math.max(1, n);
+  return Math.sqrt(Math.max(0, s2 / Math.max(1, n) - m * m));
 }
 
 /** Width/height of the area covered by text: a receipt photographed on a table is still narrow. */

@@ -47,7 +47,7 @@ export const LABELS: LabelDef[] = [
   ...L('de', 'total', 0.8, ['gesamt', 'summe', 'brutto', 'betrag']),
   ...L('de', 'none', 1, ['einzelpreis', 'gesamtpreis', 'ust id', 'ust idnr', 'steuernummer', 'steuer nr', 'kundennummer', 'kunden nr', 'auftragsnummer', 'bestellnummer', 'lieferdatum', 'leistungsdatum', 'rechnungsempfanger', 'gegeben', 'ruckgeld', 'mwst satz']),
   // French
-  ...L('fr', 'number', 0.95, ['n de facture', 'facture n', 'numero de facture', 'no de facture', 'n facture', 'facture numero', 'ticket n', 'recu n', 'n de ticket']),
+  ...L('fr', 'number', 0.95, ['n de facture', 'ne de facture', 'facture n', 'numero de facture', 'no de facture', 'n facture', 'facture numero', 'ticket n', 'recu n', 'n de ticket']),
   ...L('fr', 'number', 0.75, ['numero', 'n']),
   ...L('fr', 'number', 0.8, ['facture', 'ticket', 'recu'], true),
   ...L('fr', 'issueDate', 0.95, ['date de facture', 'date d emission', 'date de facturation', 'date facture', 'emise le', 'date d edition']),
@@ -58,7 +58,7 @@ export const LABELS: LabelDef[] = [
   ...L('fr', 'total', 0.95, ['total ttc', 'montant ttc', 'net a payer', 'montant total', 'total a payer', 'montant a payer', 'total general']),
   ...L('fr', 'none', 1, ['prix unitaire', 'n tva', 'tva intracommunautaire', 'n siret', 'siret', 'n client', 'n de commande', 'taux tva', 'date de livraison']),
   // Spanish
-  ...L('es', 'number', 0.95, ['n de factura', 'factura n', 'numero de factura', 'num factura', 'n factura', 'factura numero', 'ticket n', 'n ticket', 'n de ticket', 'recibo n', 'n de recibo']),
+  ...L('es', 'number', 0.95, ['n de factura', 'ne de factura', 'factura n', 'numero de factura', 'num factura', 'n factura', 'factura numero', 'ticket n', 'n ticket', 'n de ticket', 'recibo n', 'n de recibo']),
   ...L('es', 'number', 0.8, ['factura', 'recibo'], true),
   ...L('es', 'issueDate', 0.95, ['fecha de emision', 'fecha factura', 'fecha de factura', 'fecha de expedicion', 'fecha emision']),
   ...L('es', 'issueDate', 0.8, ['fecha']),
