@@ -4,7 +4,8 @@ import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } f
 import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
 import { sniffType } from './intake/sniff.ts';
-import type { OcrPort } from './ocr/ocr.port.ts';
+import sharp from 'sharp';
+import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
 import type { PerceptionResult, Word } from './result.schema.ts';
 import { decideDocType } from './semantic/doc-type.ts';
 import { extractInvoiceFields } from './semantic/fields.ts';
@@ -140,7 +141,14 @@ export function createPipeline(deps: PipelineDeps) {
       }
       progress('ocr', p.index + 1, pages.length);
       const t = performance.now();
-      const r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
+      let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
+      const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
+      if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
+        // A photo taken sideways or upside down without EXIF orientation: try the other three orientations.
+        const best = await tryRotations(p, r, deps.ocr, opts.signal);
+        if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
+        r = best.result;
+      }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
       p.textSource = 'ocr';
@@ -194,6 +202,30 @@ export function createPipeline(deps: PipelineDeps) {
     progress('done');
     return result;
   };
+}
+
+const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
+const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55;
+
+async function tryRotations(p: PageWork, first: OcrPage, ocr: OcrPort, signal?: AbortSignal): Promise<{ result: OcrPage; angle: number }> {
+  let best = { result: first, angle: 0, score: goodWords(first) };
+  const orig = p.raster!;
+  for (const angle of [90, 270, 180]) {
+    const { data, info } = await sharp(orig.grey, { raw: { width: orig.width, height: orig.height, channels: 1 } })
+      .rotate(angle)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
+    const r = await ocr.recognize(png, p.index, { signal });
+    const score = goodWords(r);
+    if (score > best.score * 1.5 + 3) {
+      best = { result: r, angle, score };
+      p.raster = { width: info.width, height: info.height, grey: data, png };
+      p.width = info.width;
+      p.height = info.height;
+    }
+  }
+  return best;
 }
 
 /** Spread of grey levels (0–255), sampled: a blank page or an image of nothing is nearly uniform. */

@@ -1,6 +1,6 @@
 import type { Word } from '../result.schema.ts';
 import { findLabels, type LabelDef, type FieldKey } from './labels.ts';
-import { normWithMap } from './normalize.ts';
+import { norm, normWithMap } from './normalize.ts';
 import { xOverlap, type Line, type Segment } from './layout.ts';
 
 /**
@@ -63,6 +63,8 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandida
   if (occ.def.inlineOnly) return out;
   // A label segment followed by another label segment on the same line ("Date  Due date") ends the search right.
   for (const seg of occ.line.segments.slice(occ.segIndex + 1, occ.segIndex + 4)) {
+    const startsWithLabel = findLabels(norm(seg.text)).some((h) => h.start === 0 && h.def.field !== 'none' && !h.def.inlineOnly);
+    if (startsWithLabel) break;
     out.push({ occ, words: seg.words, text: seg.text, position: 0.97, where: 'right' });
   }
   const ls = occ.segment.box;

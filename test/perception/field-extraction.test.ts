@@ -145,6 +145,19 @@ describe('invoice field extraction from words and boxes', () => {
     expect(bad.total.reasons.join(' ')).toMatch(/does not equal the total/);
   });
 
+  it('does not take the value of the next label on the same line', () => {
+    const r = extractInvoiceFields({
+      words: page([
+        [40, [[60, 'Linden Media AG']]],
+        [100, [[60, 'Rechnungsdatum:'], [400, 'Fällig am:'], [600, '10.12.2026']]],
+        [300, [[560, 'Gesamtbetrag'], [800, '50,00 EUR']]],
+      ]),
+      pageHeights: [1400],
+    });
+    expect(r.dueDate.value).toBe('2026-12-10');
+    expect(r.issueDate.source?.text).not.toBe('10.12.2026');
+  });
+
   it('never invents a field absent from the text', () => {
     const r = extractInvoiceFields({
       words: page([

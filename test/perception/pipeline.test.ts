@@ -78,3 +78,14 @@ describe('perception pipeline end to end', () => {
     expect(words.filter((w) => gist.includes(w)).length).toBeGreaterThanOrEqual(Math.ceil(words.length * 0.6));
   });
 });
+
+describe('orientation', () => {
+  it('reads a receipt photographed sideways without EXIF orientation', async () => {
+    const sharp = (await import('sharp')).default;
+    const l = label('25-');
+    const sideways = await sharp(join(DIR, l.file)).rotate(90).png().toBuffer();
+    const r = await perception.perceive({ bytes: sideways, filename: 'sideways.png' });
+    expect(r.warnings.join(' ')).toMatch(/rotated by \d+°/);
+    expect(r.invoice?.total.value).toBe(l.fields!.total);
+  });
+});
