@@ -205,19 +205,26 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
-const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55;
+/** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
+function verticalShare(r: OcrPage): number {
+  const long = r.words.filter((w) => w.text.length >= 3);
+  return long.length ? long.filter((w) => w.box.h > w.box.w * 1.2).length / long.length : 0;
+}
+const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55 || verticalShare(r) > 0.5;
 
 async function tryRotations(p: PageWork, first: OcrPage, ocr: OcrPort, signal?: AbortSignal): Promise<{ result: OcrPage; angle: number }> {
-  let best = { result: first, angle: 0, score: goodWords(first) };
+  let best = { result: first, angle: 0, score: verticalShare(first) > 0.5 ? 0 : goodWords(first) };
   const orig = p.raster!;
-  for (const angle of [90, 270, 180]) {
+  const angles = verticalShare(first) > 0.5 ? [90, 270] : [90, 270, 180];
+  for (const angle of angles) {
     const { data, info } = await sharp(orig.grey, { raw: { width: orig.width, height: orig.height, channels: 1 } })
       .rotate(angle)
+      .extractChannel(0)
       .raw()
       .toBuffer({ resolveWithObject: true });
     const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
     const r = await ocr.recognize(png, p.index, { signal });
-    const score = goodWords(r);
+    const score = verticalShare(r) > 0.5 ? 0 : goodWords(r);
     if (score > best.score * 1.5 + 3) {
       best = { result: r, angle, score };
       p.raster = { width: info.width, height: info.height, grey: data, png };
