@@ -3,6 +3,7 @@ import { PerceptionError } from './errors.ts';
 import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } from './intake/image.ts';
 import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
+import { deskewPage } from './intake/deskew.ts';
 import { sniffType } from './intake/sniff.ts';
 import sharp from 'sharp';
 import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
@@ -141,6 +142,12 @@ export function createPipeline(deps: PipelineDeps) {
       }
       progress('ocr', p.index + 1, pages.length);
       const t = performance.now();
+      const straight = await deskewPage(p.raster!);
+      if (straight.angle) {
+        p.raster = straight.page;
+        p.width = straight.page.width;
+        p.height = straight.page.height;
+      }
       let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
       const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
       if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
@@ -175,7 +182,7 @@ export function createPipeline(deps: PipelineDeps) {
     });
     let notDocumentReason: string | null = null;
     if (blank && !words.length) notDocumentReason = 'The image is blank: there is nothing to read.';
-    else if (!words.length && decision.value === 'photo') notDocumentReason = 'This looks like a photo without any text, not a document.';
+    else if (decision.value === 'photo') notDocumentReason = 'This looks like a photo, not a document (no invoice, receipt or screen in it).';
     else if (!words.length) notDocumentReason = 'No text could be found in this file.';
     const invoice = !notDocumentReason && (decision.value === 'invoice' || decision.value === 'receipt')
       ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) })
