@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
-import { mountConsole } from '../bot/index.ts';
+import { mountConsole, mountPairing, PairingStore } from '../bot/index.ts';
 import {
   type Coordinator,
   type CoordinatorOptions,
@@ -39,6 +39,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Co
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
       mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
+      mountPairing(app, { pairing: new PairingStore(coordinator.db) });
       const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
       const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
         const s = serve({ fetch: app.fetch, hostname: host, port }, () => ok(s));

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loadBotConfig, startSurfaces } from '../bot/index.ts';
 import { buildApp } from './app.ts';
 
 /**
@@ -7,7 +8,7 @@ import { buildApp } from './app.ts';
  */
 const program = new Command('start')
   .description('Run the COO: workers, relay, timers, scheduler and the web console')
-  .option('--roles <list>', 'comma-separated: workers,background,http,digest', 'workers,background,http,digest')
+  .option('--roles <list>', 'comma-separated: workers,background,http,digest,chat', 'workers,background,http,digest,chat')
   .option('--processes <paths>', 'extra process modules to register (comma-separated)', '')
   .parse();
 
@@ -16,6 +17,8 @@ const roles = new Set(o.roles.split(',').map((s) => s.trim()));
 try {
   const { coordinator, serveHttp } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
   await coordinator.start({ workers: roles.has('workers'), background: roles.has('background'), digestSchedule: roles.has('digest') });
+  // Telegram and Slack start only when their tokens are configured (`coo doctor` says what is missing).
+  const chat = roles.has('chat') ? await startSurfaces({ operator: coordinator.operator, config: loadBotConfig(), logger: coordinator.log, db: coordinator.db }) : null;
   let close: (() => Promise<void>) | null = null;
   if (roles.has('http')) {
     const http = await serveHttp();
@@ -29,6 +32,7 @@ try {
     if (stopping) return;
     stopping = true;
     coordinator.log.info({ signal }, 'shutting down');
+    await chat?.stop();
     await close?.();
     await coordinator.stop();
     process.exit(0);
