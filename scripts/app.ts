@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
+import { createAiLayer, type AiLayer } from '../agents/index.ts';
 import { mountConsole, mountPairing, PairingStore } from '../bot/index.ts';
 import {
   type Coordinator,
@@ -30,12 +31,21 @@ export async function loadProcessModules(paths: string[]): Promise<ProcessDefini
 }
 
 /** The composition root of the whole product: coordinator, HTTP server, web console. */
-export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Coordinator; serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }> }> {
+export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Coordinator; ai: AiLayer; serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }> }> {
   const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
-  const coordinator = await createCoordinator({ ...opts, processes });
+  // The AI layer (agents/): free text → operator assistant, budgets, memory commands, its processes.
+  const ai = createAiLayer();
+  const coordinator = await createCoordinator({
+    ...opts,
+    processes: [...ai.processes, ...processes],
+    services: { ...ai.services, ...opts.services },
+    handlers: { ...ai.handlers, ...opts.handlers },
+  });
+  await ai.attach(coordinator);
   const auth = createConsoleAuth(coordinator.db);
   return {
     coordinator,
+    ai,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
       mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });

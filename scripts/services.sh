@@ -60,3 +60,16 @@ ensure_node_modules() {
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }
+
+chroma_up() { (exec 3<>/dev/tcp/127.0.0.1/${COO_CHROMA_PORT:-8000}) 2>/dev/null; }
+
+# Chroma (the memory's vector index) from its npm package; optional: memory works on Postgres alone.
+ensure_chroma() {
+  chroma_up && return 0
+  local dir="${COO_DATA_DIR:-.coo}/chroma"
+  mkdir -p "$dir"
+  say "Starting Chroma on 127.0.0.1:${COO_CHROMA_PORT:-8000} (data in $dir)…"
+  nohup node_modules/.bin/chroma run --path "$dir" --host 127.0.0.1 --port "${COO_CHROMA_PORT:-8000}" >"${COO_DATA_DIR:-.coo}/chroma.log" 2>&1 &
+  for _ in $(seq 1 50); do chroma_up && return 0; sleep 0.2; done
+  say "Chroma did not come up (see ${COO_DATA_DIR:-.coo}/chroma.log); memory will run on Postgres only."; return 0
+}

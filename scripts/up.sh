@@ -6,6 +6,7 @@ source scripts/services.sh
 ensure_node_modules
 ensure_postgres
 ensure_redis
+ensure_chroma
 bash scripts/prisma-generate.sh
 say "Applying database migrations…"
 node_modules/.bin/tsx scripts/migrate.ts

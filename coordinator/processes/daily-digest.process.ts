@@ -13,6 +13,8 @@ export interface DigestFacts {
   waiting: Array<{ id: string; question: string; ageSeconds: number }>;
   incidents: number;
   byProcess: Record<string, number>;
+  /** Lines other layers contribute (the AI layer: model spend, deep passes, memory mode). */
+  extra?: string[];
 }
 
 /** Pure: the digest text from the facts the collect step recorded. */
@@ -24,6 +26,7 @@ export function renderDigest(f: DigestFacts): string {
   lines.push(f.waiting.length ? `Waiting for you: ${f.waiting.length} approval${f.waiting.length === 1 ? '' : 's'}.` : 'Nothing waits for you.');
   lines.push(...f.waiting.slice(0, 10).map((a) => `  ❓ ${a.id} (${Math.round(a.ageSeconds / 3600)}h): ${a.question.split('\n')[0]}`));
   if (f.incidents) lines.push(`Open incidents: ${f.incidents} — /inbox.`);
+  if (f.extra?.length) lines.push(...f.extra);
   return lines.join('\n');
 }
 
@@ -53,6 +56,7 @@ export const dailyDigest = defineProcess({
           waiting: status.pendingApprovals.map((a) => ({ id: a.id, question: a.question, ageSeconds: a.ageSeconds })),
           incidents: status.openIncidents.length,
           byProcess,
+          extra: await digestExtras(c.services),
         };
         return ctx.goto('send', facts);
       },
@@ -78,3 +82,13 @@ export const dailyDigest = defineProcess({
     },
   },
 });
+
+/** Optional contributions: a service that offers `digestLines()` (the AI layer does) adds its lines. */
+async function digestExtras(services: Record<string, unknown>): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of Object.values(services)) {
+    const f = (s as { digestLines?: () => Promise<string[]> } | null)?.digestLines;
+    if (typeof f === 'function') out.push(...(await f.call(s).catch(() => [] as string[])));
+  }
+  return out;
+}

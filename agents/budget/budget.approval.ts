@@ -1,0 +1,39 @@
+import type { BudgetExceededDetails } from '../errors.ts';
+import type { BudgetLedger, BudgetPeriod } from './budget.ledger.ts';
+
+/** The approval a paused run raises when a call would not fit its envelope; options are stable ids. */
+export interface BudgetApprovalRequest {
+  question: string;
+  options: Array<{ id: 'raise' | 'keep'; label: string; style?: 'primary' | 'danger' | 'default' }>;
+  details: BudgetExceededDetails;
+}
+
+const money = (x: number) => `$${x.toFixed(2)}`;
+const label = (scope: string) =>
+  scope === 'global' ? 'Everything together' : scope.replace(/^process:/, '').replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
+/**
+ * Words the question the way an operator reads it: "Invoice intake has spent $4.80 of today's $5.00.
+ * Raise today's cap to $8.00?" — the same text on every surface, decided like any other approval.
+ */
+export function budgetApprovalRequest(d: BudgetExceededDetails): BudgetApprovalRequest {
+  const when = d.period === 'day' ? "today's" : "this month's";
+  const held = d.reservedUsd > 0 ? ` (${money(d.reservedUsd)} more is in flight)` : '';
+  return {
+    question: `${label(d.scope)} has spent ${money(d.spentUsd)} of ${when} ${money(d.capUsd)}${held}. The next model call needs up to ${money(d.estimateUsd)}. Raise ${when} cap to ${money(d.suggestedCapUsd)}?`,
+    options: [
+      { id: 'raise', label: 'Raise', style: 'primary' },
+      { id: 'keep', label: 'Keep', style: 'default' },
+    ],
+    details: d,
+  };
+}
+
+/** Applies the operator's decision: `raise` sets the suggested cap (never lowers one raised meanwhile). */
+export async function applyBudgetDecision(ledger: BudgetLedger, d: BudgetExceededDetails, option: string): Promise<'raised' | 'kept'> {
+  if (option !== 'raise') return 'kept';
+  const current = (await ledger.usage({ process: d.scope.startsWith('process:') ? d.scope.slice(8) : undefined })).find((u) => u.scope === d.scope && u.period === d.period);
+  const cap = Math.max(d.suggestedCapUsd, current?.capUsd ?? 0);
+  await ledger.setCap(d.scope, d.period as BudgetPeriod, cap);
+  return 'raised';
+}

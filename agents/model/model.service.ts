@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { BudgetExceededError, InvalidOutputError, ModelNotConfiguredError, ProviderUnavailableError } from '../errors.ts';
+import type { BudgetLedger, Reservation } from '../budget/budget.ledger.ts';
+import type { CallRecorder } from './call-recorder.ts';
+import {
+  CallMetaSchema,
+  ProviderCallError,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResult,
+  type EmbedResult,
+  type ModelPort,
+  type StructuredResult,
+  type Tier,
+} from './model.port.ts';
+import type { PriceTable } from './prices.ts';
+import { backoffDelay, sleep, type CircuitBreaker } from './resilience.ts';
+
+export interface ModelServiceOptions {
+  /** Endpoints by name; chain entries `name:model` pick one, a bare model uses the first. */
+  providers: ChatProvider[];
+  tiers: Record<Tier, string[]>;
+  embedModel?: string | null;
+  recorder: CallRecorder;
+  prices: PriceTable;
+  budget?: BudgetLedger | null;
+  breaker: CircuitBreaker;
+  timeoutMs: number;
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  defaultMaxTokens: number;
+  /** A Retry-After longer than this moves on to the next model instead of waiting. */
+  maxRetryAfterMs?: number;
+}
+
+interface Target {
+  provider: ChatProvider;
+  model: string;
+  label: string;
+}
+
+/**
+ * The model port's implementation: tiers with fallback chains, retries with backoff that honours
+ * Retry-After, a circuit breaker per provider, budget reservation before each model is tried, zod
+ * validation with one repair attempt, and one model_call row per HTTP attempt.
+ */
+export function createModelService(o: ModelServiceOptions): ModelPort {
+  const byName = new Map(o.providers.map((p) => [p.name, p]));
+  const resolve = (entry: string): Target | null => {
+    const i = entry.indexOf(':');
+    const named = i > 0 ? byName.get(entry.slice(0, i)) : undefined;
+    const provider = named ?? o.providers[0];
+    const model = named ? entry.slice(i + 1) : entry;
+    return provider ? { provider, model, label: `${provider.name}:${model}` } : null;
+  };
+  const chainOf = (tier: Tier) => (o.tiers[tier] ?? []).map(resolve).filter((t): t is Target => t !== null);
+  const mode = o.providers.length > 0 && (o.tiers.fast.length > 0 || o.tiers.deep.length > 0) ? 'model' : 'no_model';
+
+  async function chat(req: ChatRequest): Promise<ChatResult> {
+    const meta = CallMetaSchema.parse(req.meta ?? {});
+    // A tier with no chain borrows the other tier's, so `deep` alone or `fast` alone is a valid setup.
+    let chain = req.model ? [resolve(req.model)].filter((t): t is Target => t !== null) : chainOf(req.tier);
+    if (!req.model && chain.length === 0) chain = chainOf(req.tier === 'fast' ? 'deep' : 'fast');
+    if (mode === 'no_model' || chain.length === 0) throw new ModelNotConfiguredError(req.tier);
+    const maxTokens = req.maxTokens ?? o.defaultMaxTokens;
+    const params = { messages: req.messages, tools: req.tools, toolChoice: req.toolChoice, temperature: req.temperature, maxTokens, responseFormat: req.responseFormat };
+    const requestRecord = { tier: req.tier, ...JSON.parse(JSON.stringify(params)) } as Record<string, unknown>;
+    const failures: Array<{ model: string; error: string; callId?: string }> = [];
+    const tried: string[] = [];
+
+    for (const target of chain) {
+      if (!req.ignoreBreaker && !o.breaker.allow(target.provider.name)) {
+        failures.push({ model: target.label, error: 'circuit open' });
+        tried.push(target.label);
+        continue;
+      }
+      let reservation: Reservation | null = null;
+      if (o.budget) {
+        const estimate = await estimateCost(o.prices, target.model, requestRecord, maxTokens);
+        reservation = await o.budget.reserve({ process: meta.process, amountUsd: estimate }); // throws budget_exceeded: the call is not made
+      }
+      let settled = false;
+      try {
+        for (let attempt = 1; attempt <= o.attempts; attempt++) {
+          const id = randomUUID();
+          const t0 = performance.now();
+          try {
+            const res = await target.provider.chat(target.model, params, { timeoutMs: o.timeoutMs, signal: req.signal });
+            const latencyMs = performance.now() - t0;
+            const costUsd = await o.prices.cost(target.model, res.tokensIn, res.tokensOut);
+            o.breaker.success(target.provider.name);
+            const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd } : undefined;
+            await o.recorder.record({
+              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
+              response: { content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason },
+              output: res.content ?? (res.toolCalls.length ? JSON.stringify(res.toolCalls) : null),
+              tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, outcome: 'ok', attempt,
+            }, settle);
+            settled = true; // the record settled the reservation in the same statement
+            return { callId: id, provider: target.provider.name, model: target.model, content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason, tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, fellBackFrom: tried };
+          } catch (err) {
+            const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', (err as Error)?.message ?? String(err), null, null);
+            const latencyMs = performance.now() - t0;
+            if (e.kind !== 'client') o.breaker.failure(target.provider.name);
+            await o.recorder.record({
+              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
+              tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: `${e.status ?? ''} ${e.message}`.trim(), attempt,
+            });
+            failures.push({ model: target.label, error: `${e.kind}${e.status ? ` ${e.status}` : ''}: ${e.message}`, callId: id });
+            if (req.signal?.aborted) throw new ProviderUnavailableError('The call was cancelled.', { failures }, err);
+            const lastAttempt = attempt >= o.attempts || !e.retryable || (!req.ignoreBreaker && !o.breaker.allow(target.provider.name));
+            if (lastAttempt) break;
+            if (e.retryAfterMs !== null && e.retryAfterMs > (o.maxRetryAfterMs ?? 60_000)) break;
+            await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }), req.signal);
+          }
+        }
+      } finally {
+        if (reservation && !settled) await o.budget!.release(reservation);
+      }
+      tried.push(target.label);
+    }
+    const last = failures.at(-1)?.callId;
+    throw new ProviderUnavailableError(
+      `No model in the ${req.tier} chain answered (${failures.map((f) => f.model).join(', ')}).${last ? ` Reproduce with: coo replay-call ${last}` : ''}`,
+      { tier: req.tier, failures, callIds: failures.map((f) => f.callId).filter(Boolean) },
+    );
+  }
+
+  async function structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>> {
+    const jsonSchema = z.toJSONSchema(req.schema, { target: 'draft-7' }) as Record<string, unknown>;
+    const first = await chat({ ...req, responseFormat: { name: req.schemaName, schema: jsonSchema } });
+    const v1 = validate(req.schema, first.content);
+    if (v1.ok) return { value: v1.value, call: first, repaired: false };
+    await o.recorder.markOutcome(first.callId, 'invalid_output', { code: 'invalid_output', message: v1.error });
+    const repairMessages = [
+      ...req.messages,
+      { role: 'assistant' as const, content: first.content ?? '' },
+      { role: 'user' as const, content: `That output is not valid for the required JSON schema: ${v1.error}\nReply again with only the corrected JSON object.` },
+    ];
+    const second = await chat({ ...req, meta: { ...req.meta, purpose: 'repair' }, model: `${first.provider}:${first.model}`, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
+    const v2 = validate(req.schema, second.content);
+    if (v2.ok) {
+      await o.recorder.markOutcome(second.callId, 'repaired');
+      return { value: v2.value, call: second, repaired: true };
+    }
+    await o.recorder.markOutcome(second.callId, 'invalid_output', { code: 'invalid_output', message: v2.error });
+    throw new InvalidOutputError(`The model's output did not match ${req.schemaName} after one repair attempt: ${v2.error}`, {
+      schema: req.schemaName,
+      callIds: [first.callId, second.callId],
+      issues: v2.error,
+    });
+  }
+
+  async function embed(texts: string[], metaIn: ChatRequest['meta'] = {}): Promise<EmbedResult> {
+    const provider = o.providers[0];
+    if (!o.embedModel || !provider) throw new ModelNotConfiguredError('embed');
+    const meta = CallMetaSchema.parse(metaIn ?? {});
+    for (let attempt = 1; ; attempt++) {
+      const id = randomUUID();
+      const t0 = performance.now();
+      try {
+        const r = await provider.embed(o.embedModel, texts, { timeoutMs: o.timeoutMs });
+        const costUsd = await o.prices.cost(o.embedModel, r.tokensIn, 0);
+        await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model: o.embedModel, request: { input: texts }, output: `${r.vectors.length} vectors`, tokensIn: r.tokensIn, tokensOut: 0, costUsd, latencyMs: performance.now() - t0, outcome: 'ok', attempt });
+        return { vectors: r.vectors, model: o.embedModel, dims: r.vectors[0]?.length ?? 0 };
+      } catch (err) {
+        const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', String(err), null, null);
+        await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model: o.embedModel, request: { input: texts }, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: performance.now() - t0, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: e.message, attempt });
+        if (attempt >= o.attempts || !e.retryable) throw new ProviderUnavailableError(`Embedding failed: ${e.message}`, { model: o.embedModel }, err);
+        await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }));
+      }
+    }
+  }
+
+  return {
+    mode,
+    canEmbed: !!o.embedModel && o.providers.length > 0,
+    hasTier: (tier) => mode === 'model' && chainOf(tier).length > 0,
+    chat,
+    structured,
+    embed,
+    describe: () => ({ mode, tiers: { fast: chainOf('fast').map((t) => t.label), deep: chainOf('deep').map((t) => t.label) }, embed: o.embedModel || null }),
+  };
+}
+
+function metaOf(m: z.infer<typeof CallMetaSchema>) {
+  return { agent: m.agent, process: m.process, runId: m.runId, step: m.step, entityIds: m.entityIds, purpose: m.purpose, replayOf: m.replayOf };
+}
+
+function validate<T>(schema: z.ZodType<T>, content: string | null): { ok: true; value: T } | { ok: false; error: string } {
+  if (!content) return { ok: false, error: 'empty output' };
+  let json: unknown;
+  try {
+    json = JSON.parse(stripFences(content));
+  } catch (e) {
+    return { ok: false, error: `not JSON (${(e as Error).message})` };
+  }
+  const r = schema.safeParse(json);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+}
+
+/** Small local models often wrap JSON in ```json fences despite response_format. */
+function stripFences(s: string): string {
+  const m = s.trim().match(/^```(?:json)?\s*([\s\S]*?)\s*```$/);
+  return m ? m[1] : s;
+}
+
+/**
+ * A worst-case cost for the reservation: every input byte counted as a token (no byte-level BPE token
+ * is shorter than one byte) and the full max_tokens of output. Settlement uses the real usage.
+ */
+export async function estimateCost(prices: PriceTable, model: string, request: Record<string, unknown>, maxTokens: number): Promise<number> {
+  const bytes = Buffer.byteLength(JSON.stringify(request.messages ?? []) + JSON.stringify(request.tools ?? []) + JSON.stringify(request.responseFormat ?? ''));
+  return prices.cost(model, bytes, maxTokens);
+}
+
+export { BudgetExceededError };

@@ -1,0 +1,131 @@
+import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
+import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
+import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
+import { applyBudgetDecision } from '../budget/budget.approval.ts';
+import { createBudgetLedger, type BudgetLedger } from '../budget/budget.ledger.ts';
+import { loadAgentsConfig, type AgentsConfig } from '../config.ts';
+import { createModelStack, type ModelStack } from '../model/model.factory.ts';
+import { createModelEmbedder } from '../model/model.embedder.ts';
+import { assistantAction } from '../processes/assistant-action.process.ts';
+import type { AiServices } from '../processes/ai.services.ts';
+import { memoryRetention } from '../processes/memory-retention.process.ts';
+import { reminder } from '../processes/reminder.process.ts';
+import { replyDrafting } from '../processes/reply-drafting.process.ts';
+import { replyDrafter } from '../workers/reply-drafter.agent.ts';
+import { agentSummarizer } from '../workers/summarizer.agent.ts';
+import { costLine, registerAiCommands } from './ai.commands.ts';
+import { coordinatorGate, coordinatorTools } from './coordinator-tools.ts';
+
+export interface AiLayerOptions {
+  env?: Record<string, string | undefined>;
+  agents?: Partial<Record<keyof AgentsConfig, unknown>>;
+  memory?: Partial<MemoryConfig>;
+  /** Tests pass a vector store (or null for Postgres only). */
+  vectorStore?: MemoryOptions['vectorStore'];
+  /** Cron for the nightly retention run (created once; the operator may change it). */
+  retentionCron?: string;
+}
+
+interface State {
+  c: Coordinator;
+  stack: ModelStack;
+  budget: BudgetLedger;
+  memory: Memory;
+  assistant: ReturnType<typeof createOperatorAssistant>;
+}
+
+/**
+ * The AI layer's composition root. Created before the coordinator (its processes, services and
+ * free-text handler go into createCoordinator) and attached after it, so it shares the coordinator's
+ * database pool: `const ai = createAiLayer(); const c = await createCoordinator(ai.coordinatorOptions()); await ai.attach(c);`
+ */
+export function createAiLayer(opts: AiLayerOptions = {}) {
+  const agentsConfig = loadAgentsConfig(opts.env, opts.agents ?? {});
+  const memoryConfig = loadMemoryConfig(opts.env, opts.memory ?? {});
+  let st: State | null = null;
+  const s = (): State => {
+    if (!st) throw new Error('The AI layer is not attached to a coordinator yet.');
+    return st;
+  };
+
+  const services: { ai: AiServices } = {
+    ai: {
+      runTool: async (tool, args, ctx) => {
+        const t = coordinatorTools(() => s().c, s().memory).list().find((x) => x.name === tool);
+        if (!t) throw new Error(`Unknown tool ${tool}`);
+        return t.run(t.args.parse(args), { ...ctx, files: [] });
+      },
+      runRetention: () => s().memory.retention.run({ summarize: agentSummarizer({ model: s().stack.model, memory: s().memory }) }),
+      draftReply: (input, meta) => replyDrafter.run(input, { model: s().stack.model, memory: s().memory, meta }),
+      rememberApprovedReply: async (r) => {
+        const [e] = await s().memory.findEntities(r.customer);
+        await s().memory.addEpisode({ entityId: e?.id ?? null, kind: 'reply_approved', title: r.subject, content: r.body, source: `run:${r.runId}`, runId: r.runId });
+      },
+      applyBudgetDecision: (details, option) => applyBudgetDecision(s().budget, details, option),
+      digestLines: () => layer.digestLines(),
+    },
+  };
+
+  const handlers: ConversationHandlers = {
+    async freeText(msg): Promise<OutboundMessageInput> {
+      const r = await s().assistant.handle(msg.text, { actor: msg.actor, surface: msg.surface, files: [] });
+      return { text: r.text };
+    },
+  };
+
+  const layer = {
+    config: { agents: agentsConfig, memory: memoryConfig },
+    processes: [assistantAction, reminder, memoryRetention, replyDrafting],
+    services,
+    handlers,
+    /** Options to spread into createCoordinator. */
+    coordinatorOptions() {
+      return { processes: layer.processes, services, handlers };
+    },
+    async attach(c: Coordinator): Promise<void> {
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE });
+      const stack = createModelStack(agentsConfig, { db: c.db, budget });
+      const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
+        ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
+        : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
+      const memory = createMemory({ db: c.db, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
+      const assistant = createOperatorAssistant({ model: stack.model, tools: coordinatorTools(() => c, memory), gate: coordinatorGate(() => c), now: () => c.clock.now() });
+      st = { c, stack, budget, memory, assistant };
+      registerAiCommands(c.router, { memory, budget, model: stack.model, prices: stack.prices, recorder: stack.recorder, coordinator: () => c });
+      await c.db.schedule.upsert({
+        where: { id: 'memory-retention' },
+        create: { id: 'memory-retention', process: 'memory-retention', cron: opts.retentionCron ?? '30 3 * * *', timezone: c.config.COO_TIMEZONE, input: {} },
+        update: {},
+      });
+    },
+    get model() {
+      return s().stack.model;
+    },
+    get memory() {
+      return s().memory;
+    },
+    get budget() {
+      return s().budget;
+    },
+    get stack() {
+      return s().stack;
+    },
+    /** For `coo doctor` and the digest: model mode and memory mode in words. */
+    async doctor(): Promise<Array<{ name: string; ok: boolean; detail: string; optional?: boolean }>> {
+      const d = s().stack.model.describe();
+      const m = await s().memory.status();
+      return [
+        { name: 'model', ok: true, optional: true, detail: d.mode === 'model' ? `model mode — fast: ${d.tiers.fast.join(' → ') || '(uses deep)'}; deep: ${d.tiers.deep.join(' → ') || '(uses fast)'}` : 'no-model mode — commands, processes and memory work; steps that need a model make template drafts and ask you (set COO_MODEL_BASE_URL and COO_MODEL_FAST to enable)' },
+        { name: 'memory', ok: true, optional: m.mode !== 'hybrid', detail: m.mode === 'hybrid' ? `hybrid (Chroma ${m.vectorStore}, embedder ${m.embedder}); ${m.pendingVectors} records wait for vectors` : `Postgres only — Chroma is not reachable (${m.vector.lastError ?? 'not configured'}); start it with npm run up; coo memory rebuild restores vectors` },
+      ];
+    },
+    /** Lines for the daily digest: spend, deep passes, memory mode. */
+    async digestLines(): Promise<string[]> {
+      const m = await s().memory.status();
+      return [await costLine({ budget: s().budget, coordinator: () => s().c }), m.mode === 'hybrid' ? '' : m.vectorStore ? `Memory is running on Postgres only: Chroma is down (${m.vector.lastError ?? 'no heartbeat'}); coo memory sync catches up when it is back.` : 'Memory runs on Postgres only (no vector store configured).'].filter(Boolean);
+    },
+  };
+  return layer;
+}
+
+export type AiLayer = ReturnType<typeof createAiLayer>;

@@ -1,0 +1,91 @@
+/**
+ * A labelled memory set the benchmark generates: customers and vendors, threads of messages about
+ * recurring business topics, and for each labelled episode a paraphrased question that names the
+ * entity but mostly avoids the episode's own wording.
+ */
+export interface BenchEpisode {
+  key: string;
+  entity: string;
+  kind: 'customer' | 'vendor';
+  title: string;
+  content: string;
+}
+export interface BenchQuery {
+  /** Every episode that answers the question (same entity, same topic). */
+  targets: string[];
+  entity: string;
+  question: string;
+}
+
+type T = { who: 'customer' | 'vendor'; title: string; doc: string[]; q: string[] };
+const TOPICS: T[] = [
+  { who: 'customer', title: 'Delivery', doc: ['The {product} shipment to {name} arrived {n} days late; the courier lost the tracking number.', 'Parcel for {name} with {qty} {product} was stuck at the depot for {n} days.'], q: ["Was {name}'s parcel delayed?", 'Did the order for {name} come late?', 'Any problem getting the goods to {name} on time?'] },
+  { who: 'customer', title: 'Pricing', doc: ['Agreed with {name}: {pct}% discount on {product} for orders above {qty} units.', '{name} accepted our quote of {amt} EUR for {qty} {product}.'], q: ['What deal did we make with {name} on pricing?', 'Which rate did {name} get from us?', 'How much does {name} pay per unit?'] },
+  { who: 'customer', title: 'Overdue invoice', doc: ['Invoice {inv} to {name} for {amt} EUR is {n} days overdue; second reminder sent.', '{name} has not settled invoice {inv} ({amt} EUR) although it was due last month.'], q: ['Has {name} paid their bill yet?', 'Does {name} still owe us money?', 'Is there an outstanding balance with {name}?'] },
+  { who: 'customer', title: 'Refund', doc: ['{name} asked for their money back for the damaged {product}.', '{name} returned {qty} {product} and wants a full reimbursement.'], q: ['Does {name} want a refund?', 'Is {name} asking to get paid back?', 'Did {name} send anything back to us?'] },
+  { who: 'customer', title: 'Meeting', doc: ['Call with {name} scheduled for {day} at {hour}:00 to discuss the renewal.', 'Visit at {name} planned on {day} morning to show the new {product}.'], q: ['When is the appointment with {name}?', 'When do we talk to {name} next?', 'Is a meeting planned with {name}?'] },
+  { who: 'customer', title: 'Complaint', doc: ['{name} complained the {product} was defective and stopped working after a week.', '{name} reported a faulty {product}: the lid breaks on first use.'], q: ['Did {name} report a broken product?', 'What was wrong with the goods {name} got?', 'Has {name} had quality issues?'] },
+  { who: 'customer', title: 'Subscription', doc: ["{name}'s yearly subscription renews on {date}; they want to switch to the monthly plan.", '{name} will cancel the premium licence at the end of the term.'], q: ['Is {name} changing their plan?', 'What happens with the contract of {name}?', 'Does {name} keep the subscription?'] },
+  { who: 'customer', title: 'Address', doc: ['{name} moved to a new office at {street}; send future shipments there.', 'New delivery address for {name}: {street}.'], q: ["Where should we ship {name}'s orders now?", 'Did {name} relocate?', 'What is the current address of {name}?'] },
+  { who: 'customer', title: 'Bulk order', doc: ['{name} ordered {qty} units of {product} for the spring campaign.', 'Purchase order from {name}: {qty} {product}, delivery in {n} weeks.'], q: ['How many items did {name} purchase?', 'What did {name} buy from us?', 'Did {name} place a big order?'] },
+  { who: 'customer', title: 'Payment method', doc: ['{name} will pay by bank transfer instead of credit card from now on.', '{name} asked to settle invoices by SEPA direct debit.'], q: ['How does {name} settle invoices now?', 'Which way does {name} pay?', 'Did {name} change how they pay us?'] },
+  { who: 'vendor', title: 'Price increase', doc: ['{name} raised the price of {product} by {pct}% starting next month.', 'New price list from {name}: {product} now costs {amt} EUR per unit.'], q: ['Did the supplier {name} increase their rates?', 'Is {name} getting more expensive?', 'What does {name} charge now?'] },
+  { who: 'vendor', title: 'Supplier invoice', doc: ['Invoice {inv} from {name} over {amt} EUR for {qty} {product}, due in {n} days.', '{name} billed us {amt} EUR for the {product} delivery (invoice {inv}).'], q: ['What did {name} bill us?', 'How much do we owe the vendor {name}?', 'Is there a payment due to {name}?'] },
+  { who: 'vendor', title: 'Supply delay', doc: ['{name} cannot deliver {product} before {day}; raw material is short.', '{name} postponed our {product} order by {n} weeks.'], q: ['When will {name} send the materials?', 'Is the supplier {name} behind schedule?', 'Are there delays from {name}?'] },
+];
+
+const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Karla', 'Leon', 'Mia', 'Noah', 'Olga', 'Paul', 'Rosa', 'Sven', 'Tara', 'Ugo', 'Vera', 'Willi', 'Yara', 'Zeno'];
+const LAST = ['Berger', 'Novak', 'Santos', 'Keller', 'Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Rossi', 'Fischer', 'Haddad', 'Kowalski', 'Petrov', 'Silva', 'Weber', 'Yilmaz', 'Dubois', 'Nguyen', 'Costa', 'Hansen'];
+const CO = ['Papier', 'Metall', 'Holz', 'Druck', 'Glas', 'Textil', 'Logistik', 'Kaffee', 'Farben', 'Verpackung', 'Stahl', 'Bio', 'Nord', 'Süd', 'Alpen', 'Küsten'];
+const SUF = ['werk GmbH', 'handel AG', 'haus KG', 'service Ltd', 'union', 'partner', 'direkt', 'wares Inc'];
+const PRODUCTS = ['mugs', 'tote bags', 'notebooks', 'candles', 'prints', 't-shirts', 'ceramic bowls', 'posters', 'coffee beans', 'soap bars'];
+const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+const STREETS = ['Hauptstraße 12', 'Lindenweg 4', 'Marktplatz 9', 'Bahnhofstraße 33', 'Seestraße 7'];
+
+/** Deterministic PRNG so every run generates the same set. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+export function generateDataset(total: number, queries: number, seed = 42): { episodes: BenchEpisode[]; queries: BenchQuery[]; entities: Array<{ name: string; kind: 'customer' | 'vendor' }> } {
+  const r = rng(seed);
+  const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)];
+  const fill = (s: string, name: string) =>
+    s.replaceAll('{name}', name).replaceAll('{product}', pick(PRODUCTS)).replaceAll('{n}', String(2 + Math.floor(r() * 20))).replaceAll('{qty}', String(10 * (1 + Math.floor(r() * 50))))
+      .replaceAll('{pct}', String(3 + Math.floor(r() * 15))).replaceAll('{amt}', (50 + r() * 5000).toFixed(2)).replaceAll('{inv}', `INV-${1000 + Math.floor(r() * 9000)}`)
+      .replaceAll('{day}', pick(DAYS)).replaceAll('{hour}', String(8 + Math.floor(r() * 9))).replaceAll('{date}', `2026-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-01`).replaceAll('{street}', pick(STREETS));
+  const entities: Array<{ name: string; kind: 'customer' | 'vendor' }> = [];
+  const used = new Set<string>();
+  const nEntities = Math.max(20, Math.round(total / 8));
+  while (entities.length < nEntities) {
+    const vendor = r() < 0.25;
+    const name = vendor ? `${pick(CO)}${pick(SUF)}` + (used.size > 120 ? ` ${Math.floor(r() * 90) + 10}` : '') : `${pick(FIRST)} ${pick(LAST)}` + (used.size > 400 ? ` ${String.fromCharCode(65 + Math.floor(r() * 26))}.` : '');
+    if (used.has(name)) continue;
+    used.add(name);
+    entities.push({ name, kind: vendor ? 'vendor' : 'customer' });
+  }
+  const episodes: BenchEpisode[] = [];
+  const candidates: BenchQuery[] = [];
+  for (let i = 0; i < total; i++) {
+    const e = entities[i % entities.length];
+    const topic = pick(TOPICS.filter((t) => t.who === e.kind));
+    const key = `ep-${i}`;
+    episodes.push({ key, entity: e.name, kind: e.kind, title: topic.title, content: fill(pick(topic.doc), e.name) });
+    candidates.push({ targets: [key], entity: e.name, question: fill(pick(topic.q), e.name) });
+  }
+  // One question per (entity, topic); any episode of that pair counts as a hit.
+  const byPair = new Map<string, string[]>();
+  episodes.forEach((ep) => byPair.set(`${ep.entity}|${ep.title}`, [...(byPair.get(`${ep.entity}|${ep.title}`) ?? []), ep.key]));
+  const seen = new Set<string>();
+  const unique = candidates.filter((q, i) => {
+    const k = `${q.entity}|${episodes[i].title}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    q.targets = byPair.get(k)!;
+    return true;
+  });
+  const qs: BenchQuery[] = [];
+  for (let i = 0; i < queries && unique.length; i++) qs.push(unique.splice(Math.floor(r() * unique.length), 1)[0]);
+  return { episodes, queries: qs, entities };
+}

@@ -1,0 +1,86 @@
+import type { Db } from '../coordinator/db/client.ts';
+import type { MemoryConfig } from './config.ts';
+import type { Embedder } from './embedding/embedder.port.ts';
+import { createHashedEmbedder } from './embedding/hashed.embedder.ts';
+import { createForget, type ForgetExtension, type ForgetReport } from './forget.ts';
+import { createMemoryStore, type EntityRow, type FactRow } from './memory.store.ts';
+import type { RetrievalQuery, RetrievalResult } from './memory.types.ts';
+import { createRetention } from './retention.ts';
+import { createRetriever } from './retrieval.ts';
+import { createSummaries } from './summaries.ts';
+import { createChromaVectorStore } from './vector/chroma.vector-store.ts';
+import { createVectorGate, type VectorGate } from './vector/vector-gate.ts';
+import type { VectorStore } from './vector/vector-store.port.ts';
+
+export interface MemoryOptions {
+  db: Db;
+  /** Defaults to the built-in hashed embedder. */
+  embedder?: Embedder;
+  /** null: Postgres only. Defaults to Chroma at config.COO_CHROMA_URL. */
+  vectorStore?: VectorStore | null;
+  config?: Partial<MemoryConfig>;
+  dataDir?: string;
+  forgetExtensions?: ForgetExtension[];
+  now?: () => Date;
+}
+
+export interface EntityView {
+  entity: EntityRow;
+  facts: FactRow[];
+  episodes: { total: number; byKind: Record<string, number>; latest: Array<{ id: string; kind: string; title: string; source: string; occurredAt: Date }> };
+  summaryCovers: number;
+}
+
+/**
+ * Builds the memory facade: long-term store, hybrid retrieval, rolling summaries, retention and forget,
+ * over Postgres and an optional vector store.
+ */
+export function createMemory(o: MemoryOptions) {
+  const embedder = o.embedder ?? createHashedEmbedder({ dims: o.config?.COO_MEMORY_EMBED_DIMS ?? 384 });
+  const store =
+    o.vectorStore === undefined
+      ? createChromaVectorStore({ url: o.config?.COO_CHROMA_URL ?? 'http://127.0.0.1:8000', collection: o.config?.COO_CHROMA_COLLECTION ?? 'coo_memory', embedderId: embedder.id })
+      : o.vectorStore;
+  const vectors: VectorGate = createVectorGate(store);
+  const deps = { db: o.db, embedder, vectors, dataDir: o.dataDir ?? o.config?.COO_DATA_DIR, now: o.now };
+  const st = createMemoryStore(deps);
+  const retrieve = createRetriever({ ...deps, defaults: { minSimilarity: o.config?.COO_MEMORY_MIN_SIMILARITY, recencyHalfLifeDays: o.config?.COO_MEMORY_RECENCY_HALF_LIFE_DAYS } });
+  const forgetRaw = createForget(deps, o.forgetExtensions);
+
+  return {
+    embedder,
+    vectors,
+    ...st,
+    retrieve: (q: RetrievalQuery): Promise<RetrievalResult> => retrieve(q),
+    /** Waits for retrieval-log rows still being written (they are written after the answer returns). */
+    flushLogs: () => retrieve.flushLogs(),
+    summaries: createSummaries(deps),
+    retention: createRetention(deps),
+    async forget(name: string): Promise<ForgetReport> {
+      await retrieve.flushLogs(); // a log row landing after the erase would be a trace
+      const r = await forgetRaw(name);
+      await st.syncVectors(); // re-embed episodes whose mentions were redacted
+      return r;
+    },
+    /** What the COO knows about an entity and where each fact came from (`/memory <name>`). */
+    async describe(name: string): Promise<EntityView[]> {
+      const out: EntityView[] = [];
+      for (const entity of await st.findEntities(name)) {
+        const facts = await st.factsOf(entity.id);
+        const counts = await o.db.memoryEpisode.groupBy({ by: ['kind'], where: { entityId: entity.id }, _count: { _all: true } });
+        const latest = await o.db.memoryEpisode.findMany({ where: { entityId: entity.id }, orderBy: { occurredAt: 'desc' }, take: 5, select: { id: true, kind: true, title: true, source: true, occurredAt: true } });
+        const byKind = Object.fromEntries(counts.map((c) => [c.kind, c._count._all]));
+        out.push({ entity, facts, episodes: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind, latest }, summaryCovers: entity.summaryCovers.length });
+      }
+      return out;
+    },
+    /** For the digest and `coo doctor`: which mode memory is in. */
+    async status(): Promise<{ mode: 'hybrid' | 'postgres_only'; embedder: string; vectorStore: string | null; vector: ReturnType<VectorGate['status']>; pendingVectors: number }> {
+      const up = await vectors.check();
+      const pendingVectors = await o.db.memoryEpisode.count({ where: { embeddedAt: null, redactedAt: null } });
+      return { mode: up ? 'hybrid' : 'postgres_only', embedder: embedder.id, vectorStore: store?.name ?? null, vector: vectors.status(), pendingVectors };
+    },
+  };
+}
+
+export type Memory = ReturnType<typeof createMemory>;

@@ -1,0 +1,91 @@
+import { Command } from 'commander';
+import { costReport, createAiLayer, formatReplay, replayCall, type AiLayer } from '../../agents/index.ts';
+import { createCoordinator, createLogger, type Coordinator } from '../../coordinator/index.ts';
+import { fail, output } from './context.ts';
+import { extraProbes } from './doctor.ts';
+
+/** Runs a CLI action against a coordinator with the AI layer attached (no workers, no loops), closed after. */
+async function withAi<T>(fn: (c: Coordinator, ai: AiLayer) => Promise<T>): Promise<T> {
+  const ai = createAiLayer();
+  const c = await createCoordinator({ ...ai.coordinatorOptions(), log: createLogger({ level: 'warn' }) });
+  try {
+    await ai.attach(c);
+    return await fn(c, ai);
+  } finally {
+    await c.stop();
+  }
+}
+
+/** `coo replay-call <id> [--model m]`: re-sends a recorded model call and shows old and new output side by side. */
+export function replayCallCommand(): Command {
+  return new Command('replay-call')
+    .description('Re-send a recorded model call to the current (or another) model; old and new output side by side')
+    .argument('<id>', 'model call id (failed calls in /inbox carry it)')
+    .option('--model <model>', 'model to use instead of the tier chain ("name" or "provider:name")')
+    .option('--width <n>', 'column width', '60')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { model?: string; width: string; json?: boolean }) => {
+      await withAi(async (_c, ai) => {
+        const r = await replayCall({ recorder: ai.stack.recorder, model: ai.stack.model }, id, { model: o.model });
+        output(!!o.json, r, () => formatReplay(r, Number(o.width) || 60));
+      }).catch(fail);
+    });
+}
+
+/** `coo memory status|rebuild|sync`: the memory's mode, and rebuilding Chroma from Postgres. */
+export function memoryCommand(): Command {
+  const cmd = new Command('memory').description('Memory: status, rebuild vectors from Postgres, embed what is missing');
+  cmd
+    .command('status')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withAi(async (_c, ai) => {
+        const s = await ai.memory.status();
+        output(!!o.json, s, () => `mode: ${s.mode}\nembedder: ${s.embedder}\nvector store: ${s.vectorStore ?? 'none'} (${s.vector.up ? 'up' : `down: ${s.vector.lastError ?? '?'}`})\nrecords waiting for vectors: ${s.pendingVectors}`);
+      }).catch(fail);
+    });
+  cmd
+    .command('rebuild')
+    .description('Drop the vector index and rebuild it from Postgres (Chroma is never the only copy)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withAi(async (_c, ai) => {
+        const t0 = Date.now();
+        const r = await ai.memory.rebuildVectors();
+        output(!!o.json, { ...r, ms: Date.now() - t0 }, () => `Rebuilt ${r.embedded} vectors in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.skipped} redacted records have none).`);
+      }).catch(fail);
+    });
+  cmd
+    .command('sync')
+    .description('Embed records written while Chroma was down')
+    .action(async () => {
+      await withAi(async (_c, ai) => console.log(`Embedded ${await ai.memory.syncVectors()} records.`)).catch(fail);
+    });
+  return cmd;
+}
+
+/** `coo costs [--days n]`: model spend by agent, process and day, and the deep-pass share. */
+export function costsCommand(): Command {
+  return new Command('costs')
+    .description('Model spend by agent, process and day')
+    .option('--days <n>', 'window in days', '1')
+    .option('--json', 'print JSON')
+    .action(async (o: { days: string; json?: boolean }) => {
+      await withAi(async (c) => {
+        const r = await costReport(c.db, new Date(Date.now() - Math.max(1, Number(o.days) || 1) * 86_400_000));
+        output(!!o.json, r, () =>
+          [
+            `Total $${r.totalUsd.toFixed(4)} over ${r.calls} calls (${r.failedCalls} failed); deep passes ${r.deepPasses.count} ($${r.deepPasses.usd.toFixed(4)})`,
+            ...r.byAgent.map((a) => `  agent ${a.agent}: $${a.usd.toFixed(4)} ×${a.calls}`),
+            ...r.byProcess.map((a) => `  process ${a.process}: $${a.usd.toFixed(4)} ×${a.calls}`),
+            ...r.byDay.map((a) => `  ${a.day}: $${a.usd.toFixed(4)} ×${a.calls}`),
+          ].join('\n'),
+        );
+      }).catch(fail);
+    });
+}
+
+/** Adds the model mode and memory mode to `coo doctor`. Call once before the doctor runs. */
+export function registerAiDoctorProbe(): void {
+  extraProbes.push(async () => withAi(async (_c, ai) => ai.doctor()));
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCallRecorder } from '../../agents/index.ts';
+import { costsCommand, registerAiDoctorProbe, replayCallCommand } from '../../scripts/commands/ai.commands.ts';
+import { runDoctor } from '../../scripts/commands/doctor.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { testQueuePrefix } from '../support/redis.ts';
+import { TEST_REDIS_URL } from '../support/services.ts';
+import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
+
+let t: TestDatabase;
+let srv: FakeOpenAi;
+const q = testQueuePrefix();
+beforeAll(async () => {
+  [t, srv] = await Promise.all([createTestDatabase(), startFakeOpenAi()]);
+  Object.assign(process.env, { DATABASE_URL: t.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: q.prefix, COO_MODEL_BASE_URL: srv.baseURL, COO_MODEL_FAST: 'fast-1', COO_MODEL_DEEP: 'deep-1', COO_CHROMA_URL: 'http://127.0.0.1:9', LOG_LEVEL: 'warn' });
+});
+afterAll(async () => {
+  await srv.close();
+  await q.cleanup();
+  await t.drop();
+});
+
+async function capture(fn: () => Promise<unknown>): Promise<string> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('\n');
+}
+
+describe('coo CLI (AI layer)', () => {
+  it('coo replay-call shows the recorded and the new output side by side', async () => {
+    await createCallRecorder(t.db).record({ id: 'call-cli-1', agent: 'summarizer', tier: 'fast', provider: 'primary', model: 'fast-1', request: { tier: 'fast', messages: [{ role: 'user', content: 'Summarise Acme' }] }, output: 'old summary', tokensIn: 1, tokensOut: 1, costUsd: 0, latencyMs: 5, outcome: 'invalid_output', attempt: 1, entityIds: [] });
+    srv.script('deep-1', { content: 'new summary from deep' });
+    const out = await capture(() => replayCallCommand().parseAsync(['call-cli-1', '--model', 'deep-1', '--width', '40'], { from: 'user' }));
+    const first = out.split('\n')[0];
+    expect(first).toMatch(/^ORIGINAL call-cli-1\s+\| REPLAY /);
+    expect(out).toContain('old summary');
+    expect(out).toContain('new summary from deep');
+    expect(srv.requests.at(-1)!.body.messages).toEqual([{ role: 'user', content: 'Summarise Acme' }]);
+  });
+
+  it('coo costs rolls up spend, and coo doctor says which model and memory mode is active', async () => {
+    const out = await capture(() => costsCommand().parseAsync(['--json'], { from: 'user' }));
+    expect(JSON.parse(out).calls).toBeGreaterThanOrEqual(2);
+    registerAiDoctorProbe();
+    const checks = await runDoctor();
+    expect(checks.find((c) => c.name === 'model')!.detail).toBe('model mode — fast: primary:fast-1; deep: primary:deep-1');
+    expect(checks.find((c) => c.name === 'memory')!.detail).toMatch(/^Postgres only — Chroma is not reachable/);
+  });
+});
