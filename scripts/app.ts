@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createAiLayer, type AiLayer } from '../agents/index.ts';
 import { createPerception, createPerceptionLayer, perceptionConfigFromEnv } from '../perception/index.ts';
-import { loadBotConfig, mountConsole, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
+import { loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
   type CoordinatorOptions,
@@ -63,8 +63,8 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     ai,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
-      const pairing = new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES });
-      mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files'), pairing });
+      mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
+      mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });
       const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
       const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
         const s = serve({ fetch: app.fetch, hostname: host, port }, () => ok(s));

@@ -7,7 +7,7 @@ import { buildApp } from './app.ts';
  */
 const program = new Command('start')
   .description('Run the COO: workers, relay, timers, scheduler and the web console')
-  .option('--roles <list>', 'comma-separated: workers,background,http,digest,surfaces', 'workers,background,http,digest,surfaces')
+  .option('--roles <list>', 'comma-separated: workers,background,http,digest,chat', 'workers,background,http,digest,chat')
   .option('--processes <paths>', 'extra process modules to register (comma-separated)', '')
   .parse();
 
@@ -17,7 +17,7 @@ try {
   const { coordinator, serveHttp, startSurfaces } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
   await coordinator.start({ workers: roles.has('workers'), background: roles.has('background'), digestSchedule: roles.has('digest') });
   const closers: Array<() => Promise<void>> = [];
-  if (roles.has('surfaces')) {
+  if (roles.has('chat')) {
     const surfaces = await startSurfaces();
     closers.push(() => surfaces.stop());
     const names = surfaces.adapters.map((a) => a.name);

@@ -83,9 +83,9 @@ document.getElementById('send').addEventListener('submit', async (ev) => {
   } else await send(text);
 });
 document.getElementById('pair').addEventListener('click', async () => {
-  const r = await fetch('/api/pairing-code', { method: 'POST' }); const j = await r.json();
+  const r = await fetch('/api/pairing-codes', { method: 'POST' }); const j = await r.json();
   if (!r.ok) { toast(j.error ? j.error.message : 'Pairing is unavailable'); return; }
-  const el = document.getElementById('toast'); el.textContent = 'Pairing code ' + j.code + ' — ' + j.howTo; el.style.display = 'block'; clearTimeout(el._t); el._t = setTimeout(() => el.style.display = 'none', 60000);
+  const el = document.getElementById('toast'); el.textContent = 'Pairing code ' + j.code + ' — send ' + j.telegram + ' to your Telegram bot or ' + j.slack + ' in Slack (valid until ' + new Date(j.expiresAt).toLocaleTimeString() + ').'; el.style.display = 'block'; clearTimeout(el._t); el._t = setTimeout(() => el.style.display = 'none', 60000);
 });
 async function catchUp() {
   const r = await fetch('/api/messages' + (lastId ? '?after=' + lastId : '?limit=200'));

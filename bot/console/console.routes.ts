@@ -13,8 +13,6 @@ export interface ConsoleOptions {
   filesDir: string;
   maxUploadBytes?: number;
   actor?: string;
-  /** Issues one-time codes that bind a Telegram or Slack chat to this operator. */
-  pairing?: { createPairingCode(): Promise<{ code: string; expiresAt: Date }> };
 }
 
 const SURFACE = 'console';
@@ -65,16 +63,6 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
     const requestId = typeof form?.requestId === 'string' ? form.requestId : undefined;
     const r = await operator.handleMessage({ surface: SURFACE, actor, text, files: [{ name: safe, mimeType: file.type || 'application/octet-stream', size: file.size, path }], dedupeKey: requestId });
     return c.json(r);
-  });
-
-  app.post('/api/pairing-code', async (c) => {
-    if (!opts.pairing) return c.json({ error: { code: 'unavailable', message: 'Chat pairing is not available in this deployment.' } }, 404);
-    const { code, expiresAt } = await opts.pairing.createPairingCode();
-    return c.json({
-      code,
-      expiresAt: expiresAt.toISOString(),
-      howTo: `Send "/pair ${code}" to your Telegram bot, or "/coo pair ${code}" in Slack, before ${expiresAt.toISOString().slice(11, 16)} UTC.`,
-    });
   });
 
   app.get('/api/stream', (c) =>
