@@ -26,7 +26,7 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
       const r = await d.vectors.use((s) => s.query(vec, pool, { entityId: q.entityId, kinds: q.kinds }), []);
       return { hits: r.value.filter((h) => h.similarity >= minSim), used: r.used };
     };
-    const textPart = async () => {
+    const textPart = async (vectorUp: boolean) => {
       if (q.mode === 'vector') return [] as Array<{ id: string }>;
       // First episodes sharing at least two of the question's stemmed terms (any pair): precise, and the
       // GIN index keeps it cheap. Only when that finds too little, any single term (a paraphrase may
@@ -40,7 +40,8 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
           AND (${q.kinds ?? null}::text[] IS NULL OR e.kind = ANY(${q.kinds ?? null}::text[]))
         ORDER BY ts_rank_cd(e.tsv, q.tq) DESC, e.occurred_at DESC
         LIMIT ${pool}`;
-      if (pairs.length >= q.k) return pairs;
+      // In hybrid mode with the vector store up, the vector side covers single-word paraphrases.
+      if (pairs.length >= q.k || (q.mode === 'hybrid' && vectorUp)) return pairs;
       const any = await d.db.$queryRaw<Array<{ id: string }>>`
         WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', ${q.query})::text, '&', '|'), '')::tsquery AS tq)
         SELECT e.id FROM memory_episode e, q
@@ -52,7 +53,7 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
       const seen = new Set(pairs.map((p) => p.id));
       return [...pairs, ...any.filter((a) => !seen.has(a.id))];
     };
-    const [vp, tp] = await Promise.all([vectorPart(), textPart()]);
+    const [vp, tp] = await Promise.all([vectorPart(), textPart(d.vectors.status().up)]);
 
     const fused = new Map<string, { score: number; vectorRank: number | null; textRank: number | null; similarity: number | null }>();
     vp.hits.forEach((h, i) => fused.set(h.id, { score: 1 / (RRF_K + i + 1), vectorRank: i + 1, textRank: null, similarity: h.similarity }));
