@@ -1,8 +1,27 @@
 /**
- * bot/: the chat surfaces. They speak to the coordinator's public API only (OperatorApi and the
- * platform-neutral message model), so adding a surface never touches the coordinator.
+ * Chat surfaces (Telegram, Slack) for the operator. bot/ talks to the coordinator only through its
+ * OperatorApi; the coordinator knows nothing of chat platforms.
  */
-export type { SurfaceAdapter } from './core/surface.ts';
+import type { Logger } from 'pino';
+import type { Db, OperatorApi } from '../coordinator/index.ts';
+import type { BotConfig } from './config.ts';
+import { ChatGateway } from './core/gateway.ts';
+import { PairingStore } from './core/pairing.ts';
+import { ChatStateStore } from './core/store.ts';
+import { type SurfaceAdapter, SurfaceHub } from './core/surface.ts';
+import { SlackAdapter } from './slack/adapter.ts';
+import { TelegramAdapter } from './telegram/adapter.ts';
+
+export { type BotConfig, BotConfigSchema, loadBotConfig } from './config.ts';
+export { type ChatBindingRow, normalizeCode, PairingStore, type RedeemResult } from './core/pairing.ts';
+export { ChatGateway, REFUSAL } from './core/gateway.ts';
+export { ChatStateStore } from './core/store.ts';
+export { OutboundQueue } from './core/rate-limiter.ts';
+export { type Delivery, type SurfaceAdapter, SurfaceHub } from './core/surface.ts';
+export { COMMANDS } from './core/commands.ts';
+export { SlackAdapter } from './slack/adapter.ts';
+export { TelegramAdapter } from './telegram/adapter.ts';
+export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
 export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
 export type {
   OperatorApi,
@@ -14,3 +33,118 @@ export type {
   ConversationMessage,
   ConversationEvent,
 } from '../coordinator/index.ts';
+
+export interface SurfaceStatus {
+  surface: 'telegram' | 'slack';
+  configured: boolean;
+  mode: string | null;
+  /** Environment variables still needed, by name (never values). */
+  missing: string[];
+  notes: string[];
+}
+
+/** What `coo doctor` prints: which chat surfaces will start and what each still needs. */
+export function describeSurfaces(config: BotConfig): SurfaceStatus[] {
+  const tg: SurfaceStatus = { surface: 'telegram', configured: Boolean(config.TELEGRAM_BOT_TOKEN), mode: null, missing: [], notes: [] };
+  if (!config.TELEGRAM_BOT_TOKEN) tg.missing.push('TELEGRAM_BOT_TOKEN');
+  else tg.mode = config.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'long polling';
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) tg.missing.push('TELEGRAM_WEBHOOK_SECRET');
+  if (config.TELEGRAM_API_ROOT) tg.notes.push('TELEGRAM_API_ROOT is set: talking to a non-default Bot API server');
+
+  const sl: SurfaceStatus = { surface: 'slack', configured: false, mode: null, missing: [], notes: [] };
+  if (!config.SLACK_BOT_TOKEN) sl.missing.push('SLACK_BOT_TOKEN');
+  if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) sl.missing.push('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  if (config.SLACK_BOT_TOKEN && (config.SLACK_APP_TOKEN || config.SLACK_SIGNING_SECRET)) {
+    sl.configured = true;
+    sl.mode = config.SLACK_APP_TOKEN ? 'socket mode' : `http on port ${config.SLACK_PORT}`;
+  }
+  if (config.SLACK_API_URL) sl.notes.push('SLACK_API_URL is set: talking to a non-default Web API server');
+  return [tg, sl];
+}
+
+export interface StartedSurfaces {
+  hub: SurfaceHub;
+  gateway: ChatGateway;
+  pairing: PairingStore;
+  adapters: SurfaceAdapter[];
+  telegram: TelegramAdapter | null;
+  slack: SlackAdapter | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts whichever adapters are configured (none is fine: the web console still works) and the hub that
+ * delivers the conversation to them. `db` holds bot/'s own tables (bindings, cursors, long buttons).
+ */
+export async function startSurfaces(opts: { operator: OperatorApi; config: BotConfig; logger: Logger; db: Db }): Promise<StartedSurfaces> {
+  const { operator, config, db } = opts;
+  const logger = opts.logger.child({ component: 'surfaces' });
+  const pairing = new PairingStore(db, { ttlMinutes: config.COO_PAIRING_TTL_MINUTES });
+  const store = new ChatStateStore(db);
+  const hub = new SurfaceHub({
+    operator,
+    pairing,
+    store,
+    logger,
+    queue: { perChatIntervalMs: config.COO_CHAT_PER_CHAT_INTERVAL_MS, globalPerSecond: config.COO_CHAT_GLOBAL_PER_SECOND },
+  });
+  const gateway = new ChatGateway({ operator, pairing, hub, logger });
+  let telegram: TelegramAdapter | null = null;
+  let slack: SlackAdapter | null = null;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = new TelegramAdapter({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      webhook: config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET, port: config.TELEGRAM_WEBHOOK_PORT, host: config.COO_HTTP_HOST }
+        : undefined,
+      gateway,
+      store,
+      logger,
+      dataDir: config.COO_DATA_DIR,
+    });
+    hub.register(telegram);
+  }
+  if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
+    slack = new SlackAdapter({
+      token: config.SLACK_BOT_TOKEN,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: config.SLACK_APP_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      port: config.SLACK_PORT,
+      gateway,
+      store,
+      logger,
+      dataDir: config.COO_DATA_DIR,
+    });
+    hub.register(slack);
+  }
+  const adapters = hub.adapters;
+  const started: SurfaceAdapter[] = [];
+  try {
+    for (const a of adapters) {
+      await a.start();
+      started.push(a);
+    }
+    await hub.start();
+  } catch (err) {
+    for (const a of started) await a.stop().catch(() => {});
+    await hub.stop();
+    throw err;
+  }
+  for (const s of describeSurfaces(config)) {
+    if (!s.configured) logger.info({ surface: s.surface, missing: s.missing }, 'chat surface not configured');
+  }
+  return {
+    hub,
+    gateway,
+    pairing,
+    adapters,
+    telegram,
+    slack,
+    stop: async () => {
+      for (const a of adapters) await a.stop().catch((err) => logger.warn({ surface: a.name, err: (err as Error).message }, 'adapter stop failed'));
+      await hub.stop();
+    },
+  };
+}

@@ -54,7 +54,12 @@ describe('crash recovery', () => {
     // The coordinator's background duties (relay, timers, reconciliation) run here; workers run in child processes.
     const c = await env.coordinator({ processes: [crashy], roles: { background: true } });
     const runIds: string[] = [];
-    for (let i = 0; i < 30; i++) runIds.push((await c.runs.start({ process: 'crashy', input: { externalUrl: outside.url, workMs: 1000 } })).runId);
+    const feed = async () => {
+      // Keep work available until the kills are done, however slowly workers start on a loaded machine.
+      const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run WHERE status <> 'completed'");
+      for (let i = n; i < 12; i++) runIds.push((await c.runs.start({ process: 'crashy', input: { externalUrl: outside.url, workMs: 1000 } })).runId);
+    };
+    await feed();
 
     const spawnWorker = () => {
       const ch = spawnCoo({ ...env.env, COO_WORKER_CONCURRENCY: '3' }, ['--roles', 'workers', ...PROCESS_ARGS]);
@@ -64,11 +69,12 @@ describe('crash recovery', () => {
     const workers = [spawnWorker(), spawnWorker(), spawnWorker()];
     let kills = 0;
     let stepsKilled = 0;
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 200_000;
     // Kill only a worker that has a step in flight right now (its claim is the run's latest event).
     while (kills < 22) {
-      if (Date.now() > deadline) throw new Error(`only ${kills} mid-step kills before the work ran out`);
+      if (Date.now() > deadline) throw new Error(`only ${kills} mid-step kills in 200 s`);
       await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
+      await feed();
       const busy = await env.tdb.sql<{ worker: string; n: number }>(
         "SELECT e.data->>'worker' AS worker, count(*)::int AS n FROM run r JOIN run_event e ON e.run_id = r.id AND e.seq = r.seq WHERE e.type = 'step.started' GROUP BY 1",
       );
@@ -92,9 +98,10 @@ describe('crash recovery', () => {
     expect(kills).toBeGreaterThanOrEqual(20);
     await Promise.all(workers.map((w) => w.kill()));
     await c.stop();
-  }, 240_000);
+  }, 300_000);
 
   it('survives the whole coordinator being killed between commit and enqueue, and between enqueue and mark', async () => {
+    await Promise.all(children.splice(0).map((ch) => ch.kill()));
     const c = await env.coordinator({ processes: [crashy] });
     const runIds: string[] = [];
     for (let i = 0; i < 12; i++) runIds.push((await c.runs.start({ process: 'crashy', input: { externalUrl: outside.url, workMs: 10 } })).runId);
@@ -102,7 +109,7 @@ describe('crash recovery', () => {
     const deadline = Date.now() + 150_000;
     for (;;) {
       // One process with every role, armed to kill itself at the two dispatch crash points.
-      const ch = spawnCoo({ ...env.env, COO_CRASH_POINTS: 'after-commit-before-enqueue:0.15,after-enqueue-before-mark:0.15' }, ['--roles', 'workers,background', ...PROCESS_ARGS]);
+      const ch = spawnCoo({ ...env.env, COO_CRASH_POINTS: 'after-commit-before-enqueue:0.2,after-enqueue-before-mark:0.2' }, ['--roles', 'workers,background', ...PROCESS_ARGS]);
       children.push(ch);
       const result = await Promise.race([
         ch.exited,

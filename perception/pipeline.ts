@@ -1,0 +1,267 @@
+import type { PerceptionConfig } from './config.ts';
+import { PerceptionError } from './errors.ts';
+import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } from './intake/image.ts';
+import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
+import { readInput, type PerceiveInput } from './intake/read-input.ts';
+import { sniffType } from './intake/sniff.ts';
+import sharp from 'sharp';
+import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
+import type { PerceptionResult, Word } from './result.schema.ts';
+import { decideDocType } from './semantic/doc-type.ts';
+import { extractInvoiceFields } from './semantic/fields.ts';
+import { analyseScreenshot } from './semantic/screenshot.ts';
+import { lowConfidenceOf } from './semantic/low-confidence.ts';
+import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
+
+export interface PerceiveOptions {
+  onProgress?(p: { stage: string; page?: number; pages?: number }): void;
+  signal?: AbortSignal;
+}
+
+export interface PipelineDeps {
+  config: PerceptionConfig;
+  ocr: OcrPort;
+  classifier: () => Promise<DocClassifier>;
+  backend: () => string;
+}
+
+interface PageWork {
+  index: number;
+  width: number;
+  height: number;
+  words: Word[];
+  textSource: 'pdf_text' | 'ocr' | 'none';
+  ocrConfidence: number | null;
+  raster: RasterPage | null;
+}
+
+/**
+ * One document through intake → ViT → OCR → semantic layer. Pages are handled one at a time and their pixels
+ * dropped after OCR, so memory stays bounded by one page; the time budget is checked between pages.
+ */
+export function createPipeline(deps: PipelineDeps) {
+  const cfg = deps.config;
+  return async function perceive(input: PerceiveInput, opts: PerceiveOptions = {}): Promise<PerceptionResult> {
+    const t0 = performance.now();
+    const deadline = t0 + cfg.timeBudgetMs;
+    const progress = (stage: string, page?: number, pages?: number): void => opts.onProgress?.({ stage, page, pages });
+    const checkAbort = (): void => {
+      if (opts.signal?.aborted) throw new PerceptionError('aborted', 'Reading the document was cancelled.');
+    };
+    const warnings: string[] = [];
+    progress('intake');
+    const bytes = await readInput(input, cfg.maxBytes);
+    const type = sniffType(bytes);
+    const pages: PageWork[] = [];
+    let totalPages = 0;
+    let vitRaster: RasterPage | null = null;
+    const timing = { intakeMs: 0, vitMs: 0, ocrMs: 0, semanticMs: 0 };
+
+    const limitPages = (n: number): number => {
+      if (n <= cfg.maxPages) return n;
+      if (cfg.pageOverflow === 'error')
+        throw new PerceptionError('too_many_pages', `The document has ${n} pages; I read at most ${cfg.maxPages}. Send only the pages that matter (e.g. the invoice pages).`, { details: { pages: n, maxPages: cfg.maxPages } });
+      warnings.push(`Only the first ${cfg.maxPages} of ${n} pages were read.`);
+      return cfg.maxPages;
+    };
+    const outOfTime = (i: number): boolean => {
+      if (performance.now() <= deadline) return false;
+      if (i === 0) throw new PerceptionError('timeout', 'Reading this document took too long. Try a smaller or clearer file.');
+      warnings.push(`Stopped after ${i} pages: the time budget of ${Math.round(cfg.timeBudgetMs / 1000)} s ran out.`);
+      return true;
+    };
+
+    if (type.kind === 'image') {
+      const limits = { maxInputPixels: cfg.maxInputPixels, maxSide: cfg.maxSide, maxPages: cfg.maxPages };
+      totalPages = await imagePageCount(bytes, limits);
+      const n = limitPages(totalPages);
+      for (let i = 0; i < n; i++) {
+        checkAbort();
+        if (outOfTime(i)) break;
+        const raster = await normaliseImagePage(bytes, i, limits);
+        pages.push({ index: i, width: raster.width, height: raster.height, words: [], textSource: 'none', ocrConfidence: null, raster });
+      }
+      vitRaster = pages[0]?.raster ?? null;
+    } else {
+      const doc = await openPdf(bytes);
+      try {
+        totalPages = doc.numPages;
+        if (totalPages === 0) throw new PerceptionError('empty', 'This PDF has no pages.');
+        const n = limitPages(totalPages);
+        for (let i = 0; i < n; i++) {
+          checkAbort();
+          if (outOfTime(i)) break;
+          const page = await doc.getPage(i + 1);
+          const scale = pdfScale(page, cfg.maxSide);
+          const content = await readTextLayer(page, i, scale);
+          if (hasUsableText(content)) {
+            pages.push({ index: i, width: content.width, height: content.height, words: content.words, textSource: 'pdf_text', ocrConfidence: null, raster: null });
+            if (i === 0) {
+              const thumb = await renderPage(page, scale * (256 / cfg.maxSide));
+              vitRaster = { width: thumb.width, height: thumb.height, grey: thumb.grey, png: Buffer.alloc(0) };
+            }
+          } else {
+            const r = await renderPage(page, scale);
+            const raster = await rasterFromGrey(r.grey, r.width, r.height);
+            pages.push({ index: i, width: r.width, height: r.height, words: [], textSource: 'none', ocrConfidence: null, raster });
+            if (i === 0) vitRaster = raster;
+          }
+        }
+      } catch (e) {
+        if (e instanceof PerceptionError) throw e;
+        throw new PerceptionError('corrupt', 'Part of this PDF could not be read: it looks damaged. Download or export it again.', { cause: e });
+      } finally {
+        await doc.destroy().catch(() => undefined);
+      }
+    }
+    timing.intakeMs = performance.now() - t0;
+
+    // ViT on the first page: type probabilities + embedding; also the blank-page test.
+    checkAbort();
+    progress('vit');
+    let visual: VisualResult | null = null;
+    let blank = false;
+    if (vitRaster) {
+      blank = greyStdDev(vitRaster.grey) < 4;
+      if (!blank || type.kind === 'pdf') {
+        const clf = await deps.classifier();
+        visual = await clf.classify(vitRaster.grey, vitRaster.width, vitRaster.height);
+        timing.vitMs = visual.ms;
+      }
+    }
+
+    // OCR pages without a text layer (skipped for blank images: nothing to read).
+    const toOcr = pages.filter((p) => p.raster && p.textSource === 'none');
+    for (const p of toOcr) {
+      checkAbort();
+      if (blank) break;
+      if (p.index > 0 && performance.now() > deadline) {
+        warnings.push(`Page ${p.index + 1} and later were not read: the time budget ran out.`);
+        break;
+      }
+      progress('ocr', p.index + 1, pages.length);
+      const t = performance.now();
+      let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
+      const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
+      if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
+        // A photo taken sideways or upside down without EXIF orientation: try the other three orientations.
+        const best = await tryRotations(p, r, deps.ocr, opts.signal);
+        if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
+        r = best.result;
+      }
+      timing.ocrMs += performance.now() - t;
+      p.words = r.words;
+      p.textSource = 'ocr';
+      p.ocrConfidence = r.confidence;
+      if (r.confidence !== null && r.confidence < 0.6) warnings.push(`Page ${p.index + 1} is hard to read (OCR confidence ${Math.round(r.confidence * 100)}%).`);
+    }
+
+    checkAbort();
+    progress('semantic');
+    const ts = performance.now();
+    const words = pages.flatMap((p) => p.words);
+    const first = pages[0];
+    const firstWords = words.filter((w) => w.box.page === 0);
+    const topText = firstWords.filter((w) => first && w.box.y < first.height * 0.3).map((w) => w.text).join(' ');
+    const text = pages.map((p) => wordsToText(p.words)).join('\n\f\n');
+    const decision = blank && !words.length
+      ? { value: 'other' as const, confidence: 1, decidedBy: ['blank-image'] }
+      : decideDocType({
+      vit: visual?.probs ?? null,
+      text,
+      topText,
+      words: words.length,
+      aspect: first ? contentAspect(firstWords, first.width, first.height) : 1,
+    });
+    let notDocumentReason: string | null = null;
+    if (blank && !words.length) notDocumentReason = 'The image is blank: there is nothing to read.';
+    else if (!words.length && decision.value === 'photo') notDocumentReason = 'This looks like a photo without any text, not a document.';
+    else if (!words.length) notDocumentReason = 'No text could be found in this file.';
+    const invoice = !notDocumentReason && (decision.value === 'invoice' || decision.value === 'receipt')
+      ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) })
+      : null;
+    const screenshot = !notDocumentReason && decision.value === 'screenshot' && first
+      ? analyseScreenshot(firstWords, first.raster ? { grey: first.raster.grey, width: first.raster.width, height: first.raster.height } : null)
+      : null;
+    timing.semanticMs = performance.now() - ts;
+    const result: PerceptionResult = {
+      isDocument: notDocumentReason === null,
+      notDocumentReason,
+      docType: { ...decision, vit: visual?.probs ?? null },
+      source: { kind: type.kind, mimeType: type.mimeType, bytes: bytes.length, pages: totalPages, pagesProcessed: pages.length, filename: input.filename ?? (input.path ? input.path.split('/').pop()! : null) },
+      pages: pages.map((p) => ({ index: p.index, width: p.width, height: p.height, textSource: p.textSource, ocrConfidence: p.ocrConfidence, words: p.words })),
+      embedding: visual?.embedding ?? [],
+      text,
+      invoice,
+      screenshot,
+      lowConfidence: invoice ? lowConfidenceOf(invoice, cfg.lowConfidenceThreshold) : [],
+      warnings,
+      backend: deps.backend(),
+      timings: { totalMs: Math.round(performance.now() - t0), ...roundAll(timing) },
+    };
+    progress('done');
+    return result;
+  };
+}
+
+const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
+const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55;
+
+async function tryRotations(p: PageWork, first: OcrPage, ocr: OcrPort, signal?: AbortSignal): Promise<{ result: OcrPage; angle: number }> {
+  let best = { result: first, angle: 0, score: goodWords(first) };
+  const orig = p.raster!;
+  for (const angle of [90, 270, 180]) {
+    const { data, info } = await sharp(orig.grey, { raw: { width: orig.width, height: orig.height, channels: 1 } })
+      .rotate(angle)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
+    const r = await ocr.recognize(png, p.index, { signal });
+    const score = goodWords(r);
+    if (score > best.score * 1.5 + 3) {
+      best = { result: r, angle, score };
+      p.raster = { width: info.width, height: info.height, grey: data, png };
+      p.width = info.width;
+      p.height = info.height;
+    }
+  }
+  return best;
+}
+
+/** Spread of grey levels (0–255), sampled: a blank page or an image of nothing is nearly uniform. */
+function greyStdDev(a: Uint8Array): number {
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i += 13) {
+    s += a[i];
+    s2 += a[i] * a[i];
+    n++;
+  }
+  const m = s / Math.max(1, n);
+  return Math.sqrt(Math.max(0, s2 / Math.max(1, n) - m * m));
+}
+
+/** Width/height of the area covered by text: a receipt photographed on a table is still narrow. */
+function contentAspect(words: Word[], w: number, h: number): number {
+  if (words.length < 5) return w / Math.max(1, h);
+  const xs = words.map((x) => x.box.x).sort((a, b) => a - b);
+  const xe = words.map((x) => x.box.x + x.box.w).sort((a, b) => a - b);
+  const ys = words.map((x) => x.box.y).sort((a, b) => a - b);
+  const q = (arr: number[], p: number): number => arr[Math.min(arr.length - 1, Math.floor(arr.length * p))];
+  return (q(xe, 0.98) - q(xs, 0.02)) / Math.max(1, q(ys, 0.98) - q(ys, 0.02));
+}
+
+function wordsToText(words: Word[]): string {
+  const lines: Word[][] = [];
+  for (const w of [...words].sort((a, b) => a.box.y - b.box.y)) {
+    const l = lines.find((x) => Math.abs(x[0].box.y + x[0].box.h / 2 - (w.box.y + w.box.h / 2)) < Math.min(x[0].box.h, w.box.h) * 0.5);
+    if (l) l.push(w);
+    else lines.push([w]);
+  }
+  return lines.map((l) => l.sort((a, b) => a.box.x - b.box.x).map((w) => w.text).join(' ')).join('\n');
+}
+
+function roundAll<T extends Record<string, number>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)])) as T;
+}

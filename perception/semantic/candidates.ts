@@ -1,0 +1,84 @@
+import type { Word } from '../result.schema.ts';
+import { findLabels, type LabelDef, type FieldKey } from './labels.ts';
+import { norm, normWithMap } from './normalize.ts';
+import { xOverlap, type Line, type Segment } from './layout.ts';
+
+/**
+ * Layout-aware label → value search. For each label found in a segment, candidate values are, in order:
+ * the rest of the same segment ("Total: 12.00"), the next segments to the right on the same line, and the
+ * segment below in the same column (labels printed above values). Field parsers then accept or reject each.
+ */
+export interface LabelOccurrence {
+  def: LabelDef;
+  line: Line;
+  segment: Segment;
+  segIndex: number;
+  /** Words of the segment after the label. */
+  rest: Word[];
+}
+
+export interface ValueCandidate {
+  occ: LabelOccurrence;
+  words: Word[];
+  text: string;
+  /** inline 1, right 0.97, below 0.9: how surely this position belongs to the label. */
+  position: number;
+  where: 'inline' | 'right' | 'below';
+}
+
+export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
+  const out: LabelOccurrence[] = [];
+  for (const line of lines) {
+    line.segments.forEach((segment, segIndex) => {
+      const { text, map } = normWithMap(segment.text);
+      // Character offset where each word starts in segment.text (words joined by single spaces).
+      const starts: number[] = [];
+      let p = 0;
+      for (const w of segment.words) {
+        starts.push(p);
+        p += w.text.length + 1;
+      }
+      for (const hit of findLabels(text)) {
+        const rawEnd = map[hit.end - 1] + 1;
+        const rest: Word[] = [];
+        segment.words.forEach((w, i) => {
+          const s0 = starts[i];
+          if (s0 >= rawEnd) rest.push(w);
+          else if (s0 + w.text.length > rawEnd) rest.push({ ...w, text: w.text.slice(rawEnd - s0) });
+        });
+        const LEAD = /^[\s:#.\-–)°º№]+/;
+        while (rest.length && !rest[0].text.replace(LEAD, '')) rest.shift();
+        if (rest.length) rest[0] = { ...rest[0], text: rest[0].text.replace(LEAD, '') };
+        out.push({ def: hit.def, line, segment, segIndex, rest });
+      }
+    });
+  }
+  return out;
+}
+
+/** Candidate value positions for one label occurrence, nearest first. */
+export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandidate[] {
+  const out: ValueCandidate[] = [];
+  if (occ.rest.length) out.push({ occ, words: occ.rest, text: occ.rest.map((w) => w.text).join(' '), position: 1, where: 'inline' });
+  if (occ.def.inlineOnly) return out;
+  // A label segment followed by another label segment on the same line ("Date  Due date") ends the search right.
+  for (const seg of occ.line.segments.slice(occ.segIndex + 1, occ.segIndex + 4)) {
+    const startsWithLabel = findLabels(norm(seg.text)).some((h) => h.start === 0 && h.def.field !== 'none' && !h.def.inlineOnly);
+    if (startsWithLabel) break;
+    out.push({ occ, words: seg.words, text: seg.text, position: 0.97, where: 'right' });
+  }
+  const ls = occ.segment.box;
+  for (const line of lines) {
+    if (line.page !== occ.line.page || line.index <= occ.line.index) continue;
+    const gap = line.box.y - (occ.line.box.y + occ.line.box.h);
+    if (gap > occ.line.height * 2.5) break;
+    for (const seg of line.segments) {
+      const aligned = xOverlap(seg.box, ls) > 0.3 || Math.abs(seg.box.x - ls.x) < ls.h * 2 || Math.abs(seg.box.x + seg.box.w - (ls.x + ls.w)) < ls.h * 2;
+      if (aligned) out.push({ occ, words: seg.words, text: seg.text, position: 0.9, where: 'below' });
+    }
+    break;
+  }
+  return out;
+}
+
+export const occurrencesOf = (all: LabelOccurrence[], field: FieldKey): LabelOccurrence[] => all.filter((o) => o.def.field === field);

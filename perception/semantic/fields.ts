@@ -1,0 +1,197 @@
+import type { InvoiceFields, Word } from '../result.schema.ts';
+import { inferDecimalStyle, findAmounts, type DecimalStyle } from './amount.ts';
+import { findCurrencies } from './currency.ts';
+import { findDates, type DateOrder } from './date.ts';
+import { buildLines, type Line } from './layout.ts';
+import { detectLanguage, type FieldKey } from './labels.ts';
+import { candidatesFor, findLabelOccurrences, type LabelOccurrence, type ValueCandidate } from './candidates.ts';
+import { parseDateValue, parseDocNumber, parseMoney, type Parsed } from './values.ts';
+import { found, missing, round, type FieldDraft } from './field-result.ts';
+import { extractVendor } from './vendor.ts';
+import { extractLineItems, isHeaderLine } from './line-items.ts';
+import { runChecks } from './checks.ts';
+
+/**
+ * Invoice/receipt fields from words with boxes (OCR or a PDF text layer). No language model: label
+ * dictionaries in five languages, layout-aware value search, locale-tolerant parsers, then arithmetic checks
+ * that raise or lower each field's confidence. A value is only ever taken from the text, never computed.
+ */
+export interface ExtractInput {
+  words: Word[];
+  pageHeights: number[];
+}
+
+interface Scored<T> {
+  parsed: Parsed<T>;
+  cand: ValueCandidate;
+  score: number;
+}
+
+const TOTALISH = new Set<FieldKey>(['subtotal', 'tax', 'total']);
+
+export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
+  const lines = buildLines(input.words);
+  const text = lines.map((l) => l.text).join('\n');
+  const hint = inferDecimalStyle(text);
+  const occ = findLabelOccurrences(lines);
+  const language = detectLanguage(occ.map((o) => ({ def: o.def, start: 0, end: 0 })));
+  const currency = extractCurrency(lines, occ);
+  const order = dateOrder(text, currency.value);
+  const headerLines = new Set(lines.filter(isHeaderLine).map((l) => l.index));
+  const usable = occ.filter((o) => !(TOTALISH.has(o.def.field) && headerLines.has(o.line.index)));
+
+  const number = best(usable, lines, 'number', (c) => parseDocNumber(c.words));
+  const issue = best(usable, lines, 'issueDate', (c) => parseDateValue(c.words, order));
+  const due = best(usable, lines, 'dueDate', (c) => parseDateValue(c.words, order));
+  const subtotalC = all(usable, lines, 'subtotal', (c) => parseMoney(c.words, hint));
+  const taxC = all(usable, lines, 'tax', (c) => parseMoney(c.words, hint));
+  const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, hint));
+
+  const subtotalPick = subtotalC[0] ?? null;
+  const taxPick = taxC.find((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line) ?? null;
+  const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines);
+
+  const issueDate = issue ? draft(issue, 'issue date') : fallbackDate(lines, order, due?.parsed.value ?? null);
+  const dueDate = due ? draft(due, 'due date') : missing<string>('no due-date label found');
+  const vendor = extractVendor(lines, occ, input.pageHeights[0] ?? Infinity);
+
+  // Line items sit between the table header (or the last meta line) and the first totals line.
+  const header = lines.findIndex((l) => headerLines.has(l.index));
+  const metaEnd = Math.max(-1, ...usable.filter((o) => ['number', 'issueDate', 'dueDate'].includes(o.def.field)).map((o) => o.line.index));
+  const start = header >= 0 ? header + 1 : metaEnd + 1;
+  const firstTotal = usable.filter((o) => TOTALISH.has(o.def.field) && o.line.index >= start).map((o) => o.line.index);
+  const end = firstTotal.length ? Math.min(...firstTotal) : lines.length;
+  const lineItems = extractLineItems(lines, start, end, hint);
+
+  const subtotal = subtotalPick ? draft(subtotalPick, 'subtotal') : missing<number>('no subtotal/net amount label found');
+  const tax = taxPick ? draft(taxPick, 'tax') : missing<number>('no tax/VAT label with an amount found');
+  const total = totalPick ? draft(totalPick, 'total') : fallbackTotal(lines, hint);
+  const checks = runChecks({
+    issueDate, dueDate, currency, subtotal, tax, total, lineItems,
+    dateLabelSeen: usable.some((o) => o.def.field === 'issueDate'),
+  });
+  const out = (f: FieldDraft<unknown>) => ({ ...f, confidence: round(f.confidence, 3) });
+  return {
+    vendor: out(vendor) as InvoiceFields['vendor'],
+    number: number ? (out(draft(number, 'number')) as InvoiceFields['number']) : (missing<string>('no invoice/receipt number label found') as InvoiceFields['number']),
+    issueDate: out(issueDate) as InvoiceFields['issueDate'],
+    dueDate: out(dueDate) as InvoiceFields['dueDate'],
+    currency: out(currency) as InvoiceFields['currency'],
+    subtotal: out(subtotal) as InvoiceFields['subtotal'],
+    tax: out(tax) as InvoiceFields['tax'],
+    total: out(total) as InvoiceFields['total'],
+    lineItems,
+    checks,
+    language,
+  };
+}
+
+function score<T>(p: Parsed<T>, c: ValueCandidate): number {
+  return c.occ.def.strength * c.position;
+}
+
+function all<T>(occ: LabelOccurrence[], lines: Line[], field: FieldKey, parse: (c: ValueCandidate) => Parsed<T> | null): Scored<T>[] {
+  const out: Scored<T>[] = [];
+  for (const o of occ) {
+    if (o.def.field !== field) continue;
+    for (const c of candidatesFor(o, lines)) {
+      const p = parse(c);
+      if (p) {
+        out.push({ parsed: p, cand: c, score: score(p, c) });
+        break;
+      }
+    }
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+function best<T>(occ: LabelOccurrence[], lines: Line[], field: FieldKey, parse: (c: ValueCandidate) => Parsed<T> | null): Scored<T> | null {
+  return all(occ, lines, field, parse)[0] ?? null;
+}
+
+function draft<T>(s: Scored<T>, name: string): FieldDraft<T> {
+  const label = s.cand.occ.segment.text.trim().slice(0, 40);
+  const reasons: string[] = [];
+  if (s.cand.occ.def.strength < 0.9) reasons.push(`matched only the generic label "${label}"`);
+  if (s.cand.where === 'below') reasons.push(`value read below the label "${label}"`);
+  reasons.push(...s.parsed.doubts);
+  const f = found(s.parsed.value, s.parsed.words, s.score * (s.parsed.doubts.length ? 0.7 : 1), reasons);
+  void name;
+  return f;
+}
+
+/** The total: prefer strong labels, lower lines, and a value that equals subtotal + tax. */
+function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<number> | null, lines: Line[]): Scored<number> | null {
+  if (!c.length) return null;
+  const maxLine = Math.max(1, lines.length - 1);
+  const ranked = c.map((x) => {
+    let s = x.score + 0.3 * (x.cand.occ.line.index / maxLine);
+    if (sub && tax && Math.abs(sub.parsed.value + tax.parsed.value - x.parsed.value) <= 0.011) s += 1;
+    if (sub && Math.abs(sub.parsed.value - x.parsed.value) <= 0.001 && (!tax || tax.parsed.value !== 0)) s -= 0.5;
+    return { x, s };
+  });
+  ranked.sort((a, b) => b.s - a.s);
+  return ranked[0].x;
+}
+
+/** Without a total label, the largest amount with a currency mark is the best guess — flagged as such. */
+function fallbackTotal(lines: Line[], hint?: DecimalStyle): FieldDraft<number> {
+  let bestW: { v: number; words: Word[] } | null = null;
+  for (const l of lines) {
+    if (!findCurrencies(l.text).length) continue;
+    for (const seg of l.segments) {
+      const p = parseMoney(seg.words, hint);
+      if (p && (!bestW || p.value > bestW.v)) bestW = { v: p.value, words: p.words };
+    }
+  }
+  if (!bestW) return missing('no total label and no amount with a currency found');
+  return found(bestW.v, bestW.words, 0.45, ['no total label found: took the largest amount with a currency']);
+}
+
+function fallbackDate(lines: Line[], order: DateOrder, dueIso: string | null): FieldDraft<string> {
+  for (const l of lines) {
+    for (const seg of l.segments) {
+      const d = findDates(seg.text, order)[0];
+      if (d && d.iso !== dueIso) {
+        const p = parseDateValue(seg.words, order);
+        if (p) return found(p.value, p.words, 0.7, ['no date label: took the first date on the document', ...p.doubts]);
+      }
+    }
+  }
+  return missing('no date found');
+}
+
+/** The currency printed most often next to amounts, with the totals' lines counting triple. */
+function extractCurrency(lines: Line[], occ: LabelOccurrence[]): FieldDraft<string> {
+  const totalLines = new Set(occ.filter((o) => TOTALISH.has(o.def.field)).map((o) => o.line.index));
+  const votes = new Map<string, { n: number; ambiguous: boolean; words: Word[] }>();
+  for (const l of lines) {
+    const hasAmount = findAmounts(l.text).some((a) => a.hasDecimals);
+    for (const seg of l.segments) {
+      for (const c of findCurrencies(seg.text)) {
+        const w = (totalLines.has(l.index) ? 3 : 1) * (hasAmount ? 1 : 0.3);
+        const v = votes.get(c.code) ?? { n: 0, ambiguous: c.ambiguous, words: seg.words };
+        v.n += w;
+        v.ambiguous = v.ambiguous && c.ambiguous;
+        votes.set(c.code, v);
+      }
+    }
+  }
+  const ranked = [...votes].sort((a, b) => b[1].n - a[1].n);
+  if (!ranked.length) return missing('no currency symbol or ISO code found');
+  const [code, v] = ranked[0];
+  const reasons: string[] = [];
+  if (v.ambiguous) reasons.push(`the symbol is shared by several currencies; read as ${code}`);
+  if (ranked.length > 1) reasons.push(`other currencies also appear (${ranked.slice(1).map(([c]) => c).join(', ')})`);
+  const f = found(code, v.words.filter((w) => findCurrencies(w.text).length).slice(0, 1).concat().length ? v.words.filter((w) => findCurrencies(w.text).length).slice(0, 1) : v.words, v.ambiguous ? 0.6 : 0.95, reasons);
+  return f;
+}
+
+/** Day-first unless a date proves month-first, or the document is in US dollars with no day-first proof. */
+function dateOrder(text: string, currency: string | null): DateOrder {
+  for (const m of text.matchAll(/(?<![\d.,])(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})(?!\d)/g)) {
+    if (+m[1] > 12) return 'dmy';
+    if (+m[2] > 12) return 'mdy';
+  }
+  return currency === 'USD' ? 'mdy' : 'dmy';
+}

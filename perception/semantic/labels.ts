@@ -1,0 +1,125 @@
+import { norm } from './normalize.ts';
+
+/**
+ * Label dictionaries for invoice and receipt fields in English, German, French, Spanish and Dutch, in the
+ * normalised form of `norm()` (lower case, no accents, punctuation as spaces). `strength` says how surely the
+ * label names the field ("Gesamtbetrag" vs a bare "Total"); `none` entries exist only to win the longest match
+ * against a shorter label ("line total" must not read as the invoice total).
+ */
+export type FieldKey = 'number' | 'issueDate' | 'dueDate' | 'subtotal' | 'tax' | 'total' | 'vendor' | 'none';
+
+export interface LabelDef {
+  text: string;
+  field: FieldKey;
+  strength: number;
+  lang: string;
+  /** Only valid when the value follows on the same line ("Invoice 12345"): a bare title is not a label. */
+  inlineOnly?: boolean;
+}
+
+const L = (lang: string, field: FieldKey, strength: number, texts: string[], inlineOnly = false): LabelDef[] =>
+  texts.map((t) => ({ text: norm(t), field, strength, lang, inlineOnly }));
+
+export const LABELS: LabelDef[] = [
+  // English
+  ...L('en', 'number', 0.95, ['invoice no', 'invoice number', 'invoice #', 'invoice nr', 'inv no', 'inv #', 'invoice num', 'receipt no', 'receipt #', 'receipt number', 'bill no', 'document no']),
+  ...L('en', 'number', 0.75, ['number', 'no', 'trans #', 'transaction #', 'ref', 'reference']),
+  ...L('en', 'number', 0.8, ['invoice', 'receipt', 'tax invoice'], true),
+  ...L('en', 'issueDate', 0.95, ['invoice date', 'issue date', 'date of issue', 'issued', 'receipt date', 'billing date']),
+  ...L('en', 'issueDate', 0.8, ['date']),
+  ...L('en', 'dueDate', 0.95, ['due date', 'payment due', 'due by', 'pay by', 'payment due date', 'due']),
+  ...L('en', 'subtotal', 0.95, ['subtotal', 'sub total', 'net amount', 'net total', 'total excl vat', 'total excl tax', 'total before tax', 'amount before tax', 'total net']),
+  ...L('en', 'tax', 0.9, ['vat', 'tax', 'sales tax', 'gst', 'hst', 'vat amount', 'tax amount', 'total vat', 'total tax']),
+  ...L('en', 'total', 0.95, ['total due', 'amount due', 'grand total', 'balance due', 'total amount', 'invoice total', 'total incl vat', 'total including vat', 'total to pay', 'amount payable', 'total payable']),
+  ...L('en', 'total', 0.8, ['total']),
+  ...L('en', 'vendor', 0.9, ['from', 'seller', 'supplier', 'vendor', 'sold by', 'issued by']),
+  ...L('en', 'none', 1, ['line total', 'unit price', 'total price', 'bill to', 'ship to', 'vat no', 'vat id', 'vat number', 'tax id', 'vat reg no', 'order no', 'order number', 'customer no', 'po number', 'account no', 'phone no', 'tax no', 'amount paid', 'total paid', 'change', 'order date', 'delivery date']),
+  // German
+  ...L('de', 'number', 0.95, ['rechnungsnummer', 'rechnungs nr', 'rechnung nr', 'rechnungsnr', 'rechnung nummer', 'beleg nr', 'belegnummer', 'bon nr', 'bonnummer', 'quittung nr', 're nr']),
+  ...L('de', 'number', 0.75, ['nr', 'nummer']),
+  ...L('de', 'number', 0.8, ['rechnung', 'quittung', 'beleg', 'bon'], true),
+  ...L('de', 'issueDate', 0.95, ['rechnungsdatum', 'belegdatum', 'ausstellungsdatum', 'rechnung vom']),
+  ...L('de', 'issueDate', 0.8, ['datum']),
+  ...L('de', 'dueDate', 0.95, ['fallig am', 'faellig am', 'zahlbar bis', 'falligkeitsdatum', 'faelligkeitsdatum', 'fallig', 'zahlungsziel', 'zahlbar am']),
+  ...L('de', 'subtotal', 0.95, ['zwischensumme', 'nettobetrag', 'summe netto', 'netto', 'nettosumme', 'gesamt netto', 'rechnungsbetrag netto', 'netto summe', 'warenwert']),
+  ...L('de', 'tax', 0.9, ['mwst', 'ust', 'umsatzsteuer', 'mehrwertsteuer', 'zzgl mwst', 'zzgl ust', 'enthaltene mwst', 'inkl mwst', 'mwst betrag']),
+  ...L('de', 'total', 0.95, ['gesamtbetrag', 'rechnungsbetrag', 'endbetrag', 'gesamtsumme', 'zu zahlen', 'bruttobetrag', 'gesamt brutto', 'summe brutto', 'zahlbetrag', 'rechnungsbetrag brutto', 'gesamtbetrag brutto']),
+  ...L('de', 'total', 0.8, ['gesamt', 'summe', 'brutto', 'betrag']),
+  ...L('de', 'none', 1, ['einzelpreis', 'gesamtpreis', 'ust id', 'ust idnr', 'steuernummer', 'steuer nr', 'kundennummer', 'kunden nr', 'auftragsnummer', 'bestellnummer', 'lieferdatum', 'leistungsdatum', 'rechnungsempfanger', 'gegeben', 'ruckgeld', 'mwst satz']),
+  // French
+  ...L('fr', 'number', 0.95, ['n de facture', 'ne de facture', 'facture n', 'numero de facture', 'no de facture', 'n facture', 'facture numero', 'ticket n', 'recu n', 'n de ticket']),
+  ...L('fr', 'number', 0.75, ['numero', 'n']),
+  ...L('fr', 'number', 0.8, ['facture', 'ticket', 'recu'], true),
+  ...L('fr', 'issueDate', 0.95, ['date de facture', 'date d emission', 'date de facturation', 'date facture', 'emise le', 'date d edition']),
+  ...L('fr', 'issueDate', 0.8, ['date']),
+  ...L('fr', 'dueDate', 0.95, ['date d echeance', 'echeance', 'a payer avant le', 'date limite de paiement', 'payable le']),
+  ...L('fr', 'subtotal', 0.95, ['total ht', 'sous total', 'montant ht', 'total hors taxes', 'prix ht', 'base ht']),
+  ...L('fr', 'tax', 0.9, ['tva', 'montant tva', 'total tva']),
+  ...L('fr', 'total', 0.95, ['total ttc', 'montant ttc', 'net a payer', 'montant total', 'total a payer', 'montant a payer', 'total general']),
+  ...L('fr', 'none', 1, ['prix unitaire', 'n tva', 'tva intracommunautaire', 'n siret', 'siret', 'n client', 'n de commande', 'taux tva', 'date de livraison']),
+  // Spanish
+  ...L('es', 'number', 0.95, ['n de factura', 'ne de factura', 'factura n', 'numero de factura', 'num factura', 'n factura', 'factura numero', 'ticket n', 'n ticket', 'n de ticket', 'recibo n', 'n de recibo']),
+  ...L('es', 'number', 0.8, ['factura', 'recibo'], true),
+  ...L('es', 'issueDate', 0.95, ['fecha de emision', 'fecha factura', 'fecha de factura', 'fecha de expedicion', 'fecha emision']),
+  ...L('es', 'issueDate', 0.8, ['fecha']),
+  ...L('es', 'dueDate', 0.95, ['fecha de vencimiento', 'vencimiento', 'fecha vencimiento', 'fecha limite de pago']),
+  ...L('es', 'subtotal', 0.95, ['base imponible', 'subtotal', 'importe neto', 'total sin iva', 'base']),
+  ...L('es', 'tax', 0.9, ['iva', 'igic', 'cuota iva', 'impuestos', 'impuesto']),
+  ...L('es', 'total', 0.95, ['total a pagar', 'importe total', 'total factura', 'total con iva', 'total eur']),
+  ...L('es', 'none', 1, ['precio unitario', 'cif', 'nif', 'n de pedido', 'tipo iva', 'fecha de entrega', 'cambio', 'entregado']),
+  // Dutch
+  ...L('nl', 'number', 0.95, ['factuurnummer', 'factuurnr', 'factuur nr', 'factuur nummer', 'bonnr', 'bon nr', 'bonnummer']),
+  ...L('nl', 'number', 0.8, ['factuur', 'kassabon'], true),
+  ...L('nl', 'issueDate', 0.95, ['factuurdatum', 'datum factuur']),
+  ...L('nl', 'dueDate', 0.95, ['vervaldatum', 'te betalen voor', 'uiterste betaaldatum', 'betalen voor']),
+  ...L('nl', 'subtotal', 0.95, ['subtotaal', 'totaal excl btw', 'netto bedrag', 'totaal exclusief btw', 'bedrag excl btw']),
+  ...L('nl', 'tax', 0.9, ['btw', 'btw bedrag']),
+  ...L('nl', 'total', 0.95, ['totaal incl btw', 'te betalen', 'totaalbedrag', 'totaal inclusief btw', 'totaal te betalen']),
+  ...L('nl', 'total', 0.8, ['totaal']),
+  ...L('nl', 'none', 1, ['stukprijs', 'btw nummer', 'btw nr', 'kvk', 'klantnummer', 'ordernummer']),
+];
+
+export interface LabelHit {
+  def: LabelDef;
+  /** Character range of the label within the normalised text. */
+  start: number;
+  end: number;
+}
+
+/**
+ * Finds labels in normalised text: at each position the longest label wins, whole words only. Returns hits
+ * left to right, including `none` hits (callers skip them).
+ */
+export function findLabels(normText: string): LabelHit[] {
+  const hits: LabelHit[] = [];
+  let i = 0;
+  while (i < normText.length) {
+    if (i > 0 && normText[i - 1] !== ' ') {
+      i++;
+      continue;
+    }
+    let best: LabelDef | null = null;
+    for (const d of LABELS) {
+      if (best && d.text.length <= best.text.length) continue;
+      if (normText.startsWith(d.text, i)) {
+        const end = i + d.text.length;
+        if (end === normText.length || normText[end] === ' ' || (d.text.endsWith('#') && true)) best = d;
+      }
+    }
+    if (best) {
+      hits.push({ def: best, start: i, end: i + best.text.length });
+      i += best.text.length;
+    } else i++;
+  }
+  return hits;
+}
+
+/** Which language a document's labels are in, by counting strong label hits. */
+export function detectLanguage(hits: LabelHit[]): string | null {
+  const count = new Map<string, number>();
+  for (const h of hits) if (h.def.field !== 'none' && h.def.text.length > 3) count.set(h.def.lang, (count.get(h.def.lang) ?? 0) + h.def.text.length);
+  let best: string | null = null;
+  let n = 0;
+  for (const [k, v] of count) if (v > n) [best, n] = [k, v];
+  return best;
+}

@@ -1,0 +1,250 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SlackSocketServer } from './slack-socket-server.ts';
+
+export interface SlackApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  auth: string | null;
+  /** performance.now() and Date.now() when the request arrived. */
+  at: number;
+  wall: number;
+}
+
+export interface StoredSlackMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+  edits: number;
+}
+
+/**
+ * A local server speaking enough of Slack's Web API for Bolt and our adapter: auth.test, chat.postMessage,
+ * chat.update, chat.postEphemeral, files.info and private file downloads (bearer token required, like
+ * Slack; a request without it gets the HTML login page). Every call is recorded; 429s can be injected.
+ */
+export class SlackApiServer extends EventEmitter {
+  readonly calls: SlackApiCall[] = [];
+  readonly messages = new Map<string, StoredSlackMessage>(); // key channel:ts
+  private readonly files = new Map<string, { id: string; name: string; mimetype: string; bytes: Buffer }>();
+  private readonly failures = new Map<string, Array<{ status: number; retryAfter?: number }>>();
+  private server: Server | null = null;
+  private tsCounter = 0;
+  url = '';
+
+  /** Socket Mode: apps.connections.open (with the app token) hands out a WebSocket URL served here. */
+  readonly socket = new SlackSocketServer();
+
+  constructor(readonly botToken: string, readonly appToken?: string) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req, socket) => this.socket.handleUpgrade(req, socket));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Bolt's clientOptions.slackApiUrl. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async stop(): Promise<void> {
+    this.socket.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+
+  addFile(name: string, mimetype: string, bytes: Buffer): { id: string; name: string; mimetype: string; size: number; url_private_download: string; url_private: string } {
+    const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+    this.files.set(id, { id, name, mimetype, bytes });
+    return this.fileObject(id)!;
+  }
+
+  /** The next `count` calls of `method` answer with `status` (429 with Retry-After seconds). */
+  failNext(method: string, count: number, status = 429, retryAfter?: number): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < count; i++) list.push({ status, retryAfter });
+    this.failures.set(method, list);
+  }
+
+  callsOf(method: string): SlackApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves with the first recorded call (past or future) that matches. */
+  waitForCall(pred: (c: SlackApiCall) => boolean, timeoutMs = 10_000): Promise<SlackApiCall> {
+    const hit = this.calls.find(pred);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.off('call', on), reject(new Error('timed out waiting for a Slack API call'))), timeoutMs);
+      const on = (c: SlackApiCall) => {
+        if (pred(c)) {
+          clearTimeout(t);
+          this.off('call', on);
+          resolve(c);
+        }
+      };
+      this.on('call', on);
+    });
+  }
+
+  private fileObject(id: string) {
+    const f = this.files.get(id);
+    if (!f) return null;
+    return {
+      id,
+      name: f.name,
+      mimetype: f.mimetype,
+      size: f.bytes.length,
+      url_private: `${this.url}/files-pri/${id}/${encodeURIComponent(f.name)}`,
+      url_private_download: `${this.url}/files-pri/${id}/download/${encodeURIComponent(f.name)}`,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.url);
+    if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      const id = url.pathname.split('/')[2];
+      const f = this.files.get(id);
+      if (req.headers.authorization !== `Bearer ${this.botToken}` || !f) {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in to Slack</html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': f.mimetype, 'content-length': f.bytes.length }).end(f.bytes);
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const call: SlackApiCall = { method, args, auth: req.headers.authorization ?? null, at: performance.now(), wall: Date.now() };
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      this.calls.push({ ...call, method: `${method}#failed` });
+      res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {}) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    const token = (call.auth ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
+    let body: Record<string, unknown>;
+    if (method === 'apps.connections.open') {
+      body = this.appToken && token === this.appToken ? { ok: true, url: `${this.url.replace('http', 'ws')}/link` } : { ok: false, error: 'invalid_auth' };
+    } else if (token !== this.botToken && method !== 'api.test') body = { ok: false, error: 'invalid_auth' };
+    else body = this.answer(method, args);
+    this.calls.push(call);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    this.emit('call', call);
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://solo.slack.com/', team: 'Solo', user: 'coo', team_id: 'T0SOLO', user_id: 'UCOOBOT', bot_id: 'BCOOBOT' };
+      case 'chat.postMessage': {
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.tsCounter).padStart(6, '0')}`;
+        const m: StoredSlackMessage = { channel: String(args.channel), ts, text: String(args.text ?? ''), blocks: (args.blocks as StoredSlackMessage['blocks']) ?? [], edits: 0 };
+        this.messages.set(`${m.channel}:${ts}`, m);
+        return { ok: true, channel: m.channel, ts, message: { text: m.text, ts } };
+      }
+      case 'chat.update': {
+        const m = this.messages.get(`${args.channel}:${args.ts}`);
+        if (!m) return { ok: false, error: 'message_not_found' };
+        m.text = String(args.text ?? '');
+        m.blocks = (args.blocks as StoredSlackMessage['blocks']) ?? [];
+        m.edits++;
+        return { ok: true, channel: m.channel, ts: m.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${Date.now() / 1000}` };
+      case 'files.info': {
+        const f = this.fileObject(String(args.file));
+        return f ? { ok: true, file: f } : { ok: false, error: 'file_not_found' };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if ((k === 'blocks' || k === 'attachments') && v.startsWith('[')) out[k] = JSON.parse(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Signs a request body as Slack does: v0=HMAC-SHA256(secret, "v0:<ts>:<body>"). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** Posts to our Slack endpoint the way Slack does (signed, with optional retry headers). */
+export async function postToSlackEndpoint(
+  endpoint: string,
+  opts: { secret: string; body: string; contentType: 'application/json' | 'application/x-www-form-urlencoded'; timestamp?: number; signature?: string; headers?: Record<string, string> },
+): Promise<Response> {
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': opts.contentType,
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': opts.signature ?? slackSignature(opts.secret, ts, opts.body),
+      ...opts.headers,
+    },
+    body: opts.body,
+  });
+}
+
+/** An Events API envelope. */
+export function eventEnvelope(event: Record<string, unknown>, eventId = `Ev${randomBytes(5).toString('hex').toUpperCase()}`): { body: string; eventId: string } {
+  return {
+    eventId,
+    body: JSON.stringify({ token: 'legacy', team_id: 'T0SOLO', api_app_id: 'A0COO', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event }),
+  };
+}
+
+export function slashCommandBody(fields: { text: string; user_id: string; channel_id: string; channel_name?: string }): string {
+  return new URLSearchParams({
+    token: 'legacy',
+    team_id: 'T0SOLO',
+    team_domain: 'solo',
+    channel_id: fields.channel_id,
+    channel_name: fields.channel_name ?? 'directmessage',
+    user_id: fields.user_id,
+    user_name: 'operator',
+    command: '/coo',
+    text: fields.text,
+    api_app_id: 'A0COO',
+    response_url: 'http://127.0.0.1:9/unused',
+    trigger_id: `trig.${randomBytes(5).toString('hex')}`,
+  }).toString();
+}
+
+export function blockActionBody(fields: { user_id: string; channel_id: string; message_ts: string; action_id: string; value: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0SOLO', domain: 'solo' },
+    user: { id: fields.user_id, username: 'operator', team_id: 'T0SOLO' },
+    api_app_id: 'A0COO',
+    token: 'legacy',
+    container: { type: 'message', message_ts: fields.message_ts, channel_id: fields.channel_id, is_ephemeral: false },
+    trigger_id: `trig.${randomBytes(5).toString('hex')}`,
+    channel: { id: fields.channel_id, name: 'directmessage' },
+    message: { ts: fields.message_ts, type: 'message' },
+    response_url: 'http://127.0.0.1:9/unused',
+    actions: [{ type: 'button', action_id: fields.action_id, block_id: 'coo_actions_0', value: fields.value, action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import emulator from 'telegram-test-api';
+import type { TelegramServer as Emulator } from 'telegram-test-api/lib/telegramServer.js';
+
+// The package is CommonJS with `module.exports = TelegramServer`: under ESM the default import is the class.
+const TelegramServer = emulator as unknown as typeof Emulator;
+
+export interface TelegramCall {
+  method: string;
+  body: Record<string, unknown>;
+  /** performance.now() and Date.now() when the request arrived. */
+  at: number;
+  wall: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * telegram-test-api (the Bot API emulator) with the parts it lacks added in front of its routes: long
+ * polling (getUpdates holds the request until an update arrives, as Telegram does, instead of answering
+ * at once), getFile and /file/bot<token>/<path> downloads, setMyCommands, injected 429s with retry_after,
+ * and a record of every Bot API call for assertions and the latency benchmark.
+ */
+export class TelegramTestServer extends EventEmitter {
+  readonly server: Emulator;
+  readonly calls: TelegramCall[] = [];
+  readonly commandsSet: unknown[] = [];
+  private readonly files = new Map<string, { path: string; bytes: Buffer; uniqueId: string }>();
+  private readonly failures = new Map<string, Array<{ retryAfter: number }>>();
+  private readonly waiting = new Set<() => void>();
+
+  private constructor(server: Emulator) {
+    super();
+    this.server = server;
+  }
+
+  static async start(): Promise<TelegramTestServer> {
+    const port = await freePort();
+    const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
+    const t = new TelegramTestServer(server);
+    t.install();
+    await server.start();
+    return t;
+  }
+
+  get apiRoot(): string {
+    return this.server.config.apiURL;
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.waiting) w();
+    await this.server.stop();
+  }
+
+  /** Registers bytes that getFile/file download will serve; returns the file_id to put in a message. */
+  addFile(bytes: Buffer, ext: string): { file_id: string; file_unique_id: string; file_size: number } {
+    const fileId = `FILE${randomBytes(6).toString('hex')}`;
+    const uniqueId = randomBytes(4).toString('hex');
+    this.files.set(fileId, { path: `documents/${uniqueId}.${ext}`, bytes, uniqueId });
+    return { file_id: fileId, file_unique_id: uniqueId, file_size: bytes.length };
+  }
+
+  /** The next `count` calls of `method` fail with 429 and parameters.retry_after. */
+  failNext(method: string, count: number, retryAfter: number): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < count; i++) list.push({ retryAfter });
+    this.failures.set(method, list);
+  }
+
+  callsOf(method: string): TelegramCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  waitForCall(pred: (c: TelegramCall) => boolean, timeoutMs = 10_000): Promise<TelegramCall> {
+    const hit = this.calls.find(pred);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.off('call', on), reject(new Error('timed out waiting for a Telegram API call'))), timeoutMs);
+      const on = (c: TelegramCall) => {
+        if (pred(c)) {
+          clearTimeout(t);
+          this.off('call', on);
+          resolve(c);
+        }
+      };
+      this.on('call', on);
+    });
+  }
+
+  /** A bot message as the emulator stores it now (after edits). */
+  botMessage(messageId: number): Record<string, unknown> | undefined {
+    return this.server.storage.botMessages.find((m: { messageId: number }) => m.messageId === messageId)?.message as Record<string, unknown> | undefined;
+  }
+
+  private install(): void {
+    // The emulator's express app is private; we add one middleware and move it in front of its routes,
+    // right after its body parsers.
+    const app = (this.server as unknown as { webServer: { use(fn: unknown): void; _router: { stack: Array<{ name: string }> } } }).webServer;
+    app.use((req: Request, res: Response, next: NextFunction) => void this.middleware(req, res, next));
+    const stack = app._router.stack;
+    const mine = stack.pop()!;
+    const at = stack.findIndex((l) => l.name === 'requestLogger');
+    stack.splice(at + 1, 0, mine);
+  }
+
+  private async middleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const file = /^\/file\/bot[^/]+\/(.+)$/.exec(req.path);
+    if (file) {
+      const f = [...this.files.values()].find((x) => x.path === file[1]);
+      if (!f) return void res.status(404).json({ ok: false, error_code: 404, description: 'Not Found' });
+      res.setHeader('content-type', 'application/octet-stream');
+      return void res.end(f.bytes);
+    }
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.path);
+    if (!m) return next();
+    const [, token, method] = m;
+    const body = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+    if (method !== 'getUpdates') {
+      const call = { method, body, at: performance.now(), wall: Date.now() };
+      const failure = this.failures.get(method)?.shift();
+      if (failure) {
+        this.calls.push({ ...call, method: `${method}#429` });
+        return void res.status(429).json({ ok: false, error_code: 429, description: `Too Many Requests: retry after ${failure.retryAfter}`, parameters: { retry_after: failure.retryAfter } });
+      }
+      this.calls.push(call);
+      // Emit after the emulator answered, so a waiter sees the message in storage.
+      res.once('finish', () => this.emit('call', call));
+    }
+    switch (method) {
+      case 'getUpdates':
+        return this.longPoll(token, Number(body.timeout ?? 0), res, next);
+      case 'getFile': {
+        const f = this.files.get(String(body.file_id));
+        if (!f) return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+        return void res.json({ ok: true, result: { file_id: body.file_id, file_unique_id: f.uniqueId, file_size: f.bytes.length, file_path: f.path } });
+      }
+      case 'setMyCommands':
+        this.commandsSet.push(typeof body.commands === 'string' ? JSON.parse(body.commands) : body.commands);
+        return void res.json({ ok: true, result: true });
+      default:
+        return next();
+    }
+  }
+
+  private async longPoll(token: string, timeoutS: number, res: Response, next: NextFunction): Promise<void> {
+    const pending = () => this.server.storage.userMessages.some((u: { botToken: string; isRead: boolean }) => u.botToken === token && !u.isRead);
+    if (!pending() && timeoutS > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.server.off('AddedUserMessage', done);
+          this.server.off('AddedUserCommand', done);
+          this.server.off('AddedUserCallbackQuery', done);
+          res.off('close', done);
+          this.waiting.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutS * 1000);
+        this.server.on('AddedUserMessage', done);
+        this.server.on('AddedUserCommand', done);
+        this.server.on('AddedUserCallbackQuery', done);
+        res.on('close', done);
+        this.waiting.add(done);
+      });
+    }
+    next();
+  }
+}
