@@ -63,3 +63,14 @@ describe('the shipped ViT', () => {
     await expect(loadVitClassifier(bad)).rejects.toMatchObject({ code: 'model_invalid' });
   });
 });
+
+describe('describeBackend (coo doctor)', () => {
+  it('reports the chosen backend, what else was tried, the model and the OCR languages', async () => {
+    const { describeBackend } = await import('../../perception/index.ts');
+    const d = await describeBackend({ ocrLangs: 'eng+deu' });
+    expect(['wasm', 'cpu']).toContain(d.tfjs.backend);
+    expect(d.tfjs.tried.find((t) => t.name === 'tfjs-node')).toMatchObject({ ok: false, note: 'not installed' });
+    expect(d.model).toMatch(/ViT \d+ parameters/);
+    expect(d.ocr.languages).toEqual(['eng', 'deu']);
+  });
+});
