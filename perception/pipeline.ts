@@ -156,6 +156,12 @@ export function createPipeline(deps: PipelineDeps) {
         if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
         r = best.result;
       }
+      const docLike = (visual?.probs.invoice ?? 0) + (visual?.probs.receipt ?? 0) > 0.5;
+      if (docLike && moneyWords(r) < 3 && performance.now() < deadline) {
+        // Layout analysis sometimes drops the column of amounts on photos; sparse mode usually keeps it.
+        const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
+        if (moneyWords(sparse) > moneyWords(r)) r = sparse;
+      }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
       p.textSource = 'ocr';
@@ -211,6 +217,7 @@ export function createPipeline(deps: PipelineDeps) {
   };
 }
 
+const moneyWords = (r: OcrPage): number => r.words.filter((w) => /\d[.,]\d{2}(?!\d)/.test(w.text)).length;
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
 /** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
 function verticalShare(r: OcrPage): number {
