@@ -64,6 +64,14 @@ describe('the shipped ViT', () => {
   });
 });
 
+describe('backend selection', () => {
+  it('leaves the host process without the rethrowing handlers the wasm runtime installs', () => {
+    // Raw tfjs-backend-wasm adds one uncaughtException and one unhandledRejection handler that rethrow.
+    expect(process.listeners('unhandledRejection').filter((l) => /throw reason/.test(String(l)))).toEqual([]);
+    expect(process.listeners('uncaughtException').filter((l) => /ExitStatus/.test(String(l)))).toEqual([]);
+  });
+});
+
 describe('describeBackend (coo doctor)', () => {
   it('reports the chosen backend, what else was tried, the model and the OCR languages', async () => {
     const { describeBackend } = await import('../../perception/index.ts');
