@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     const tOk = r.docType.value === l.docType;
     typeOk += tOk ? 1 : 0;
     docOk += r.isDocument === l.isDocument ? 1 : 0;
+    if (r.isDocument !== l.isDocument) misses.push(`${l.file}: isDocument ${r.isDocument} (${r.notDocumentReason ?? 'document'})`);
     if (!tOk) misses.push(`${l.file}: type ${r.docType.value} (want ${l.docType}) by ${r.docType.decidedBy.join('+')} vit=${JSON.stringify(r.docType.vit)}`);
     if (l.fields) {
       for (const f of FIELDS) {

@@ -28,6 +28,8 @@ export { parseAmount, findAmounts } from './semantic/amount.ts';
 export { parseDate, findDates } from './semantic/date.ts';
 export { findCurrencies } from './semantic/currency.ts';
 export { extractInvoiceFields } from './semantic/fields.ts';
+export { applyRefinements, isGrounded } from './semantic/refine.port.ts';
+export type { FieldRefiner, Refinement, RefinableField } from './semantic/refine.port.ts';
 
 export interface Perception {
   perceive(input: PerceiveInput, opts?: PerceiveOptions): Promise<PerceptionResult>;

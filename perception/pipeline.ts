@@ -12,6 +12,8 @@ import { decideDocType } from './semantic/doc-type.ts';
 import { extractInvoiceFields } from './semantic/fields.ts';
 import { analyseScreenshot } from './semantic/screenshot.ts';
 import { lowConfidenceOf } from './semantic/low-confidence.ts';
+import { findLabels } from './semantic/labels.ts';
+import { norm } from './semantic/normalize.ts';
 import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
 
 export interface PerceiveOptions {
@@ -156,6 +158,12 @@ export function createPipeline(deps: PipelineDeps) {
         if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
         r = best.result;
       }
+      const docLike = (visual?.probs.invoice ?? 0) + (visual?.probs.receipt ?? 0) > 0.5 || hasMoneyLabels(r);
+      if (docLike && moneyWords(r) < 3 && performance.now() < deadline) {
+        // Layout analysis sometimes drops the column of amounts on photos; sparse mode usually keeps it.
+        const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
+        if (moneyWords(sparse) > moneyWords(r)) r = sparse;
+      }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
       p.textSource = 'ocr';
@@ -211,6 +219,9 @@ export function createPipeline(deps: PipelineDeps) {
   };
 }
 
+const moneyWords = (r: OcrPage): number => r.words.filter((w) => /\d[.,]\d{2}(?!\d)/.test(w.text)).length;
+const hasMoneyLabels = (r: OcrPage): boolean =>
+  findLabels(norm(r.words.map((w) => w.text).join(' '))).some((h) => h.def.field === 'total' || h.def.field === 'subtotal' || h.def.field === 'tax');
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
 /** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
 function verticalShare(r: OcrPage): number {

@@ -199,7 +199,8 @@ async function main(): Promise<void> {
     labels.push({
       file,
       docType: spec.kind,
-      isDocument: spec.kind !== 'photo',
+      // A page with no printed text at all (a sketch, a blank-ish sheet) is "not a document", like a photo.
+      isDocument: spec.kind !== 'photo' && rec.runs.length > 0,
       pages,
       lang: d?.lang ?? null,
       note: spec.note,

@@ -7,6 +7,7 @@ import { prepareLangFolder } from './tessdata.ts';
 interface Slot {
   worker: Promise<Worker>;
   busy: boolean;
+  psm?: PSM;
 }
 
 /**
@@ -55,6 +56,11 @@ export function createTesseractOcr(opts: { langs: string; workers: number }): Oc
       const slot = await acquire();
       try {
         const worker = await slot.worker;
+        const psm = o.mode === 'sparse' ? PSM.SPARSE_TEXT : PSM.AUTO;
+        if (slot.psm !== psm) {
+          await worker.setParameters({ tessedit_pageseg_mode: psm });
+          slot.psm = psm;
+        }
         const res = await worker.recognize(image, { rotateAuto: true }, { blocks: true, text: true });
         return toPage(res.data, page);
       } catch (e) {
@@ -95,13 +101,19 @@ function toPage(data: TessData, page: number): OcrPage {
         for (const w of l.words) {
           let t = w.text.trim();
           if (!t) continue;
-          // Tesseract often reads the numero sign "N°"/"Nº" as "N2" or "n2".
-          if (/^[Nn][2º°]$/.test(t)) t = 'N°';
-          words.push({
-            text: t,
-            confidence: Math.max(0, Math.min(1, w.confidence / 100)),
-            box: { page, x: w.bbox.x0, y: w.bbox.y0, w: w.bbox.x1 - w.bbox.x0, h: w.bbox.y1 - w.bbox.y0 },
-          });
+          // Tesseract often reads the numero sign "N°"/"Nº" as "N2", "n2" or "N*".
+          if (/^[Nn][2º°*]$/.test(t)) t = 'N°';
+          const confidence = Math.max(0, Math.min(1, w.confidence / 100));
+          const box = { page, x: w.bbox.x0, y: w.bbox.y0, w: w.bbox.x1 - w.bbox.x0, h: w.bbox.y1 - w.bbox.y0 };
+          // A label glued to its amount ("FACTURA153,37"): split it, sharing the box by character count.
+          const glued = /^(\p{L}{3,}[.:]?)(\d[\d.,]*[.,]\d{2})$/u.exec(t);
+          if (glued) {
+            const k = glued[1].length / t.length;
+            words.push({ text: glued[1], confidence, box: { ...box, w: box.w * k } });
+            words.push({ text: glued[2], confidence, box: { ...box, x: box.x + box.w * k, w: box.w * (1 - k) } });
+            continue;
+          }
+          words.push({ text: t, confidence, box });
         }
   const confidence = words.length ? words.reduce((s, w) => s + w.confidence, 0) / words.length : null;
   return { words, confidence, text: data.text ?? '' };

@@ -46,7 +46,7 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
           if (s0 >= rawEnd) rest.push(w);
           else if (s0 + w.text.length > rawEnd) rest.push({ ...w, text: w.text.slice(rawEnd - s0) });
         });
-        const LEAD = /^[\s:#.\-–)°º№]+/;
+        const LEAD = /^[\s:#.\-–)°º№*]+/;
         while (rest.length && !rest[0].text.replace(LEAD, '')) rest.shift();
         if (rest.length) rest[0] = { ...rest[0], text: rest[0].text.replace(LEAD, '') };
         out.push({ def: hit.def, line, segment, segIndex, rest });

@@ -31,7 +31,7 @@ function classify(w: Word, hint?: DecimalStyle): Tok {
   const t = w.text.replace(/^[€$£]|[€$£]$/g, '');
   if (/^[x×*]$/i.test(t)) return { w, kind: 'x' };
   if (findCurrencies(w.text).length && !/\d/.test(w.text)) return { w, kind: 'cur' };
-  if (/^-?\d{1,3}([.,'\u00a0]\d{3})*[.,]\d{2}-?$|^-?\d+[.,]\d{2}-?$/.test(t)) {
+  if (/^-?\d{1,3}([.,'\u00a0 ]\d{3})*[.,]\d{2}-?$|^-?\d+[.,]\d{2}-?$/.test(t)) {
     const v = parseAmount(t, hint);
     if (v !== null) return { w, kind: 'money', value: v };
   }
@@ -40,14 +40,30 @@ function classify(w: Word, hint?: DecimalStyle): Tok {
   return { w, kind: 'text' };
 }
 
+/** OCR splits "1 050,00" (space as thousands separator) into two words; join them back. */
+function mergeGroupedNumbers(words: Word[]): Word[] {
+  const out: Word[] = [];
+  for (const w of words) {
+    const prev = out[out.length - 1];
+    const gap = prev ? w.box.x - (prev.box.x + prev.box.w) : Infinity;
+    if (prev && /^\d{1,3}$/.test(prev.text) && /^\d{3}[.,]\d{2}\b/.test(w.text) && gap < w.box.h * 0.8) {
+      out[out.length - 1] = { text: `${prev.text} ${w.text}`, confidence: Math.min(prev.confidence, w.confidence), box: unionBox([prev.box, w.box]) };
+    } else out.push(w);
+  }
+  return out;
+}
+
 export function extractLineItems(lines: Line[], start: number, end: number, hint?: DecimalStyle): LineItem[] {
   const items: LineItem[] = [];
   let pending: Word[] | null = null;
   for (const line of lines.slice(start, end)) {
-    const toks = line.words.map((w) => classify(w, hint));
+    const toks = mergeGroupedNumbers(line.words).map((w) => classify(w, hint));
     const money = toks.filter((t) => t.kind === 'money');
-    const firstNum = toks.findIndex((t) => t.kind !== 'text' && t.kind !== 'cur');
-    const descWords = toks.slice(0, firstNum < 0 ? toks.length : firstNum).filter((t) => t.kind === 'text').map((t) => t.w);
+    const firstMoney = toks.findIndex((t) => t.kind === 'money');
+    const head = toks.slice(0, firstMoney < 0 ? toks.length : firstMoney);
+    const firstText = head.findIndex((t) => t.kind === 'text' && /\p{L}/u.test(t.w.text));
+    // Description: the words before the amounts (a leading position number "1" is not part of it).
+    const descWords = firstText < 0 ? [] : head.slice(firstText).filter((t) => t.kind === 'text').map((t) => t.w);
     const hasLetters = descWords.some((w) => /\p{L}{2}/u.test(w.text));
     if (!money.length) {
       pending = hasLetters ? descWords : null;
@@ -64,8 +80,10 @@ export function extractLineItems(lines: Line[], start: number, end: number, hint
       const before = toks[xi - 1];
       qty = toks[xi].value ?? (before && before.kind === 'int' ? (before.value ?? null) : null);
     } else {
-      const ints = toks.filter((t, i) => t.kind === 'int' && i >= (firstNum < 0 ? 0 : firstNum));
-      if (ints.length) qty = ints[0].value ?? null;
+      // The quantity column: a plain number after the description (or anywhere before the amounts on a
+      // continuation line), never the leading position number.
+      const ints = head.filter((t, i) => t.kind === 'int' && (firstText < 0 || i > firstText));
+      if (ints.length) qty = ints[ints.length - 1].value ?? null;
     }
     let unitPrice = unit?.value ?? null;
     if (unitPrice === null && qty === 1) unitPrice = amount.value ?? null;

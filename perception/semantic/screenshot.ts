@@ -124,7 +124,7 @@ function groupBlocks(lines: Line[]): Line[][] {
   for (const l of lines) {
     const last = blocks[blocks.length - 1];
     const prev = last?.[last.length - 1];
-    if (prev && l.box.y - (prev.box.y + prev.box.h) < prev.height * 1.0 && Math.min(l.box.x + l.box.w, prev.box.x + prev.box.w) > Math.max(l.box.x, prev.box.x)) last.push(l);
+    if (prev && l.box.y - (prev.box.y + prev.box.h) < prev.height * 0.6 && Math.min(l.box.x + l.box.w, prev.box.x + prev.box.w) > Math.max(l.box.x, prev.box.x)) last.push(l);
     else blocks.push([l]);
   }
   return blocks;
@@ -141,5 +141,6 @@ function isFilled(img: GreyImage, b: Box): boolean {
     samples.push(img.grey[yi * img.width + xi]);
   }
   const bg = background(img);
-  return samples.length >= 2 && samples.every((s) => Math.abs(s - bg) > 12);
+  // A uniform fill (the samples agree) whose tone differs from the page: light-grey bubbles on white count.
+  return samples.length >= 2 && Math.max(...samples) - Math.min(...samples) <= 6 && samples.every((s) => Math.abs(s - bg) > 5);
 }

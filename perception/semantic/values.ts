@@ -57,7 +57,7 @@ const STOP = /^(no|nr|n|#|number|nummer|numero|num|de|del|:)$/i;
 export function parseDocNumber(words: Word[]): Parsed<string> | null {
   let skipped = 0;
   for (const w of words.slice(0, 4)) {
-    const t = w.text.replace(/^[#:.\s№]+|[,;:.)]+$/g, '');
+    const t = w.text.replace(/^[#:.\s№°º*]+|[,;:.)]+$/g, '');
     if (!t || STOP.test(t)) continue;
     // One short letters-only token is OCR noise around a numero sign ("nf", "Ne").
     if (/^\p{L}{1,2}$/u.test(t) && skipped++ === 0) continue;

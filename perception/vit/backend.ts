@@ -44,7 +44,10 @@ async function select(pref: BackendPreference): Promise<BackendInfo> {
       if (ok) return { backend: `tensorflow (tfjs-${name})`, tried };
       continue;
     }
+    const before = { u: process.listeners('uncaughtException'), r: process.listeners('unhandledRejection') };
     const ok = await tf.setBackend(name).catch(() => false);
+    if (name === 'wasm') await tf.ready().catch(() => undefined);
+    dropListenersAddedSince(before);
     tried.push({ name, ok: !!ok, note: ok ? 'initialised' : 'did not initialise' });
     if (ok) {
       await tf.ready();
@@ -52,6 +55,16 @@ async function select(pref: BackendPreference): Promise<BackendInfo> {
     }
   }
   throw new Error('no tfjs backend could be initialised');
+}
+
+/**
+ * The wasm backend's Emscripten runtime registers process-wide `uncaughtException`/`unhandledRejection`
+ * handlers that rethrow, turning any stray rejection in the host (the coordinator's worker) into a crash with a
+ * minified dump. The host owns its error policy, so those handlers are removed again.
+ */
+function dropListenersAddedSince(before: { u: Function[]; r: Function[] }): void {
+  for (const l of process.listeners('uncaughtException')) if (!before.u.includes(l)) process.removeListener('uncaughtException', l as (e: Error) => void);
+  for (const l of process.listeners('unhandledRejection')) if (!before.r.includes(l)) process.removeListener('unhandledRejection', l as (r: unknown) => void);
 }
 
 /** Selects (once) and returns the backend; later calls reuse the first choice. */

@@ -173,6 +173,30 @@ describe('invoice field extraction from words and boxes', () => {
     expect(r.checks.find((c) => c.name === 'currency_known')?.passed).toBe(false);
   });
 
+  it('ignores a leading position number in item rows and reads a "zzgl. MwSt" line', () => {
+    const r = extractInvoiceFields({
+      words: page([
+        [40, [[300, 'Bäckerei Sonnenschein e.K.']]],
+        [160, [[60, 'Rechnung Nr. 2026/1187'], [800, 'Köln, den 26. November 2026']]],
+        [240, [[60, 'Pos.'], [140, 'Artikel'], [620, 'Anzahl'], [760, 'Preis'], [900, 'Summe']]],
+        [280, [[60, '1'], [140, 'Hochzeitstorte 3-stöckig'], [620, '1'], [760, '389,00'], [900, '389,00']]],
+        [320, [[60, '2'], [140, 'Petit Fours (Stück)'], [620, '120'], [760, '1,85'], [900, '222,00']]],
+        [400, [[600, 'Nettobetrag:'], [900, '611,00 €']]],
+        [440, [[600, 'zzgl. 7 % MwSt.:'], [900, '42,77 €']]],
+        [480, [[600, 'Gesamtbetrag:'], [900, '653,77 €']]],
+      ]),
+      pageHeights: [1400],
+    });
+    expect(r.number.value).toBe('2026/1187');
+    expect(r.issueDate.value).toBe('2026-11-26');
+    expect(r.lineItems.map((i) => [i.description, i.quantity, i.unitPrice, i.amount])).toEqual([
+      ['Hochzeitstorte 3-stöckig', 1, 389, 389],
+      ['Petit Fours (Stück)', 120, 1.85, 222],
+    ]);
+    expect([r.subtotal.value, r.tax.value, r.total.value]).toEqual([611, 42.77, 653.77]);
+    expect(r.checks.map((c) => c.passed)).toEqual([true, true, true, true]);
+  });
+
   it('reads receipt rows with "N x price" quantity lines under their description', () => {
     const r = extractInvoiceFields({
       words: page([

@@ -81,6 +81,16 @@ describe('perception pipeline end to end', () => {
   });
 });
 
+describe('screenshots', () => {
+  it('finds chat bubbles as message regions and picks the complaint as the gist', async () => {
+    const l = label('46-');
+    const r = await perception.perceive({ path: join(DIR, l.file) });
+    expect(r.screenshot!.regions.filter((g) => g.kind === 'message').length).toBeGreaterThanOrEqual(2);
+    expect(r.screenshot!.gist).toContain(l.message!.slice(0, 30));
+    expect(r.screenshot!.gist).toMatch(/^Chat screenshot/);
+  });
+});
+
 describe('orientation', () => {
   it('reads a receipt photographed sideways without EXIF orientation', async () => {
     const sharp = (await import('sharp')).default;

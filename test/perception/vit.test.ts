@@ -63,3 +63,22 @@ describe('the shipped ViT', () => {
     await expect(loadVitClassifier(bad)).rejects.toMatchObject({ code: 'model_invalid' });
   });
 });
+
+describe('backend selection', () => {
+  it('leaves the host process without the rethrowing handlers the wasm runtime installs', () => {
+    // Raw tfjs-backend-wasm adds one uncaughtException and one unhandledRejection handler that rethrow.
+    expect(process.listeners('unhandledRejection').filter((l) => /throw reason/.test(String(l)))).toEqual([]);
+    expect(process.listeners('uncaughtException').filter((l) => /ExitStatus/.test(String(l)))).toEqual([]);
+  });
+});
+
+describe('describeBackend (coo doctor)', () => {
+  it('reports the chosen backend, what else was tried, the model and the OCR languages', async () => {
+    const { describeBackend } = await import('../../perception/index.ts');
+    const d = await describeBackend({ ocrLangs: 'eng+deu' });
+    expect(['wasm', 'cpu']).toContain(d.tfjs.backend);
+    expect(d.tfjs.tried.find((t) => t.name === 'tfjs-node')).toMatchObject({ ok: false, note: 'not installed' });
+    expect(d.model).toMatch(/ViT \d+ parameters/);
+    expect(d.ocr.languages).toEqual(['eng', 'deu']);
+  });
+});
