@@ -62,6 +62,23 @@ describe('AI layer wired into the coordinator, no model configured', () => {
     expect(sched).toEqual([{ process: 'memory-retention' }]);
   });
 
+  it('reconciles invoices without a model: an unknown vendor is confirmed once, the same invoice again is flagged as a duplicate', async () => {
+    const inv = { vendorName: 'Kartonage Nord', invoiceNumber: 'KN-77', amount: 480, currency: 'EUR', issueDate: '2026-11-20', source: 'perception:kn77.pdf' };
+    const a = await c.runs.start({ process: 'invoice-reconciliation', input: inv });
+    const ask = await pendingFor(c, a.runId);
+    expect(ask.question).toContain('Flags: unknown_vendor, no_open_payable');
+    await c.approvals.decide({ approvalId: ask.id, option: 'accept', actor: 'op', via: 'console' });
+    const done = await statusOf(c, a.runId, 'completed');
+    expect(JSON.stringify(done.state)).toContain('"accepted":true');
+    const b = await c.runs.start({ process: 'invoice-reconciliation', input: inv });
+    const dup = await pendingFor(c, b.runId);
+    expect(dup.question).toContain('duplicate');
+    expect(dup.question).toContain('do not pay twice');
+    await c.approvals.decide({ approvalId: dup.id, option: 'reject', actor: 'op', via: 'console' });
+    await statusOf(c, b.runId, 'completed');
+    expect(await env.tdb.sql(`SELECT 1 FROM memory_episode WHERE kind = 'invoice'`)).toHaveLength(1);
+  });
+
   it('adds model spend and the memory mode to the daily digest, and runs retention as a process', async () => {
     const { runId } = await c.runs.start({ process: 'daily-digest', input: {} });
     await statusOf(c, runId, 'completed');
