@@ -121,6 +121,20 @@ describe('AI layer wired into the coordinator, with a model', () => {
     expect(await env.tdb.sql(`SELECT 1 FROM run WHERE process = 'reminder'`)).toHaveLength(1);
   });
 
+  it('finds "the PDF I just sent" among recent files for the assistant', async () => {
+    await c.operator.handleMessage({ surface: 'telegram', actor: 'op', text: '', files: [{ name: 'kn-77.pdf', mimeType: 'application/pdf', size: 1200, path: 'files/kn-77.pdf' }] });
+    srv.script('fast-1',
+      { toolCalls: [{ name: 'recent_files', arguments: {} }] },
+      { toolCalls: [{ name: 'start_process', arguments: { process: 'invoice-reconciliation', input: { file: 'files/kn-77.pdf' } } }] },
+      { content: 'Asked you to confirm starting invoice reconciliation for kn-77.pdf.' });
+    const text = await say(c, 'start invoice intake for the PDF I just sent');
+    expect(text).toContain('kn-77.pdf');
+    const toolMsg = (srv.requests[1].body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
+    expect(toolMsg).toContain('files/kn-77.pdf');
+    const [run] = await env.tdb.sql<{ input: { summary: string } }>(`SELECT input FROM run WHERE process = 'assistant-action' ORDER BY created_at DESC LIMIT 1`);
+    expect(run.input.summary).toContain('files/kn-77.pdf');
+  });
+
   it('pauses a run on its budget cap and asks the operator; Raise lets it continue', async () => {
     await ai.stack.prices.set('fast-1', { inputPerM: 100, outputPerM: 100 });
     await ai.budget.setCap('process:reply-drafting', 'day', 0.01);
