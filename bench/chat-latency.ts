@@ -136,8 +136,11 @@ try {
     actionTime.push(call.end - call.start);
     actionToResume.push(resumed.at.getTime() - call.end);
 
-    await waitFor('run completed', async () => (await coordinator.runs.get(runId))?.status === 'completed', 20_000, 10);
+    const tDone0 = Date.now();
+    await waitFor("run completed", async () => (await coordinator.runs.get(runId))?.status === "completed", 20_000, 10);
+    const tDone1 = Date.now();
     await surfaces.hub.idle();
+    if (process.env.BENCH_TRACE) console.log(`sample ${i}: completed after ${tDone1 - tDone0} ms, idle after ${Date.now() - tDone1} ms`);
     // Let the per-chat pacing (1 message/s) run out, so the next escalation finds its chats idle.
     await new Promise((r) => setTimeout(r, 1_050));
   }

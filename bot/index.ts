@@ -23,6 +23,7 @@ export { SlackAdapter } from './slack/adapter.ts';
 export { TelegramAdapter } from './telegram/adapter.ts';
 export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
 export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
+export { mountPairing } from './console/pairing.routes.ts';
 export type {
   OperatorApi,
   OutboundMessage,

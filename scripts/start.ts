@@ -7,19 +7,25 @@ import { buildApp } from './app.ts';
  */
 const program = new Command('start')
   .description('Run the COO: workers, relay, timers, scheduler and the web console')
-  .option('--roles <list>', 'comma-separated: workers,background,http,digest', 'workers,background,http,digest')
+  .option('--roles <list>', 'comma-separated: workers,background,http,digest,chat', 'workers,background,http,digest,chat')
   .option('--processes <paths>', 'extra process modules to register (comma-separated)', '')
   .parse();
 
 const o = program.opts<{ roles: string; processes: string }>();
 const roles = new Set(o.roles.split(',').map((s) => s.trim()));
 try {
-  const { coordinator, serveHttp } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
+  const { coordinator, serveHttp, startSurfaces } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
   await coordinator.start({ workers: roles.has('workers'), background: roles.has('background'), digestSchedule: roles.has('digest') });
-  let close: (() => Promise<void>) | null = null;
+  const closers: Array<() => Promise<void>> = [];
+  if (roles.has('chat')) {
+    const surfaces = await startSurfaces();
+    closers.push(() => surfaces.stop());
+    const names = surfaces.adapters.map((a) => a.name);
+    if (names.length) console.log(`Chat surfaces: ${names.join(', ')} (pair a chat: coo pair, or the console's Pair button).`);
+  }
   if (roles.has('http')) {
     const http = await serveHttp();
-    close = http.close;
+    closers.push(http.close);
     console.log(`\nsolo-coo is running.\n  Web console: ${http.url}\n  Log in:      ${http.loginUrl}\n\nStop with Ctrl+C. \`coo status\` and \`coo doctor\` work from another terminal.\n`);
   } else {
     console.log(`solo-coo ${[...roles].join('+')} started (pid ${process.pid}).`);
@@ -29,7 +35,7 @@ try {
     if (stopping) return;
     stopping = true;
     coordinator.log.info({ signal }, 'shutting down');
-    await close?.();
+    for (const close of closers.reverse()) await close().catch(() => {});
     await coordinator.stop();
     process.exit(0);
   };

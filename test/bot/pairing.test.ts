@@ -1,4 +1,6 @@
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountPairing } from '../../bot/index.ts';
 import { describeSurfaces, loadBotConfig } from '../../bot/index.ts';
 import { PairingStore } from '../../bot/core/pairing.ts';
 import { pairCommand } from '../../scripts/commands/pair.ts';
@@ -48,6 +50,32 @@ describe('pairing', () => {
     expect(lines.join('\n')).toContain('slack:D9  user U9');
     await pairCommand(deps).parseAsync(['--unbind', 'slack:D9'], { from: 'user' });
     expect(await pairing.isAllowed('slack', 'D9', 'U9')).toBe(false);
+  });
+});
+
+describe('console pairing API', () => {
+  let tdb: TestDatabase;
+  let app: Hono;
+  let pairing: PairingStore;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    pairing = new PairingStore(tdb.db);
+    app = new Hono();
+    mountPairing(app, { pairing });
+  });
+  afterAll(async () => tdb?.drop());
+
+  it('creates a code the bot accepts, lists the paired chat and unpairs it', async () => {
+    const res = await app.request('/api/pairing-codes', { method: 'POST' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { code: string; telegram: string };
+    expect(body.telegram).toBe(`/pair ${body.code}`);
+    expect((await pairing.redeem(body.code, { surface: 'telegram', chatId: '77', userId: '77', label: 'op' })).ok).toBe(true);
+    const chats = (await (await app.request('/api/chats')).json()) as Array<{ surface: string; chatId: string }>;
+    expect(chats.map((c) => [c.surface, c.chatId])).toEqual([['telegram', '77']]);
+    expect((await app.request('/api/chats/telegram/77', { method: 'DELETE' })).status).toBe(204);
+    expect((await app.request('/api/chats/telegram/77', { method: 'DELETE' })).status).toBe(404);
+    expect(await pairing.isAllowed('telegram', '77', '77')).toBe(false);
   });
 });
 
