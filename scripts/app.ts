@@ -2,7 +2,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createAiLayer, type AiLayer } from '../agents/index.ts';
-import { createPerception, createPerceptionLayer, perceptionConfigFromEnv } from '../perception/index.ts';
+// The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
+// loads on the first document, so processes that never read one start fast.
+import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
 import { loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
@@ -43,7 +45,10 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
   // The AI layer (agents/): free text → operator assistant, budgets, memory commands, its processes.
   const ai = createAiLayer();
   // Perception: files sent on any surface start a document-intake run; its step runs on the perception queue.
-  const perception = createPerceptionLayer(() => createPerception(perceptionConfigFromEnv()));
+  const perception = createPerceptionLayer(async () => {
+    const p = await import('../perception/index.ts');
+    return p.createPerception(p.perceptionConfigFromEnv());
+  });
   const coordinator = await createCoordinator({
     ...opts,
     processes: [...ai.processes, ...perception.processes, ...processes],

@@ -51,14 +51,14 @@ function fieldsOf(r: PerceptionResult): Record<string, unknown> {
  * step calls (one warm instance per process), and the handler that starts a run for each file the
  * operator sends on any surface.
  */
-export function createPerceptionLayer(create: () => PerceptionInstance) {
-  let perception: PerceptionInstance | null = null;
+export function createPerceptionLayer(create: () => Promise<PerceptionInstance>) {
+  let perception: Promise<PerceptionInstance> | null = null;
   let coordinator: Coordinator | null = null;
   const instance = () => (perception ??= create());
 
   const read = async (file: { path: string; name: string; mimeType: string }): Promise<ReadOutcome> => {
     try {
-      const r = await instance().perceive({ path: file.path, filename: file.name, mimeType: file.mimeType });
+      const r = await (await instance()).perceive({ path: file.path, filename: file.name, mimeType: file.mimeType });
       return { ok: true, summary: chatSummary(r), docType: r.docType.value, isDocument: r.isDocument, lowConfidence: r.lowConfidence.map((l) => ({ field: l.field, reasons: l.reasons })), fields: fieldsOf(r) };
     } catch (err) {
       // Bad input is an answer, not a fault: the operator gets the message; nothing is retried.
@@ -89,7 +89,7 @@ export function createPerceptionLayer(create: () => PerceptionInstance) {
       coordinator = c;
     },
     async close() {
-      await perception?.close();
+      if (perception) await (await perception.catch(() => null))?.close();
     },
   };
 }
