@@ -48,6 +48,7 @@ export { assistantAction } from './processes/assistant-action.process.ts';
 export { reminder } from './processes/reminder.process.ts';
 export { memoryRetention } from './processes/memory-retention.process.ts';
 export { replyDrafting } from './processes/reply-drafting.process.ts';
+export { invoiceReconciliation } from './processes/invoice-reconciliation.process.ts';
 export { withBudgetApproval, type AiServices, type AiStepServices } from './processes/ai.services.ts';
 
 // Operator assistant

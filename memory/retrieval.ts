@@ -6,6 +6,8 @@ import { estimateTokens, RetrievalQuerySchema, type RetrievalQuery, type Retriev
 const RRF_K = 60;
 /** Full-text matches ranked per query at most (newest first); bounds the cost of common terms. */
 const CANDIDATES = 2_000;
+/** Up to this many records of one entity are ranked in-process (local embedder only). */
+const LOCAL_MAX = 300;
 
 /**
  * Hybrid retrieval: vector neighbours from the vector store and Postgres full-text matches, fused by
@@ -26,6 +28,23 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
     const vectorPart = async () => {
       if (q.mode === 'text') return { hits: [] as Array<{ id: string; similarity: number }>, used: false };
       const [vec] = await d.embedder.embed([q.query]);
+      // One entity's records are few: with a local embedder, rank them exactly in-process rather than
+      // asking the vector store for a metadata-filtered search (slow at 100k+ vectors).
+      if (q.entityId && d.embedder.local) {
+        const own = await d.db.$queryRaw<Array<{ id: string; title: string; content: string }>>`
+          SELECT id, title, content FROM memory_episode
+          WHERE entity_id = ${q.entityId} AND redacted_at IS NULL ${q.kinds?.length ? Prisma.sql`AND kind = ANY(${q.kinds}::text[])` : Prisma.empty}
+          ORDER BY occurred_at DESC LIMIT ${LOCAL_MAX + 1}`;
+        if (own.length <= LOCAL_MAX) {
+          const vs = await d.embedder.embed(own.map((o) => `${o.title}\n${o.content}`.slice(0, 4_000)));
+          const hits = own
+            .map((o, i) => ({ id: o.id, similarity: vs[i].reduce((s, x, j) => s + x * vec[j], 0) }))
+            .filter((h) => h.similarity >= minSim)
+            .sort((a, b) => b.similarity - a.similarity)
+            .slice(0, pool);
+          return { hits, used: true };
+        }
+      }
       const r = await d.vectors.use((s) => s.query(vec, pool, { entityId: q.entityId, kinds: q.kinds }), []);
       return { hits: r.value.filter((h) => h.similarity >= minSim), used: r.used };
     };

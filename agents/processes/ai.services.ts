@@ -3,6 +3,7 @@ import type { AgentResult } from '../define-agent.ts';
 import { agentFailureCode, type BudgetExceededDetails } from '../errors.ts';
 import { budgetApprovalRequest } from '../budget/budget.approval.ts';
 import type { ReplyDraft, ReplyDraftInput } from '../workers/reply-drafter.agent.ts';
+import type { InvoiceInput, Reconciliation } from '../workers/invoice-reconciler.agent.ts';
 import type { RetentionReport } from '../../memory/index.ts';
 
 /**
@@ -15,6 +16,9 @@ export interface AiServices {
   draftReply(input: ReplyDraftInput, meta: { process: string; runId: string; step: string }): Promise<AgentResult<ReplyDraft>>;
   rememberApprovedReply(input: { customer: string; subject: string; body: string; runId: string }): Promise<void>;
   applyBudgetDecision(details: BudgetExceededDetails, option: string): Promise<'raised' | 'kept'>;
+  reconcileInvoice(input: InvoiceInput, meta: { process: string; runId: string; step: string }): Promise<AgentResult<Reconciliation>>;
+  /** Records an accepted invoice under its vendor (creating the vendor when unknown); returns the episode id. */
+  rememberInvoice(input: InvoiceInput, r: Reconciliation, runId: string): Promise<string>;
   /** Lines for the daily digest: model spend, deep passes and their cost, memory mode. */
   digestLines(): Promise<string[]>;
 }

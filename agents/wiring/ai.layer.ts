@@ -12,6 +12,8 @@ import { memoryRetention } from '../processes/memory-retention.process.ts';
 import { reminder } from '../processes/reminder.process.ts';
 import { replyDrafting } from '../processes/reply-drafting.process.ts';
 import { replyDrafter } from '../workers/reply-drafter.agent.ts';
+import { InvoiceInput, invoiceReconciler } from '../workers/invoice-reconciler.agent.ts';
+import { invoiceReconciliation } from '../processes/invoice-reconciliation.process.ts';
 import { agentSummarizer } from '../workers/summarizer.agent.ts';
 import { costLine, registerAiCommands } from './ai.commands.ts';
 import { coordinatorGate, coordinatorTools } from './coordinator-tools.ts';
@@ -63,6 +65,23 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       },
       applyBudgetDecision: (details, option) => applyBudgetDecision(s().budget, details, option),
       digestLines: () => layer.digestLines(),
+      reconcileInvoice: (input, meta) => invoiceReconciler.run(input, { model: s().stack.model, memory: s().memory, meta }),
+      rememberInvoice: async (raw, r, runId) => {
+        const i = InvoiceInput.parse(raw); // the run's input came through JSON: dates are strings again
+        const m = s().memory;
+        const vendorId = r.vendor.entityId ?? (await m.upsertEntity({ kind: 'vendor', name: i.vendorName })).id;
+        const ep = await m.addEpisode({
+          entityId: vendorId,
+          kind: 'invoice',
+          title: `Invoice ${i.invoiceNumber}`,
+          content: `Invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}, issued ${i.issueDate.toISOString().slice(0, 10)}.${r.flags.length ? ` Flags: ${r.flags.join(', ')}.` : ''}`,
+          source: `${i.source}`,
+          runId,
+          data: { number: i.invoiceNumber, amount: i.amount, currency: i.currency, issueDate: i.issueDate.toISOString().slice(0, 10), ...(i.dueDate ? { dueDate: i.dueDate.toISOString().slice(0, 10) } : {}) },
+          occurredAt: i.issueDate,
+        });
+        return ep.id;
+      },
     },
   };
 
@@ -75,7 +94,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
 
   const layer = {
     config: { agents: agentsConfig, memory: memoryConfig },
-    processes: [assistantAction, reminder, memoryRetention, replyDrafting],
+    processes: [assistantAction, reminder, memoryRetention, replyDrafting, invoiceReconciliation],
     services,
     handlers,
     /** Options to spread into createCoordinator. */

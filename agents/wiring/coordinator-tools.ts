@@ -93,6 +93,19 @@ export function coordinatorTools(getC: () => Coordinator, memory: Memory): Assis
         (await memory.describe(a.name)).map((v) => ({ name: v.entity.name, kind: v.entity.kind, summary: v.entity.summary, facts: v.facts.map((f) => ({ key: f.key, value: f.value, source: f.source, confidence: f.confidence })), episodes: v.episodes.byKind })),
     }),
     defineTool({
+      name: 'recent_files',
+      description: 'Files the operator sent recently (newest first), for requests like "the PDF I just sent"',
+      args: z.object({ limit: z.number().int().min(1).max(20).default(5) }),
+      effect: 'read',
+      describe: () => 'list recent files',
+      run: async (a) => {
+        const rows = await getC().db.operatorMessage.findMany({ where: { direction: 'in' }, orderBy: { id: 'desc' }, take: 50, select: { id: true, body: true, createdAt: true } });
+        const files: Array<{ name: string; mimeType: string; path?: string; sentAt: string }> = [];
+        for (const r of rows) for (const f of ((r.body as { files?: Array<{ name: string; mimeType: string; path?: string }> }).files ?? [])) files.push({ name: f.name, mimeType: f.mimeType, path: f.path, sentAt: r.createdAt.toISOString() });
+        return files.slice(0, a.limit);
+      },
+    }),
+    defineTool({
       name: 'remind',
       description: 'Remind the operator at a time (ISO 8601 with offset, in the operator’s time zone)',
       args: z.object({ at: z.string().datetime({ offset: true }), text: z.string().min(1) }),

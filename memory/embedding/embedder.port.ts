@@ -6,5 +6,7 @@
 export interface Embedder {
   readonly id: string;
   readonly dims: number;
+  /** Embeds in-process at negligible cost (no network): retrieval may re-embed a small candidate set instead of asking the vector store. */
+  readonly local?: boolean;
   embed(texts: string[]): Promise<number[][]>;
 }

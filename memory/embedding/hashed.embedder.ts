@@ -12,6 +12,7 @@ export function createHashedEmbedder(opts: { dims?: number } = {}): Embedder {
   return {
     id: `hashed-v1-${dims}`,
     dims,
+    local: true,
     async embed(texts) {
       return texts.map((t) => embedOne(t, dims));
     },

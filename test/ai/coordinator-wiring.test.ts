@@ -62,6 +62,23 @@ describe('AI layer wired into the coordinator, no model configured', () => {
     expect(sched).toEqual([{ process: 'memory-retention' }]);
   });
 
+  it('reconciles invoices without a model: an unknown vendor is confirmed once, the same invoice again is flagged as a duplicate', async () => {
+    const inv = { vendorName: 'Kartonage Nord', invoiceNumber: 'KN-77', amount: 480, currency: 'EUR', issueDate: '2026-11-20', source: 'perception:kn77.pdf' };
+    const a = await c.runs.start({ process: 'invoice-reconciliation', input: inv });
+    const ask = await pendingFor(c, a.runId);
+    expect(ask.question).toContain('Flags: unknown_vendor, no_open_payable');
+    await c.approvals.decide({ approvalId: ask.id, option: 'accept', actor: 'op', via: 'console' });
+    const done = await statusOf(c, a.runId, 'completed');
+    expect(JSON.stringify(done.state)).toContain('"accepted":true');
+    const b = await c.runs.start({ process: 'invoice-reconciliation', input: inv });
+    const dup = await pendingFor(c, b.runId);
+    expect(dup.question).toContain('duplicate');
+    expect(dup.question).toContain('do not pay twice');
+    await c.approvals.decide({ approvalId: dup.id, option: 'reject', actor: 'op', via: 'console' });
+    await statusOf(c, b.runId, 'completed');
+    expect(await env.tdb.sql(`SELECT 1 FROM memory_episode WHERE kind = 'invoice'`)).toHaveLength(1);
+  });
+
   it('adds model spend and the memory mode to the daily digest, and runs retention as a process', async () => {
     const { runId } = await c.runs.start({ process: 'daily-digest', input: {} });
     await statusOf(c, runId, 'completed');
@@ -102,6 +119,20 @@ describe('AI layer wired into the coordinator, with a model', () => {
     await c.approvals.decide({ approvalId: ap.id, option: 'approve', actor: 'op', via: 'console' });
     await statusOf(c, action.id, 'completed');
     expect(await env.tdb.sql(`SELECT 1 FROM run WHERE process = 'reminder'`)).toHaveLength(1);
+  });
+
+  it('finds "the PDF I just sent" among recent files for the assistant', async () => {
+    await c.operator.handleMessage({ surface: 'telegram', actor: 'op', text: '', files: [{ name: 'kn-77.pdf', mimeType: 'application/pdf', size: 1200, path: 'files/kn-77.pdf' }] });
+    srv.script('fast-1',
+      { toolCalls: [{ name: 'recent_files', arguments: {} }] },
+      { toolCalls: [{ name: 'start_process', arguments: { process: 'invoice-reconciliation', input: { file: 'files/kn-77.pdf' } } }] },
+      { content: 'Asked you to confirm starting invoice reconciliation for kn-77.pdf.' });
+    const text = await say(c, 'start invoice intake for the PDF I just sent');
+    expect(text).toContain('kn-77.pdf');
+    const toolMsg = (srv.requests[1].body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
+    expect(toolMsg).toContain('files/kn-77.pdf');
+    const [run] = await env.tdb.sql<{ input: { summary: string } }>(`SELECT input FROM run WHERE process = 'assistant-action' ORDER BY created_at DESC LIMIT 1`);
+    expect(run.input.summary).toContain('files/kn-77.pdf');
   });
 
   it('pauses a run on its budget cap and asks the operator; Raise lets it continue', async () => {

@@ -61,9 +61,13 @@ describe('memory', () => {
     const c = await down.upsertEntity({ kind: 'vendor', name: 'Papierwerk' });
     const ep = await down.addEpisode({ entityId: c.id, kind: 'invoice', title: 'Invoice 2026-114', content: 'Invoice for 40 reams of paper, total 312.00 EUR', source: 'perception:inv114.pdf' });
     expect(ep.embeddedAt).toBeNull();
-    const r = await down.retrieve({ query: 'paper invoice', entityId: c.id });
+    const r = await down.retrieve({ query: 'reams of paper invoice' });
     expect(r.mode).toBe('postgres_only');
     expect(r.items.map((i) => i.episodeId)).toEqual([ep.id]);
+    // Within one entity, a local embedder ranks its records in-process: no vector store needed.
+    const own = await down.retrieve({ query: 'paper invoice', entityId: c.id });
+    expect(own.items.map((i) => i.episodeId)).toEqual([ep.id]);
+    expect(own.items[0].vectorRank).toBe(1);
     expect((await down.status()).mode).toBe('postgres_only');
     // The healthy instance embeds what the outage missed.
     expect(await mem.syncVectors()).toBeGreaterThanOrEqual(1);
