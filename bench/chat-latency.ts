@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/chat-latency.ts [samples=30]
  */
+import { cpus, loadavg } from 'node:os';
 import pino from 'pino';
 import { loadBotConfig, startSurfaces } from '../bot/index.ts';
 import { PairingStore } from '../bot/core/pairing.ts';
@@ -146,6 +147,7 @@ try {
   }
   const all = [...resumeTg, ...resumeSlack];
   console.log(`Chat latency, ${SAMPLES} escalations (real coordinator, Postgres, Redis; local platform servers):`);
+  console.log(`  machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min)`);
   console.log(`  escalation created → arrived at Telegram server: ${fmt(toTelegram)}`);
   console.log(`  escalation created → arrived at Slack server:    ${fmt(toSlack)}`);
   console.log(`  button press → run resumed (Telegram):           ${fmt(resumeTg)}`);
