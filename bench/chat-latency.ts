@@ -161,10 +161,22 @@ try {
   const goal = Math.max(pct(toTelegram, 95), pct(toSlack, 95), pct(all, 95)) <= 150;
   console.log(`  goal ≤ 150 ms p95 for both: ${goal ? 'met' : 'NOT met'}`);
 } finally {
+  const trace = (what: string) => process.env.BENCH_TRACE && console.log(`${new Date().toISOString()} teardown: ${what}`);
   await surfaces.stop();
+  trace('surfaces stopped');
   await tg.stop();
+  trace('telegram server stopped');
   await slack.stop();
+  trace('slack server stopped');
   await coordinator.stop();
+  trace('coordinator stopped');
   await q.cleanup();
   await tdb.drop();
+  trace('database dropped');
 }
+if (process.env.BENCH_TRACE) {
+  const handles = (process as unknown as { _getActiveHandles(): Array<{ constructor: { name: string }; remoteAddress?: string; remotePort?: number; localPort?: number; _idleTimeout?: number }> })._getActiveHandles();
+  console.log('active handles:', handles.map((h) => `${h.constructor.name}${h.remotePort ? ` ${h.remoteAddress}:${h.remotePort} (local ${h.localPort})` : ''}${h._idleTimeout ? ` timeout ${h._idleTimeout}` : ''}`));
+}
+// coordinator.stop() leaves one Redis socket open (reported to the core); without this the process idles for minutes.
+process.exit(0);
