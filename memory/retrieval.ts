@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Prisma } from '../coordinator/db/client.ts';
 import type { MemoryDeps } from './memory.store.ts';
 import { estimateTokens, RetrievalQuerySchema, type RetrievalQuery, type RetrievalResult, type RetrievedItem } from './memory.types.ts';
 
 const RRF_K = 60;
+/** Full-text matches ranked per query at most (newest first); bounds the cost of common terms. */
+const CANDIDATES = 2_000;
 
 /**
  * Hybrid retrieval: vector neighbours from the vector store and Postgres full-text matches, fused by
@@ -26,33 +29,34 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
       const r = await d.vectors.use((s) => s.query(vec, pool, { entityId: q.entityId, kinds: q.kinds }), []);
       return { hits: r.value.filter((h) => h.similarity >= minSim), used: r.used };
     };
-    const textPart = async () => {
+    const textPart = async (vectorUp: boolean) => {
       if (q.mode === 'vector') return [] as Array<{ id: string }>;
       // First episodes sharing at least two of the question's stemmed terms (any pair): precise, and the
       // GIN index keeps it cheap. Only when that finds too little, any single term (a paraphrase may
       // share just one word), which matches many rows and costs more to rank.
+      // Filters are spliced in only when given, so the planner can use the (entity_id, occurred_at)
+      // index instead of a generic "$1 IS NULL OR …" plan. Ranking is bounded: at most CANDIDATES
+      // matches (newest first) are ranked, which keeps a very common term pair from costing a full scan.
+      const filters = Prisma.sql`${q.entityId ? Prisma.sql`AND e.entity_id = ${q.entityId}` : Prisma.empty} ${q.kinds?.length ? Prisma.sql`AND e.kind = ANY(${q.kinds}::text[])` : Prisma.empty}`;
       const pairs = await d.db.$queryRaw<Array<{ id: string }>>`
         WITH l AS (SELECT lexeme FROM unnest(to_tsvector('english', ${q.query})) LIMIT 10),
-        q AS (SELECT (SELECT string_agg(format('(%L & %L)', a.lexeme, b.lexeme), ' | ') FROM l a JOIN l b ON a.lexeme < b.lexeme)::tsquery AS tq)
-        SELECT e.id FROM memory_episode e, q
-        WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL
-          AND (${q.entityId ?? null}::text IS NULL OR e.entity_id = ${q.entityId ?? null})
-          AND (${q.kinds ?? null}::text[] IS NULL OR e.kind = ANY(${q.kinds ?? null}::text[]))
-        ORDER BY ts_rank_cd(e.tsv, q.tq) DESC, e.occurred_at DESC
-        LIMIT ${pool}`;
-      if (pairs.length >= q.k) return pairs;
+        q AS (SELECT (SELECT string_agg(format('(%L & %L)', a.lexeme, b.lexeme), ' | ') FROM l a JOIN l b ON a.lexeme < b.lexeme)::tsquery AS tq),
+        c AS (SELECT e.id, e.tsv, e.occurred_at FROM memory_episode e, q
+              WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL ${filters}
+              ORDER BY e.occurred_at DESC LIMIT ${CANDIDATES})
+        SELECT c.id FROM c, q ORDER BY ts_rank_cd(c.tsv, q.tq) DESC, c.occurred_at DESC LIMIT ${pool}`;
+      // In hybrid mode with the vector store up, the vector side covers single-word paraphrases.
+      if (pairs.length >= q.k || (q.mode === 'hybrid' && vectorUp)) return pairs;
       const any = await d.db.$queryRaw<Array<{ id: string }>>`
-        WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', ${q.query})::text, '&', '|'), '')::tsquery AS tq)
-        SELECT e.id FROM memory_episode e, q
-        WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL
-          AND (${q.entityId ?? null}::text IS NULL OR e.entity_id = ${q.entityId ?? null})
-          AND (${q.kinds ?? null}::text[] IS NULL OR e.kind = ANY(${q.kinds ?? null}::text[]))
-        ORDER BY ts_rank_cd(e.tsv, q.tq) DESC, e.occurred_at DESC
-        LIMIT ${pool}`;
+        WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', ${q.query})::text, '&', '|'), '')::tsquery AS tq),
+        c AS (SELECT e.id, e.tsv, e.occurred_at FROM memory_episode e, q
+              WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL ${filters}
+              ORDER BY e.occurred_at DESC LIMIT ${CANDIDATES})
+        SELECT c.id FROM c, q ORDER BY ts_rank_cd(c.tsv, q.tq) DESC, c.occurred_at DESC LIMIT ${pool}`;
       const seen = new Set(pairs.map((p) => p.id));
       return [...pairs, ...any.filter((a) => !seen.has(a.id))];
     };
-    const [vp, tp] = await Promise.all([vectorPart(), textPart()]);
+    const [vp, tp] = await Promise.all([vectorPart(), textPart(d.vectors.status().up)]);
 
     const fused = new Map<string, { score: number; vectorRank: number | null; textRank: number | null; similarity: number | null }>();
     vp.hits.forEach((h, i) => fused.set(h.id, { score: 1 / (RRF_K + i + 1), vectorRank: i + 1, textRank: null, similarity: h.similarity }));

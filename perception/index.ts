@@ -92,3 +92,7 @@ export async function describeBackend(options: PerceptionOptions | PerceptionCon
   }
   return { tfjs, model, ocr: { languages: config.ocrLangs.split('+') } };
 }
+
+// Running inside the coordinator: the document-intake process and its wiring.
+export { createPerceptionLayer, chatSummary } from './coordinator/perception.layer.ts';
+export { documentIntake, type ReadOutcome } from './coordinator/document-intake.process.ts';

@@ -3,6 +3,7 @@ import { PerceptionError } from './errors.ts';
 import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } from './intake/image.ts';
 import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
+import { deskewPage } from './intake/deskew.ts';
 import { sniffType } from './intake/sniff.ts';
 import sharp from 'sharp';
 import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
@@ -141,6 +142,12 @@ export function createPipeline(deps: PipelineDeps) {
       }
       progress('ocr', p.index + 1, pages.length);
       const t = performance.now();
+      const straight = await deskewPage(p.raster!);
+      if (straight.angle) {
+        p.raster = straight.page;
+        p.width = straight.page.width;
+        p.height = straight.page.height;
+      }
       let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
       const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
       if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
@@ -175,7 +182,7 @@ export function createPipeline(deps: PipelineDeps) {
     });
     let notDocumentReason: string | null = null;
     if (blank && !words.length) notDocumentReason = 'The image is blank: there is nothing to read.';
-    else if (!words.length && decision.value === 'photo') notDocumentReason = 'This looks like a photo without any text, not a document.';
+    else if (decision.value === 'photo') notDocumentReason = 'This looks like a photo, not a document (no invoice, receipt or screen in it).';
     else if (!words.length) notDocumentReason = 'No text could be found in this file.';
     const invoice = !notDocumentReason && (decision.value === 'invoice' || decision.value === 'receipt')
       ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) })
@@ -205,19 +212,26 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
-const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55;
+/** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
+function verticalShare(r: OcrPage): number {
+  const long = r.words.filter((w) => w.text.length >= 3);
+  return long.length ? long.filter((w) => w.box.h > w.box.w * 1.2).length / long.length : 0;
+}
+const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55 || verticalShare(r) > 0.5;
 
 async function tryRotations(p: PageWork, first: OcrPage, ocr: OcrPort, signal?: AbortSignal): Promise<{ result: OcrPage; angle: number }> {
-  let best = { result: first, angle: 0, score: goodWords(first) };
+  let best = { result: first, angle: 0, score: verticalShare(first) > 0.5 ? 0 : goodWords(first) };
   const orig = p.raster!;
-  for (const angle of [90, 270, 180]) {
+  const angles = verticalShare(first) > 0.5 ? [90, 270] : [90, 270, 180];
+  for (const angle of angles) {
     const { data, info } = await sharp(orig.grey, { raw: { width: orig.width, height: orig.height, channels: 1 } })
       .rotate(angle)
+      .extractChannel(0)
       .raw()
       .toBuffer({ resolveWithObject: true });
     const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
     const r = await ocr.recognize(png, p.index, { signal });
-    const score = goodWords(r);
+    const score = verticalShare(r) > 0.5 ? 0 : goodWords(r);
     if (score > best.score * 1.5 + 3) {
       best = { result: r, angle, score };
       p.raster = { width: info.width, height: info.height, grey: data, png };

@@ -2,7 +2,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createAiLayer, type AiLayer } from '../agents/index.ts';
-import { mountConsole, mountPairing, PairingStore } from '../bot/index.ts';
+// The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
+// loads on the first document, so processes that never read one start fast.
+import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
+import { loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
   type CoordinatorOptions,
@@ -31,17 +34,34 @@ export async function loadProcessModules(paths: string[]): Promise<ProcessDefini
 }
 
 /** The composition root of the whole product: coordinator, HTTP server, web console. */
-export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Coordinator; ai: AiLayer; serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }> }> {
+export async function buildApp(opts: AppOptions = {}): Promise<{
+  coordinator: Coordinator;
+  ai: AiLayer;
+  serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }>;
+  /** Starts Telegram and Slack when their tokens are configured (none is fine). */
+  startSurfaces(): Promise<StartedSurfaces>;
+}> {
   const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
   // The AI layer (agents/): free text → operator assistant, budgets, memory commands, its processes.
   const ai = createAiLayer();
+  // Perception: files sent on any surface start a document-intake run; its step runs on the perception queue.
+  const perception = createPerceptionLayer(async () => {
+    const p = await import('../perception/index.ts');
+    return p.createPerception(p.perceptionConfigFromEnv());
+  });
   const coordinator = await createCoordinator({
     ...opts,
-    processes: [...ai.processes, ...processes],
-    services: { ...ai.services, ...opts.services },
-    handlers: { ...ai.handlers, ...opts.handlers },
+    processes: [...ai.processes, ...perception.processes, ...processes],
+    services: { ...ai.services, ...perception.services, ...opts.services },
+    handlers: { ...ai.handlers, ...perception.handlers, ...opts.handlers },
   });
   await ai.attach(coordinator);
+  perception.attach(coordinator);
+  const stopCoordinator = coordinator.stop.bind(coordinator);
+  coordinator.stop = async () => {
+    await stopCoordinator();
+    await perception.close();
+  };
   const auth = createConsoleAuth(coordinator.db);
   return {
     coordinator,
@@ -49,7 +69,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Co
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
       mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
-      mountPairing(app, { pairing: new PairingStore(coordinator.db) });
+      mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });
       const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
       const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
         const s = serve({ fetch: app.fetch, hostname: host, port }, () => ok(s));
@@ -64,6 +84,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{ coordinator: Co
         close: () => new Promise<void>((r) => server.close(() => r())),
       };
     },
+    startSurfaces: () => startSurfaces({ operator: coordinator.operator, config: loadBotConfig(), logger: coordinator.log, db: coordinator.db }),
   };
 }
 

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { createConsoleAuth } from '../coordinator/index.ts';
 import { fail, output, withCoordinator } from './commands/context.ts';
-import { doctorCommand } from './commands/doctor.ts';
+import { costsCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
+import { chatDoctorProbe } from './commands/chat-doctor.ts';
+import { doctorCommand, extraProbes } from './commands/doctor.ts';
+import { pairCommand } from './commands/pair.ts';
+import { perceiveCommand } from './commands/perceive.ts';
+import { perceptionDoctorProbe } from './commands/perception-doctor.ts';
 import { processesCommand, replayCommand, runsCommand, sayCommand, showCommand, statusCommand } from './commands/runs.commands.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -59,5 +64,14 @@ program.addCommand(replayCommand());
 program.addCommand(processesCommand());
 program.addCommand(sayCommand());
 program.addCommand(doctorCommand());
+program.addCommand(pairCommand());
+program.addCommand(perceiveCommand());
+program.addCommand(replayCallCommand());
+program.addCommand(memoryCommand());
+program.addCommand(costsCommand());
+
+// coo doctor also reports the chat surfaces, the perception backend and the model/memory modes.
+extraProbes.push(() => chatDoctorProbe(), perceptionDoctorProbe);
+registerAiDoctorProbe();
 
 await program.parseAsync(process.argv);

@@ -182,7 +182,8 @@ async function main(): Promise<void> {
       if (spec.format === 'pdf-digital' || spec.format === 'pdf-multi') await addTextPage(pdf, rec.runs, W, (doc.canvas.height / doc.canvas.width) * W);
       else await addImagePage(pdf, doc.canvas);
       if (spec.format === 'pdf-multi' || spec.format === 'pdf-scan-multi') {
-        const extra = recordText(() => synthesize('other', seed + 1, { augment: spec.format === 'pdf-scan-multi' ? spec.augment : {} }));
+        // Page two is always a text page (a letter / terms), as in real multi-page invoices.
+        const extra = recordText(() => synthesize('other', seed + 1, { otherKind: 0, augment: spec.format === 'pdf-scan-multi' ? spec.augment : {} }));
         if (spec.format === 'pdf-multi') await addTextPage(pdf, extra.runs, 1000, (extra.value.canvas.height / extra.value.canvas.width) * 1000);
         else await addImagePage(pdf, extra.value.canvas);
         pages = 2;
@@ -224,7 +225,10 @@ async function main(): Promise<void> {
 async function writeBadInputs(): Promise<void> {
   const bad = join(OUT, 'bad');
   writeFileSync(join(bad, 'empty.pdf'), Buffer.alloc(0));
+  const fixed = new Date(Date.UTC(2026, 0, 1));
   const good = await PDFDocument.create();
+  good.setCreationDate(fixed);
+  good.setModificationDate(fixed);
   good.addPage([300, 300]).drawText('Invoice 1', { x: 20, y: 200, size: 20 });
   const bytes = Buffer.from(await good.save({ useObjectStreams: false }));
   writeFileSync(join(bad, 'truncated.pdf'), bytes.subarray(0, Math.floor(bytes.length * 0.35)));
@@ -235,6 +239,8 @@ async function writeBadInputs(): Promise<void> {
   writeFileSync(join(bad, 'animation.gif'), Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
   writeFileSync(join(bad, 'notes.txt'), 'Invoice 42\nTotal 100.00 EUR\n');
   const many = await PDFDocument.create();
+  many.setCreationDate(fixed);
+  many.setModificationDate(fixed);
   const font = await many.embedFont(StandardFonts.Helvetica);
   for (let p = 0; p < 200; p++) many.addPage([200, 200]).drawText(`Page ${p + 1}`, { x: 20, y: 100, size: 12, font });
   writeFileSync(join(bad, 'many-pages-200.pdf'), await many.save());

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadBotConfig, startSurfaces } from '../bot/index.ts';
 import { buildApp } from './app.ts';
 
 /**
@@ -15,14 +14,18 @@ const program = new Command('start')
 const o = program.opts<{ roles: string; processes: string }>();
 const roles = new Set(o.roles.split(',').map((s) => s.trim()));
 try {
-  const { coordinator, serveHttp } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
+  const { coordinator, serveHttp, startSurfaces } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
   await coordinator.start({ workers: roles.has('workers'), background: roles.has('background'), digestSchedule: roles.has('digest') });
-  // Telegram and Slack start only when their tokens are configured (`coo doctor` says what is missing).
-  const chat = roles.has('chat') ? await startSurfaces({ operator: coordinator.operator, config: loadBotConfig(), logger: coordinator.log, db: coordinator.db }) : null;
-  let close: (() => Promise<void>) | null = null;
+  const closers: Array<() => Promise<void>> = [];
+  if (roles.has('chat')) {
+    const surfaces = await startSurfaces();
+    closers.push(() => surfaces.stop());
+    const names = surfaces.adapters.map((a) => a.name);
+    if (names.length) console.log(`Chat surfaces: ${names.join(', ')} (pair a chat: coo pair, or the console's Pair button).`);
+  }
   if (roles.has('http')) {
     const http = await serveHttp();
-    close = http.close;
+    closers.push(http.close);
     console.log(`\nsolo-coo is running.\n  Web console: ${http.url}\n  Log in:      ${http.loginUrl}\n\nStop with Ctrl+C. \`coo status\` and \`coo doctor\` work from another terminal.\n`);
   } else {
     console.log(`solo-coo ${[...roles].join('+')} started (pid ${process.pid}).`);
@@ -32,8 +35,7 @@ try {
     if (stopping) return;
     stopping = true;
     coordinator.log.info({ signal }, 'shutting down');
-    await chat?.stop();
-    await close?.();
+    for (const close of closers.reverse()) await close().catch(() => {});
     await coordinator.stop();
     process.exit(0);
   };

@@ -49,7 +49,8 @@ export function createOpenAiProvider(opts: { name: string; baseURL: string; apiK
     },
     async embed(model, input, { timeoutMs }) {
       try {
-        const res = await client.embeddings.create({ model, input }, { timeout: timeoutMs });
+        // float, not the SDK's base64 default: local servers (llama.cpp, Ollama) do not all speak base64.
+        const res = await client.embeddings.create({ model, input, encoding_format: 'float' }, { timeout: timeoutMs });
         const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
         if (vectors.length !== input.length) throw new ProviderCallError('malformed', `Expected ${input.length} embeddings, got ${vectors.length}`, 200, null);
         return { vectors, tokensIn: res.usage?.prompt_tokens ?? 0 };

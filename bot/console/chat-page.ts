@@ -20,7 +20,7 @@ export function chatPage(): string {
  #conn{font-size:.8rem;color:#9aa}
 </style></head>
 <body>
-<header><strong>solo-coo</strong><a href="/">Chat</a><a href="/status">Status</a><span id="conn">connecting…</span></header>
+<header><strong>solo-coo</strong><a href="/">Chat</a><a href="/status">Status</a><span id="conn">connecting…</span><button id="pair" type="button" style="margin-left:auto">Pair Telegram/Slack</button></header>
 <div id="log" aria-live="polite"></div>
 <form id="send"><input id="text" autocomplete="off" placeholder="Type a command, e.g. /help or /run approval-roundtrip" aria-label="Message">
 <label style="display:flex;align-items:center"><input type="file" id="file" style="width:12rem"></label><button class="primary" type="submit">Send</button></form>
@@ -81,6 +81,11 @@ document.getElementById('send').addEventListener('submit', async (ev) => {
     if (!r.ok) { toast(j.error ? j.error.message : 'Upload failed'); return; }
     if (j.inbound) render(j.inbound); if (j.reply) render(j.reply);
   } else await send(text);
+});
+document.getElementById('pair').addEventListener('click', async () => {
+  const r = await fetch('/api/pairing-codes', { method: 'POST' }); const j = await r.json();
+  if (!r.ok) { toast(j.error ? j.error.message : 'Pairing is unavailable'); return; }
+  const el = document.getElementById('toast'); el.textContent = 'Pairing code ' + j.code + ' — send ' + j.telegram + ' to your Telegram bot or ' + j.slack + ' in Slack (valid until ' + new Date(j.expiresAt).toLocaleTimeString() + ').'; el.style.display = 'block'; clearTimeout(el._t); el._t = setTimeout(() => el.style.display = 'none', 60000);
 });
 async function catchUp() {
   const r = await fetch('/api/messages' + (lastId ? '?after=' + lastId : '?limit=200'));

@@ -63,9 +63,14 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandida
   if (occ.def.inlineOnly) return out;
   // A label segment followed by another label segment on the same line ("Date  Due date") ends the search right.
   for (const seg of occ.line.segments.slice(occ.segIndex + 1, occ.segIndex + 4)) {
-    const startsWithLabel = findLabels(norm(seg.text)).some((h) => h.start === 0 && h.def.field !== 'none' && !h.def.inlineOnly);
-    if (startsWithLabel) break;
+    if (startsWithLabel(seg)) break;
     out.push({ occ, words: seg.words, text: seg.text, position: 0.97, where: 'right' });
+  }
+  // A value split over two segments by a wide OCR gap ("Mar 7," | "2026").
+  const rights = out.filter((c) => c.where === 'right');
+  if (rights.length >= 2) {
+    const words = rights.slice(0, 2).flatMap((c) => c.words);
+    out.push({ occ, words, text: words.map((w) => w.text).join(' '), position: 0.95, where: 'right' });
   }
   const ls = occ.segment.box;
   for (const line of lines) {
@@ -74,11 +79,16 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandida
     if (gap > occ.line.height * 2.5) break;
     for (const seg of line.segments) {
       const aligned = xOverlap(seg.box, ls) > 0.3 || Math.abs(seg.box.x - ls.x) < ls.h * 2 || Math.abs(seg.box.x + seg.box.w - (ls.x + ls.w)) < ls.h * 2;
-      if (aligned) out.push({ occ, words: seg.words, text: seg.text, position: 0.9, where: 'below' });
+      if (aligned && !startsWithLabel(seg)) out.push({ occ, words: seg.words, text: seg.text, position: 0.9, where: 'below' });
     }
     break;
   }
   return out;
+}
+
+/** A segment that begins with another field's label holds that field's value, not ours. */
+function startsWithLabel(seg: Segment): boolean {
+  return findLabels(norm(seg.text)).some((h) => h.start === 0 && h.def.field !== 'none' && !h.def.inlineOnly);
 }
 
 export const occurrencesOf = (all: LabelOccurrence[], field: FieldKey): LabelOccurrence[] => all.filter((o) => o.def.field === field);

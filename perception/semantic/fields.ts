@@ -1,7 +1,7 @@
 import type { InvoiceFields, Word } from '../result.schema.ts';
 import { inferDecimalStyle, findAmounts, type DecimalStyle } from './amount.ts';
 import { findCurrencies } from './currency.ts';
-import { findDates, type DateOrder } from './date.ts';
+import type { DateOrder } from './date.ts';
 import { buildLines, type Line } from './layout.ts';
 import { detectLanguage, type FieldKey } from './labels.ts';
 import { candidatesFor, findLabelOccurrences, type LabelOccurrence, type ValueCandidate } from './candidates.ts';
@@ -149,14 +149,10 @@ function fallbackTotal(lines: Line[], hint?: DecimalStyle): FieldDraft<number> {
 }
 
 function fallbackDate(lines: Line[], order: DateOrder, dueIso: string | null): FieldDraft<string> {
+  // Whole lines, not segments: OCR gaps can split "Mar 7," from "2024".
   for (const l of lines) {
-    for (const seg of l.segments) {
-      const d = findDates(seg.text, order)[0];
-      if (d && d.iso !== dueIso) {
-        const p = parseDateValue(seg.words, order);
-        if (p) return found(p.value, p.words, 0.7, ['no date label: took the first date on the document', ...p.doubts]);
-      }
-    }
+    const p = parseDateValue(l.words, order);
+    if (p && p.value !== dueIso) return found(p.value, p.words, 0.7, ['no date label: took the first date on the document', ...p.doubts]);
   }
   return missing('no date found');
 }

@@ -55,9 +55,12 @@ const STOP = /^(no|nr|n|#|number|nummer|numero|num|de|del|:)$/i;
 
 /** Document numbers: the first token with a digit that is not a date, a money amount or a percentage. */
 export function parseDocNumber(words: Word[]): Parsed<string> | null {
+  let skipped = 0;
   for (const w of words.slice(0, 4)) {
     const t = w.text.replace(/^[#:.\s№]+|[,;:.)]+$/g, '');
     if (!t || STOP.test(t)) continue;
+    // One short letters-only token is OCR noise around a numero sign ("nf", "Ne").
+    if (/^\p{L}{1,2}$/u.test(t) && skipped++ === 0) continue;
     if (!/\d/.test(t) || t.length < 2 || t.length > 32) return null;
     if (!/^[A-Za-z0-9][A-Za-z0-9\-/._]*$/.test(t)) return null;
     if (findDates(t).length && findDates(t)[0].text === t) return null;

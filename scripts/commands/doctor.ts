@@ -79,7 +79,8 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
       const r = await probe();
       checks.push(...(Array.isArray(r) ? r : [r]));
     } catch (err) {
-      checks.push({ name: 'probe', ok: false, detail: (err as Error).message });
+      const first = ((err as Error).message ?? String(err)).trim().split('\n').filter(Boolean).pop() ?? 'failed';
+      checks.push({ name: 'probe', ok: false, detail: `${first}${checks.some((c) => c.name === 'migrations' && !c.ok) ? ' — apply the migrations first (npm run migrate)' : ''}` });
     }
   }
   return checks;

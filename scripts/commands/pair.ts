@@ -1,8 +1,6 @@
 import { Command } from 'commander';
-import { loadBotConfig } from '../../bot/config.ts';
-import { PairingStore } from '../../bot/core/pairing.ts';
-import { loadCoordinatorConfig } from '../../coordinator/index.ts';
-import { createDb } from '../../coordinator/index.ts';
+import { loadBotConfig, PairingStore } from '../../bot/index.ts';
+import { createDb, loadCoordinatorConfig } from '../../coordinator/index.ts';
 
 export interface PairDeps {
   /** Opens what the command needs; close() is called when it is done. */

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createPerception, isPerceptionError, perceptionConfigFromEnv, type PerceptionResult } from '../../perception/index.ts';
+import type { PerceptionResult } from '../../perception/index.ts';
 
 /**
  * `coo perceive <file> [--json] [--lang eng+deu]`: reads a receipt, invoice PDF or screenshot and prints what
@@ -12,6 +12,8 @@ export function perceiveCommand(): Command {
     .option('--json', 'print the full result as JSON')
     .option('--lang <langs>', 'OCR languages, e.g. eng+deu (default: COO_OCR_LANGS or eng+deu+fra+spa)')
     .action(async (file: string, opts: { json?: boolean; lang?: string }) => {
+      // Loaded on use, so other coo commands do not pay for tfjs and tesseract.
+      const { createPerception, isPerceptionError, perceptionConfigFromEnv } = await import('../../perception/index.ts');
       let perception: ReturnType<typeof createPerception> | null = null;
       try {
         const config = perceptionConfigFromEnv(undefined, opts.lang ? { ocrLangs: opts.lang } : {});

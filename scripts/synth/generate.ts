@@ -18,7 +18,7 @@ export interface SynthDoc {
 }
 
 /** Renders one synthetic document of `kind` from `seed`; `degrade` picks scan/photo artefacts at random. */
-export function synthesize(kind: SynthKind, seed: number, opts: { scale?: number; degrade?: boolean; lang?: Lang; augment?: AugmentOptions } = {}): SynthDoc {
+export function synthesize(kind: SynthKind, seed: number, opts: { scale?: number; degrade?: boolean; lang?: Lang; augment?: AugmentOptions; otherKind?: number } = {}): SynthDoc {
   const rng = new Rng(seed);
   const scale = opts.scale ?? 1;
   let canvas: Canvas;
@@ -32,7 +32,7 @@ export function synthesize(kind: SynthKind, seed: number, opts: { scale?: number
     canvas = r.canvas;
     screen = r.label;
   } else if (kind === 'photo') canvas = renderPhoto(rng, scale);
-  else canvas = renderOther(rng, scale);
+  else canvas = renderOther(rng, scale, opts.otherKind);
   let aug: AugmentOptions = opts.augment ?? {};
   if (!opts.augment && opts.degrade && kind !== 'photo') {
     const photo = kind !== 'screenshot' && rng.chance(0.35);

@@ -53,7 +53,7 @@ const PROSE = [
 ];
 
 /** "Other" pages: letters and prose, forms without amounts, near-blank pages, sketches. */
-export function renderOther(rng: Rng, scale = 1): Canvas {
+export function renderOther(rng: Rng, scale = 1, forceKind?: number): Canvas {
   const W0 = 1000;
   const H0 = rng.chance(0.8) ? 1414 : 760;
   const c = createCanvas(Math.round(W0 * scale), Math.round(H0 * scale));
@@ -63,7 +63,8 @@ export function renderOther(rng: Rng, scale = 1): Canvas {
   ctx.fillRect(0, 0, W0, H0);
   ctx.fillStyle = inkColor(rng);
   const fam = rng.pick(FONTS);
-  const kind = rng.int(0, 4);
+  const picked = rng.int(0, 4);
+  const kind = forceKind ?? picked;
   const m = rng.range(60, 110);
   if (kind <= 1) {
     // Letter / prose page.

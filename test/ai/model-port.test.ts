@@ -5,6 +5,7 @@ import { createModelService } from '../../agents/model/model.service.ts';
 import { createPriceTable } from '../../agents/model/prices.ts';
 import { createCircuitBreaker } from '../../agents/model/resilience.ts';
 import { formatReplay, replayCall } from '../../agents/model/replay.ts';
+import { createModelEmbedder } from '../../agents/model/model.embedder.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testModelPort } from '../support/ai.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
@@ -125,6 +126,18 @@ describe('model port', () => {
     expect(err.details.callIds).toHaveLength(2);
     const outcomes = await t.sql<{ outcome: string }>('SELECT outcome FROM model_call WHERE id = ANY($1) ORDER BY created_at', [err.details.callIds]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['invalid_output', 'invalid_output']);
+  });
+
+  it('embeds through the configured embedding model, for memory', async () => {
+    const { model } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }], { embedModel: 'embed-1' });
+    expect(model.canEmbed).toBe(true);
+    const emb = createModelEmbedder(model, { id: 'model-embed-1', dims: 16 });
+    const [a, b] = await emb.embed(['Acme invoice', 'Acme invoice']);
+    expect(a).toHaveLength(16);
+    expect(a).toEqual(b);
+    expect(srv.requests.at(-1)).toMatchObject({ path: '/v1/embeddings', model: 'embed-1' });
+    const [row] = await t.sql<{ tier: string; outcome: string }>(`SELECT tier, outcome FROM model_call WHERE model = 'embed-1'`);
+    expect(row).toEqual({ tier: 'embed', outcome: 'ok' });
   });
 
   it('reports no-model mode and fails calls with model_not_configured', async () => {

@@ -44,7 +44,7 @@ describe('restarts', () => {
     const msg = await env.tdb.db.operatorMessage.findFirstOrThrow({ where: { approvalId: approval.id } });
     expect((msg.body as { buttons: unknown[] }).buttons).toEqual([]);
     await b.kill();
-  }, 120_000);
+  }, 300_000);
 
   it('fires the daily digest exactly once per due time across restarts, overlapping coordinators and downtime', async () => {
     const tz = { COO_TIMEZONE: 'Europe/Berlin', COO_DIGEST_CRON: '0 8 * * *' }; // 08:00 Berlin = 07:00Z in November
@@ -53,7 +53,7 @@ describe('restarts', () => {
 
     // Running across the due time: fires on time.
     const a = start({ ...tz, COO_CLOCK_START: '2026-11-20T06:59:58Z' }, 'workers,background,digest');
-    await waitFor('the on-time digest', async () => (await digests()) === 1, 60_000);
+    await waitFor('the on-time digest', async () => (await digests()) === 1, 150_000);
     await a.kill('SIGKILL');
 
     // Two coordinators restarting together just after: nothing fires again.
@@ -68,7 +68,7 @@ describe('restarts', () => {
     // Down across the next day's due time: one catch-up run on start-up, from two coordinators at once.
     const d = start({ ...tz, COO_CLOCK_START: '2026-11-21T09:30:00Z' }, 'workers,background,digest');
     const e = start({ ...tz, COO_CLOCK_START: '2026-11-21T09:30:00Z' }, 'workers,background,digest');
-    await waitFor('the catch-up digest', async () => (await digests()) === 2, 60_000);
+    await waitFor('the catch-up digest', async () => (await digests()) === 2, 150_000);
     await new Promise((r) => setTimeout(r, 1500));
     await Promise.all([d.kill('SIGKILL'), e.kill('SIGKILL')]);
     expect(await firings()).toEqual([
@@ -81,5 +81,5 @@ describe('restarts', () => {
     const [digest] = await env.tdb.sql<{ text: string }>("SELECT body->>'text' AS text FROM operator_message WHERE body->>'kind' = 'digest' ORDER BY id LIMIT 1");
     expect(digest.text).toMatch(/^Daily digest — since/);
     expect(digest.text).toMatch(/What ran:/);
-  }, 180_000);
+  }, 400_000);
 });

@@ -52,11 +52,13 @@ describe('perception pipeline end to end', () => {
   });
 
   it('reads every page of a multi-page PDF and keeps the invoice fields from page one', async () => {
-    const l = label('06-');
+    const l = label('24-');
     const r = await perception.perceive({ path: join(DIR, l.file) });
     expect(r.source).toMatchObject({ pages: 2, pagesProcessed: 2 });
     expect(r.pages.map((p) => p.index)).toEqual([0, 1]);
+    expect(r.pages[1].textSource).toBe('pdf_text');
     expect(r.pages[1].words.length).toBeGreaterThan(10);
+    expect(r.pages[1].words.every((w) => w.box.page === 1)).toBe(true);
     expectFields(r, l.fields!);
   });
 

@@ -119,7 +119,7 @@ export function spawnCoo(env: Record<string, string>, args: string[]): CooChild 
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },
-    async waitForOutput(re, timeoutMs = 30_000) {
+    async waitForOutput(re, timeoutMs = 120_000) {
       await waitFor(`child output ${re}`, async () => re.test(out) || (proc.exitCode !== null ? Promise.reject(new Error(`child exited: ${out.slice(-2000)}`)) : false), timeoutMs);
     },
   };

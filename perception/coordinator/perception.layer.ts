@@ -1,0 +1,95 @@
+import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
+import { isPerceptionError } from '../errors.ts';
+import type { PerceptionResult } from '../result.schema.ts';
+
+/** The slice of a perception instance the layer needs (index.ts's createPerception makes one). */
+export interface PerceptionInstance {
+  perceive(input: { path: string; filename?: string; mimeType?: string }): Promise<PerceptionResult>;
+  close(): Promise<void>;
+}
+import { documentIntake, type ReadOutcome } from './document-intake.process.ts';
+
+const pct = (n: number): string => `${Math.round(n * 100)}%`;
+
+/** The chat-sized summary of a perception result. */
+export function chatSummary(r: PerceptionResult): string {
+  if (!r.isDocument) return `This does not look like a document (${r.notDocumentReason ?? 'no readable text'}).`;
+  const lines = [`${r.docType.value} (${pct(r.docType.confidence)} sure), ${r.source.pagesProcessed} page(s)`];
+  const inv = r.invoice;
+  if (inv) {
+    const show = (name: string, f: { value: unknown }) => (f.value === null || f.value === undefined ? null : `${name}: ${String(f.value)}`);
+    lines.push(
+      ...[show('Vendor', inv.vendor), show('Number', inv.number), show('Date', inv.issueDate), show('Due', inv.dueDate), show('Total', inv.total), show('Tax', inv.tax), show('Currency', inv.currency)].filter(
+        (x): x is string => x !== null,
+      ),
+    );
+    if (inv.lineItems.length) lines.push(`${inv.lineItems.length} line item(s)`);
+  }
+  if (r.screenshot) lines.push(r.screenshot.gist);
+  if (r.lowConfidence.length) lines.push(`Uncertain: ${r.lowConfidence.map((l) => l.field).join(', ')}`);
+  return lines.join('\n');
+}
+
+function fieldsOf(r: PerceptionResult): Record<string, unknown> {
+  if (!r.invoice) return r.screenshot ? { gist: r.screenshot.gist } : {};
+  const inv = r.invoice;
+  return {
+    vendor: inv.vendor.value,
+    number: inv.number.value,
+    issueDate: inv.issueDate.value,
+    dueDate: inv.dueDate.value,
+    currency: inv.currency.value,
+    subtotal: inv.subtotal.value,
+    tax: inv.tax.value,
+    total: inv.total.value,
+    lineItems: inv.lineItems.map((l) => ({ description: l.description, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount })),
+  };
+}
+
+/**
+ * Wires perception into the coordinator: the document-intake process, the `perception` service its
+ * step calls (one warm instance per process), and the handler that starts a run for each file the
+ * operator sends on any surface.
+ */
+export function createPerceptionLayer(create: () => Promise<PerceptionInstance>) {
+  let perception: Promise<PerceptionInstance> | null = null;
+  let coordinator: Coordinator | null = null;
+  const instance = () => (perception ??= create());
+
+  const read = async (file: { path: string; name: string; mimeType: string }): Promise<ReadOutcome> => {
+    try {
+      const r = await (await instance()).perceive({ path: file.path, filename: file.name, mimeType: file.mimeType });
+      return { ok: true, summary: chatSummary(r), docType: r.docType.value, isDocument: r.isDocument, lowConfidence: r.lowConfidence.map((l) => ({ field: l.field, reasons: l.reasons })), fields: fieldsOf(r) };
+    } catch (err) {
+      // Bad input is an answer, not a fault: the operator gets the message; nothing is retried.
+      if (isPerceptionError(err)) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+  };
+
+  const handlers: ConversationHandlers = {
+    async files(msg): Promise<OutboundMessageInput> {
+      if (!coordinator) return { text: 'Documents cannot be read yet: the COO is still starting.' };
+      const started: string[] = [];
+      for (const f of msg.files) {
+        if (!f.path) continue;
+        const r = await coordinator.runs.start({ process: 'document-intake', input: { file: f }, startedBy: msg.actor, parentKey: `doc-${msg.inboundId}-${f.name}` });
+        started.push(`${f.name} (run ${r.runId})`);
+      }
+      if (started.length === 0) return { kind: 'error', text: 'That message had no file I could read.' };
+      return { kind: 'progress', text: `Reading ${started.join(', ')}… I'll post what I find.` };
+    },
+  };
+
+  return {
+    processes: [documentIntake],
+    services: { perception: { read } },
+    handlers,
+    attach(c: Coordinator) {
+      coordinator = c;
+    },
+    async close() {
+      if (perception) await (await perception.catch(() => null))?.close();
+    },
+  };
+}
