@@ -32,7 +32,7 @@ function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
+const fmt = (xs: number[]) => xs.length === 0 ? 'no samples' : `p50 ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
 
 await globalSetup();
 const tdb = await createTestDatabase();
@@ -158,7 +158,7 @@ try {
   console.log(`    press → surfaces call handleAction:                   ${fmt(pressToAction)}`);
   console.log(`    handleAction (decision transaction, dispatch):        ${fmt(actionTime)}`);
   console.log(`    handleAction returned → next step started (worker):   ${fmt(actionToResume)}`);
-  const goal = Math.max(pct(toTelegram, 95), pct(toSlack, 95), pct(all, 95)) <= 150;
+  const goal = Math.max(pct(toTelegram, 95), pct(toSlack, 95), pct(all, 95) ?? 0) <= 150;
   console.log(`  goal ≤ 150 ms p95 for both: ${goal ? 'met' : 'NOT met'}`);
 } finally {
   const trace = (what: string) => process.env.BENCH_TRACE && console.log(`${new Date().toISOString()} teardown: ${what}`);
