@@ -81,9 +81,16 @@ export function createPerceptionLayer(create: () => Promise<PerceptionInstance>)
     },
   };
 
+  // Starting a run is keyed (parentKey), so a retried step finds the run it started instead of a second one.
+  const reconcile = async (invoice: object, key: string): Promise<{ runId: string } | null> => {
+    if (!coordinator || !coordinator.registry.names().includes('invoice-reconciliation')) return null;
+    const r = await coordinator.runs.start({ process: 'invoice-reconciliation', input: invoice, parentKey: key, startedBy: 'document-intake' });
+    return { runId: r.runId };
+  };
+
   return {
     processes: [documentIntake],
-    services: { perception: { read } },
+    services: { perception: { read }, intake: { reconcile } },
     handlers,
     attach(c: Coordinator) {
       coordinator = c;

@@ -39,6 +39,17 @@ describe('documents sent in chat', () => {
     expect(report[0].text).toMatch(/Total: \d/);
     const queue = await env.tdb.sql<{ queue: string }>("SELECT queue FROM outbox WHERE run_id = $1 AND payload->>'step' = 'read'", [runId]);
     expect(queue[0].queue).toBe('perception');
+    // A confirmed (or certain) invoice goes on to reconciliation, once.
+    const run = (await app.coordinator.runs.get(runId))!;
+    if (run.status === 'waiting') {
+      const approval = await env.tdb.db.approval.findFirstOrThrow({ where: { runId, status: 'pending' } });
+      await app.coordinator.approvals.decide({ approvalId: approval.id, option: 'confirm', actor: 'op', via: 'test' });
+      await waitFor('the intake to complete', async () => (await app.coordinator.runs.get(runId))!.status === 'completed', 60_000, 200);
+    }
+    const recon = await env.tdb.sql<{ process: string; n: number }>('SELECT process, count(*)::int AS n FROM run WHERE parent_key = $1 GROUP BY process', [`${runId}-reconcile-reconcile`]);
+    expect(recon).toEqual([{ process: 'invoice-reconciliation', n: 1 }]);
+    const result = ((await app.coordinator.runs.get(runId))!.state as { result: { reconciliationRun: string } }).result;
+    expect(result.reconciliationRun).toMatch(/^run_/);
   }, 180_000);
 
   it('answers a corrupt file with a clear message, not a retry loop or a stack trace', async () => {
