@@ -187,6 +187,8 @@ describe('process engine', () => {
     const { runId } = await lonely.runs.start({ process: 'three-steps', input: { n: 1 } });
     const jobId = `${runId}-2`;
     expect(await lonely.queues.queue('core').getJob(jobId)).toBeTruthy();
+    // Dispatch marks its outbox rows in batches; an unmarked row is the relay's job, not reconciliation's.
+    await waitFor('the outbox row to be marked dispatched', async () => (await own.tdb.db.outbox.count({ where: { jobId, dispatchedAt: null } })) === 0);
     await lonely.queues.queue('core').obliterate({ force: true });
     expect(await lonely.queues.queue('core').getJob(jobId)).toBeUndefined();
     await own.tdb.sql("UPDATE run SET updated_at = now() - interval '1 minute' WHERE id = $1", [runId]);
