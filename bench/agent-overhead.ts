@@ -13,7 +13,8 @@ import { startFakeOpenAi } from '../test/support/openai-server.ts';
 import { createBudgetLedger, createCallRecorder, createCircuitBreaker, createModelService, createOpenAiProvider, createPriceTable, replyDrafter, type ChatProvider } from '../agents/index.ts';
 import { createChromaVectorStore, createHashedEmbedder, createMemory } from '../memory/index.ts';
 
-const N = Number(process.argv[process.argv.indexOf('--n') + 1] || 300);
+const nFlag = process.argv.indexOf('--n');
+const N = nFlag >= 0 ? Number(process.argv[nFlag + 1]) || 300 : 300;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${pct(xs, 95).toFixed(2)} ms`;
 
