@@ -141,11 +141,16 @@ export class OperatorService implements OperatorApi {
 
   subscribe(listener: (event: ConversationEvent) => void): () => void {
     if (!this.d.listener) throw new Error('This process was started without a LISTEN connection; subscribe is unavailable.');
+    // Re-reads run one after another, so this subscriber hears events in the order they were notified.
+    let chain: Promise<void> = Promise.resolve();
     return this.d.listener.on(CONVERSATION_CHANNEL, (payload) => {
       const { kind, id } = JSON.parse(payload) as { kind: 'created' | 'updated'; id: string };
-      void this.getMessage(id).then((message) => {
-        if (message) listener({ kind, message });
-      });
+      chain = chain
+        .then(async () => {
+          const message = await this.getMessage(id);
+          if (message) listener({ kind, message });
+        })
+        .catch((err) => this.d.log.warn({ err: String(err) }, 'conversation subscriber failed'));
     });
   }
 

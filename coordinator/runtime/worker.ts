@@ -21,6 +21,8 @@ export interface WorkerOptions {
  * maxStalledCount keeps repeated crashes from failing a job.
  */
 export function startStepWorkers(deps: WorkerDeps, opts: WorkerOptions): { workers: Worker[]; close(): Promise<void> } {
+  // BullMQ leaves a connection it was given open on close, so the workers' connections are closed here.
+  const connections: Redis[] = [];
   const workers = opts.agents.map(
     (agent) =>
       new Worker(
@@ -29,7 +31,11 @@ export function startStepWorkers(deps: WorkerDeps, opts: WorkerOptions): { worke
           await executeStep(deps, StepJobSchema.parse(job.data));
         },
         {
-          connection: new Redis(opts.redisUrl, { maxRetriesPerRequest: null }),
+          connection: (() => {
+            const c = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+            connections.push(c);
+            return c;
+          })(),
           prefix: opts.prefix,
           concurrency: opts.concurrency,
           lockDuration: opts.lockDurationMs,
@@ -43,6 +49,7 @@ export function startStepWorkers(deps: WorkerDeps, opts: WorkerOptions): { worke
     workers,
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
+      for (const c of connections) c.disconnect();
     },
   };
 }
