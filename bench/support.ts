@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { applyMigrations } from '../coordinator/index.ts';
 import { join } from 'node:path';
+import { deleteKeysWithPrefix } from '../test/support/redis.ts';
 
 /** Benchmarks run against a scratch database and queue prefix of their own, removed afterwards. */
 export async function scratch(): Promise<{ url: string; prefix: string; redisUrl: string; drop(): Promise<void> }> {
@@ -22,14 +22,7 @@ export async function scratch(): Promise<{ url: string; prefix: string; redisUrl
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();
-      const r = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await r.del(...keys);
-      } while (cursor !== '0');
-      await r.quit();
+      await deleteKeysWithPrefix(redisUrl, prefix);
     },
   };
 }

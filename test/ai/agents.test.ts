@@ -1,29 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costReport, invoiceReconciler, replyDrafter, agentSummarizer } from '../../agents/index.ts';
 import { createModelService } from '../../agents/model/model.service.ts';
 import { createCallRecorder } from '../../agents/model/call-recorder.ts';
 import { createPriceTable } from '../../agents/model/prices.ts';
 import { createCircuitBreaker } from '../../agents/model/resilience.ts';
-import { createChromaVectorStore, createHashedEmbedder, createMemory, type Memory } from '../../memory/index.ts';
-import { testModelPort } from '../support/ai.ts';
-import { startChroma, type TestChroma } from '../support/chroma.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
+import { type Memory } from '../../memory/index.ts';
+import { testModelPort, startAiTestEnv, stopAiTestEnv } from '../support/ai.ts';
+import { type TestChroma } from '../support/chroma.ts';
+import { type TestDatabase } from '../support/db.ts';
+import { type FakeOpenAi } from '../support/openai-server.ts';
 
 let t: TestDatabase;
 let srv: FakeOpenAi;
 let chroma: TestChroma;
 let memory: Memory;
 beforeAll(async () => {
-  [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
-  const embedder = createHashedEmbedder({ dims: 256 });
-  memory = createMemory({ db: t.db, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `a${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
+  ({ t, srv, chroma, memory } = await startAiTestEnv('a'));
 });
-afterAll(async () => {
-  await Promise.all([srv.close(), chroma.stop()]);
-  await t.drop();
-});
+afterAll(() => stopAiTestEnv({ t, srv, chroma }));
 beforeEach(() => srv.reset());
 
 const noModel = () =>

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createOperatorAssistant, defineTool, replyDrafter, type ActionGate, type AssistantTools } from '../../agents/index.ts';
-import { createChromaVectorStore, createHashedEmbedder, createMemory, type Memory } from '../../memory/index.ts';
-import { testModelPort } from '../support/ai.ts';
-import { startChroma, type TestChroma } from '../support/chroma.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
+import { type Memory } from '../../memory/index.ts';
+import { testModelPort, startAiTestEnv, stopAiTestEnv } from '../support/ai.ts';
+import { type TestChroma } from '../support/chroma.ts';
+import { type TestDatabase } from '../support/db.ts';
+import { type FakeOpenAi } from '../support/openai-server.ts';
 
 /** Untrusted text that tries to take over: customer mail bodies, OCR text, file names. */
 export const INJECTIONS = [
@@ -27,14 +27,9 @@ let srv: FakeOpenAi;
 let chroma: TestChroma;
 let memory: Memory;
 beforeAll(async () => {
-  [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
-  const embedder = createHashedEmbedder({ dims: 256 });
-  memory = createMemory({ db: t.db, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `i${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
+  ({ t, srv, chroma, memory } = await startAiTestEnv('i'));
 });
-afterAll(async () => {
-  await Promise.all([srv.close(), chroma.stop()]);
-  await t.drop();
-});
+afterAll(() => stopAiTestEnv({ t, srv, chroma }));
 beforeEach(() => srv.reset());
 
 function harness() {

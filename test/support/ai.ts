@@ -1,3 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { createChromaVectorStore, createHashedEmbedder, createMemory, type Memory } from '../../memory/index.ts';
+import { startChroma, type TestChroma } from './chroma.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { startFakeOpenAi, type FakeOpenAi } from './openai-server.ts';
 import type { Db } from '../../coordinator/db/client.ts';
 import type { BudgetLedger } from '../../agents/budget/budget.ledger.ts';
 import { createCallRecorder } from '../../agents/model/call-recorder.ts';
@@ -30,4 +35,28 @@ export function testModelPort(
     maxRetryAfterMs: opts.maxRetryAfterMs,
   });
   return { model, prices };
+}
+
+/** A database, a fake OpenAI-compatible server, a Chroma server and a memory over them, for one AI test file. */
+export interface AiTestEnv {
+  t: TestDatabase;
+  srv: FakeOpenAi;
+  chroma: TestChroma;
+  memory: Memory;
+}
+
+export async function startAiTestEnv(collectionPrefix: string): Promise<AiTestEnv> {
+  const [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
+  const embedder = createHashedEmbedder({ dims: 256 });
+  const memory = createMemory({
+    db: t.db,
+    embedder,
+    vectorStore: createChromaVectorStore({ url: chroma.url, collection: `${collectionPrefix}${randomBytes(3).toString('hex')}`, embedderId: embedder.id }),
+  });
+  return { t, srv, chroma, memory };
+}
+
+export async function stopAiTestEnv(env: Pick<AiTestEnv, 't' | 'srv' | 'chroma'>): Promise<void> {
+  await Promise.all([env.srv.close(), env.chroma.stop()]);
+  await env.t.drop();
 }
