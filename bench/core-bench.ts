@@ -78,8 +78,16 @@ async function main() {
     const c = app.coordinator;
     await c.start({ workers: true, background: true });
 
-    // Sequential: one run of many steps; per-step latency from the event log (step.scheduled → next step.scheduled).
+    // Sequential: one run of many steps. Per-step latency is the gap between one step's successor
+    // being handed to BullMQ and the next (commit → enqueue → pickup → claim → handler → commit),
+    // timed in-process at microsecond resolution; the raw figure above is add → pickup → completed.
     const steps = 300;
+    const dispatchedAt: number[] = [];
+    const dispatch = c.queues.dispatch.bind(c.queues);
+    c.queues.dispatch = (jobs) => {
+      if (jobs.some((j) => j.payload.step === 'step')) dispatchedAt.push(performance.now());
+      return dispatch(jobs);
+    };
     const t0 = performance.now();
     const { runId } = await c.runs.start({ process: 'bench-chain', input: { steps } });
     for (;;) {
@@ -88,10 +96,10 @@ async function main() {
       await new Promise((res) => setTimeout(res, 5));
     }
     const seqMs = (performance.now() - t0) / steps;
-    const sched = (await c.runs.events(runId)).filter((e) => e.type === 'step.scheduled').map((e) => e.at.getTime());
-    const gaps = sched.slice(1).map((t, i) => t - sched[i]).slice(20);
-    console.log(`durable step, one at a time: mean ${fmt(seqMs)}, p50 ${fmt(percentile(gaps, 50))}, p95 ${fmt(percentile(gaps, 95))} per step`);
-    console.log(`overhead ratio (durable step p50 / raw BullMQ round-trip p50): ${(percentile(gaps, 50) / raw.p50).toFixed(2)}× (goal ≤ 2×)`);
+    c.queues.dispatch = dispatch;
+    const gaps = dispatchedAt.slice(1).map((t, i) => t - dispatchedAt[i]).slice(20);
+    console.log(`durable step, one at a time: mean ${fmt(seqMs)}, p50 ${fmt(percentile(gaps, 50))}, p95 ${fmt(percentile(gaps, 95))} per step (${gaps.length} steps)`);
+    console.log(`overhead ratio, durable step / raw BullMQ round-trip: p50 ${(percentile(gaps, 50) / raw.p50).toFixed(2)}×, p95 ${(percentile(gaps, 95) / raw.p95).toFixed(2)}× (goal ≤ 2×)`);
 
     // Throughput: many runs at once.
     const runs = 100;

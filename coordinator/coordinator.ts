@@ -64,10 +64,10 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2 });
-  const claimPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: Math.max(2, Math.ceil(config.COO_WORKER_CONCURRENCY / 2)), options: '-c synchronous_commit=off' });
-  for (const p of [pool, claimPool]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
+  const asyncPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2, options: '-c synchronous_commit=off' });
+  for (const p of [pool, asyncPool]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
   const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock);
-  const deps: EngineDeps = { db, pool, claimPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
+  const deps: EngineDeps = { db, pool, asyncPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();
   registerCoreCommands(router);
@@ -159,7 +159,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       for (const s of stops.splice(0).reverse()) await s().catch(() => {});
       await queues.close().catch(() => {});
       await pool.end().catch(() => {});
-      await claimPool.end().catch(() => {});
+      await asyncPool.end().catch(() => {});
       redis.disconnect();
       await db.$disconnect().catch(() => {});
       started = false;

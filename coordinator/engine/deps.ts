@@ -32,11 +32,17 @@ export interface EngineDeps {
   /** A plain pg pool for the step hot path (engine/fast-path.ts). */
   pool: pg.Pool;
   /**
-   * Connections with synchronous_commit off, for the step claim only: it records step.started, and the
-   * step's own (synchronous) completion flushes the WAL before it. A claim lost to a power cut only
-   * sends the completion down the locked path.
+   * Connections with synchronous_commit off, for the two statements of a pure step: the claim
+   * (step.started) and the fast-path transition (goto/complete with nothing sent to anyone). Their commit
+   * does not wait for the disk flush. A crash of the coordinator loses nothing (the WAL is written by the
+   * server, not by us); only a crash of PostgreSQL itself can lose the last fraction of a second of
+   * them, and then the run is simply back at the step before: reconciliation re-runs it, deterministic
+   * and with its writes in the ledger. Everything anyone outside can observe (ledger intents and
+   * outcomes, approvals, operator messages, schedule firings) commits synchronously, and because the
+   * WAL is one sequence, that flush makes every earlier asynchronous transition durable first: no
+   * external effect can rest on a transition that a power cut could take back.
    */
-  claimPool: pg.Pool;
+  asyncPool: pg.Pool;
   registry: ProcessRegistry;
   clock: Clock;
   log: Logger;

@@ -28,7 +28,7 @@ class StepTimeoutError extends AppError {
  * is dropped. The outcome commits in one transaction with the next job (completeStep / failStep).
  */
 export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
-  const claimed = await claimStep(deps.claimPool, job, deps.workerId);
+  const claimed = await claimStep(deps.asyncPool, job, deps.workerId);
   if (!claimed) return 'stale';
   crashPoint('after-step-started');
   const startedAt = Date.now();
@@ -58,7 +58,7 @@ async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep
   plan.append('step.completed', job.step, { attempt: job.attempt, output: result.output ?? null, durationMs, result: result.kind });
   if (result.kind === 'goto') plan.scheduleStep(result.next, 1);
   else plan.append('run.completed', null, { output: result.output ?? null });
-  const { matched, jobs } = await commitPlan(deps.pool, plan, claimed.view.seq, job.seq, deps.clock.now());
+  const { matched, jobs } = await commitPlan(deps.asyncPool, plan, claimed.view.seq, job.seq, deps.clock.now());
   if (!matched) return false;
   crashPoint('after-commit-before-enqueue');
   await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
