@@ -28,6 +28,7 @@ export { ProcessRegistry } from './process/registry.ts';
 export { processGraph, drawMermaid, type ProcessGraph } from './process/graph.ts';
 export type { CoreServices } from './processes/services.ts';
 export { foldEvents, applyEvent, emptyView, type RunView, type RunEventRecord, type RunStatus } from './engine/events.ts';
+export { newStepJobId, stepJobIdOf, type StepJob } from './engine/deps.ts';
 export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
 
 // Operator conversation (the surfaces' contract)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
@@ -21,9 +22,33 @@ export interface StepJob {
   attempt: number;
 }
 
+/**
+ * A new BullMQ id for a step job, chosen when its scheduling transition is planned and recorded in
+ * that step.scheduled event and its outbox row: every re-add of the row (relay, crash recovery) uses
+ * the same id, so BullMQ keeps one job. The random part keeps apart two plans that the log alone
+ * cannot tell apart: a transition PostgreSQL lost and its re-run, whose job would otherwise collide
+ * with the finished job of the lost one. BullMQ ids cannot contain ':'.
+ */
+export function newStepJobId(runId: string, seq: number): string {
+  return `${runId}-${seq}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The job id a step.scheduled/step.retried event recorded; runs from before ids were recorded used <run>-<seq>. */
+export function stepJobIdOf(runId: string, seq: number, eventData: unknown): string {
+  const id = (eventData as { jobId?: unknown } | null)?.jobId;
+  return typeof id === 'string' ? id : `${runId}-${seq}`;
+}
+
 export interface Dispatcher {
   /** Adds committed outbox jobs to BullMQ and marks them dispatched; failures are left to the relay. */
   dispatch(jobs: OutboxJob[]): Promise<void>;
+  /**
+   * Adds jobs to BullMQ before their transition has committed (the step hot path overlaps the two).
+   * Safe because a step's claim only succeeds once the run expects exactly that job; see claimStep.
+   */
+  add(jobs: Array<Omit<OutboxJob, 'id'>>): Promise<void>;
+  /** Records that committed outbox rows are on BullMQ (batched). */
+  markDispatched(ids: bigint[]): void;
 }
 
 /** What every transition needs, typed once (trigger.dev's systems pattern). */

@@ -30,24 +30,30 @@ interface ClaimRow {
 }
 
 /**
- * Records step.started only if the run still expects exactly this step (status running, step_seq =
- * job.seq): one statement, so the check and the append are atomic. A stale or duplicate job claims
- * nothing and is dropped.
+ * Records step.started only if the run expects exactly this job (status running, step_seq = job.seq,
+ * the same step and attempt): one statement, so the check and the append are atomic. Otherwise:
+ * 'early' when the run has not reached the job's seq yet (its scheduling commit is still in flight,
+ * since the hot path enqueues while it commits; the run row lock usually makes the claim wait for
+ * it instead), 'stale' for a duplicate or superseded job, which is dropped.
  */
-export async function claimStep(pool: pg.Pool, job: StepJob, workerId: string): Promise<ClaimedStep | null> {
-  const { rows } = await pool.query<ClaimRow>(
+export async function claimStep(pool: pg.Pool, job: StepJob, workerId: string): Promise<ClaimedStep | 'early' | 'stale'> {
+  const { rows } = await pool.query<ClaimRow & { claimed: boolean }>(
     `WITH r AS (
        UPDATE run SET seq = seq + 1
-       WHERE id = $1 AND status = 'running' AND step_seq = $2
+       WHERE id = $1 AND status = 'running' AND step_seq = $2 AND current_step = $3 AND attempt = $5
        RETURNING id, process, version, input, created_at, status, current_step, step_seq, attempt, seq, error, state
      ), e AS (
        INSERT INTO run_event (run_id, seq, type, step, data) SELECT id, seq, 'step.started', $3, $4::jsonb FROM r
      )
-     SELECT * FROM r`,
-    [job.runId, job.seq, job.step, JSON.stringify({ attempt: job.attempt, worker: workerId })],
+     SELECT true AS claimed, * FROM r
+     UNION ALL
+     SELECT false, id, process, version, NULL, created_at, status, current_step, step_seq, attempt, seq, error, NULL
+     FROM run WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM r)`,
+    [job.runId, job.seq, job.step, JSON.stringify({ attempt: job.attempt, worker: workerId }), job.attempt],
   );
   const r = rows[0];
-  if (!r) return null;
+  if (!r) return 'stale';
+  if (!r.claimed) return r.status === 'running' && r.seq < job.seq ? 'early' : 'stale';
   return {
     run: { id: r.id, process: r.process, version: r.version, input: r.input, createdAt: r.created_at },
     view: { status: r.status, currentStep: r.current_step, stepSeq: r.step_seq, attempt: r.attempt, seq: r.seq, error: r.error, state: r.state },

@@ -2,7 +2,7 @@ import { Prisma } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { crashPoint } from '../runtime/crash-points.ts';
 import { externalize } from './blobs.ts';
-import type { EngineDeps, OutboxJob, StepJob } from './deps.ts';
+import { type EngineDeps, type OutboxJob, type StepJob, newStepJobId } from './deps.ts';
 import { applyEvent, type EventType, type RunEventRecord, type RunStatus, type RunView } from './events.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -42,23 +42,21 @@ export class RunPlan {
     return e;
   }
 
-  /** Schedules a step: the event and its job commit together; the job id is deterministic (<run>-<seq>). */
+  /** Schedules a step: the event and its job commit together, the job's id recorded in both (newStepJobId). */
   scheduleStep(step: string, attempt: number, opts: { delayMs?: number; retry?: boolean; reason?: string } = {}): void {
     const def = this.deps.registry.get(this.run.process, this.run.version);
     const agent = def?.steps[step]?.agent ?? 'core';
     const availableAt = new Date(this.deps.clock.now().getTime() + (opts.delayMs ?? 0));
+    const jobId = newStepJobId(this.run.id, this.view.seq + 1);
     const e = this.append(opts.retry ? 'step.retried' : 'step.scheduled', step, {
       attempt,
+      jobId,
       agent,
       ...(opts.delayMs ? { delayMs: opts.delayMs, availableAt: availableAt.toISOString() } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
     });
-    this.jobs.push({
-      queue: agent,
-      jobId: `${this.run.id}-${e.seq}`,
-      payload: { runId: this.run.id, seq: e.seq, step, attempt },
-      availableAt,
-    });
+    const payload: StepJob = { runId: this.run.id, seq: e.seq, step, attempt };
+    this.jobs.push({ queue: agent, jobId, payload, availableAt });
   }
 
   get status(): RunStatus {

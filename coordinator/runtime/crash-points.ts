@@ -9,6 +9,7 @@ export type CrashPointName =
   | 'after-external-call'
   | 'before-step-commit'
   | 'after-commit-before-enqueue'
+  | 'after-enqueue-before-commit'
   | 'after-enqueue-before-mark'
   | 'after-approval-commit';
 

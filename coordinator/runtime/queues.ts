@@ -41,8 +41,8 @@ export class QueueSet implements Dispatcher {
   }
 
   /** Adds jobs under their deterministic ids (a second add of a live job is a no-op in BullMQ). */
-  async add(jobs: OutboxJob[]): Promise<void> {
-    const byQueue = new Map<string, OutboxJob[]>();
+  async add(jobs: Array<Omit<OutboxJob, 'id'>>): Promise<void> {
+    const byQueue = new Map<string, Array<Omit<OutboxJob, 'id'>>>();
     for (const j of jobs) byQueue.set(j.queue, [...(byQueue.get(j.queue) ?? []), j]);
     const now = this.clock.now().getTime();
     await Promise.all(
@@ -67,7 +67,12 @@ export class QueueSet implements Dispatcher {
     if (jobs.length === 0) return;
     await this.add(jobs);
     crashPoint('after-enqueue-before-mark');
-    this.toMark.push(...jobs.map((j) => j.id));
+    this.markDispatched(jobs.map((j) => j.id));
+  }
+
+  markDispatched(ids: bigint[]): void {
+    if (ids.length === 0) return;
+    this.toMark.push(...ids);
     this.markTimer ??= setTimeout(() => void this.flushMarks(), 20);
   }
 

@@ -16,6 +16,16 @@ export interface WorkerDeps extends EngineDeps {
   workerId: string;
 }
 
+/** A job that reached a worker before the commit that scheduled it: BullMQ tries it again shortly. */
+class StepNotYetScheduledError extends AppError {
+  constructor(job: StepJob) {
+    super('step_not_yet_scheduled', `Run ${job.runId} has not reached step ${job.step} (seq ${job.seq}) yet; retrying the job.`, { retryable: true });
+  }
+}
+
+/** Waits before re-claiming an early job: its scheduling commit is in flight, so a few ms almost always do. */
+const EARLY_CLAIM_WAITS_MS = [1, 4, 16, 64];
+
 class StepTimeoutError extends AppError {
   constructor(step: string, ms: number) {
     super('step_timeout', `Step ${step} took longer than its ${ms} ms timeout.`, { retryable: true });
@@ -28,8 +38,16 @@ class StepTimeoutError extends AppError {
  * is dropped. The outcome commits in one transaction with the next job (completeStep / failStep).
  */
 export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
-  const claimed = await claimStep(deps.asyncPool, job, deps.workerId);
-  if (!claimed) return 'stale';
+  let claimed = await claimStep(deps.asyncPool, job, deps.workerId);
+  for (const ms of EARLY_CLAIM_WAITS_MS) {
+    if (claimed !== 'early') break;
+    await new Promise((r) => setTimeout(r, ms));
+    claimed = await claimStep(deps.asyncPool, job, deps.workerId);
+  }
+  // Still early: the commit may have failed (then this job is never claimed) or is slow; BullMQ's
+  // backoff keeps the job alive meanwhile, and reconciliation covers a run that stops moving.
+  if (claimed === 'early') throw new StepNotYetScheduledError(job);
+  if (claimed === 'stale') return 'stale';
   crashPoint('after-step-started');
   const startedAt = Date.now();
   const { run } = claimed;
@@ -50,6 +68,10 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
 /**
  * The common outcomes (go to the next step, complete) with a small output commit in one statement;
  * anything else, or a run that moved meanwhile, takes the locked path (completeStep), which decides.
+ * The next job is added to BullMQ while the statement commits rather than after it: that takes the
+ * Redis round-trip off each step's critical path. The outbox row still commits with the transition
+ * (the relay adds it if this add fails), and a job that arrives before its commit is visible waits for
+ * it (claimStep's 'early'); one whose commit never happens is never claimed.
  */
 async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep, result: StepResult, durationMs: number): Promise<boolean> {
   if (result.kind !== 'goto' && result.kind !== 'complete') return false;
@@ -58,10 +80,20 @@ async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep
   plan.append('step.completed', job.step, { attempt: job.attempt, output: result.output ?? null, durationMs, result: result.kind });
   if (result.kind === 'goto') plan.scheduleStep(result.next, 1);
   else plan.append('run.completed', null, { output: result.output ?? null });
-  const { matched, jobs } = await commitPlan(deps.asyncPool, plan, claimed.view.seq, job.seq, deps.clock.now());
+  const added =
+    plan.jobs.length === 0
+      ? Promise.resolve(false)
+      : deps.dispatcher.add(plan.jobs).then(
+          () => (crashPoint('after-enqueue-before-commit'), true),
+          (err) => (deps.log.warn({ err: String(err) }, 'inline enqueue failed; the relay will retry'), false),
+        );
+  const committed = commitPlan(deps.asyncPool, plan, claimed.view.seq, job.seq, deps.clock.now()).then((c) => (crashPoint('after-commit-before-enqueue'), c));
+  const [isOnQueue, { matched, jobs }] = await Promise.all([added, committed]);
   if (!matched) return false;
-  crashPoint('after-commit-before-enqueue');
-  await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+  if (isOnQueue) {
+    crashPoint('after-enqueue-before-mark');
+    deps.dispatcher.markDispatched(jobs.map((j) => j.id));
+  }
   return true;
 }
 

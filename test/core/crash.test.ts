@@ -100,7 +100,7 @@ describe('crash recovery', () => {
     await c.stop();
   }, 420_000);
 
-  it('survives the whole coordinator being killed between commit and enqueue, and between enqueue and mark', async () => {
+  it('survives the whole coordinator being killed between commit and enqueue, enqueue and commit, and enqueue and mark', async () => {
     await Promise.all(children.splice(0).map((ch) => ch.kill()));
     const c = await env.coordinator({ processes: [crashy] });
     const runIds: string[] = [];
@@ -108,8 +108,9 @@ describe('crash recovery', () => {
     let crashes = 0;
     const deadline = Date.now() + 240_000;
     for (;;) {
-      // One process with every role, armed to kill itself at the two dispatch crash points.
-      const ch = spawnCoo({ ...env.env, COO_CRASH_POINTS: 'after-commit-before-enqueue:0.2,after-enqueue-before-mark:0.2' }, ['--roles', 'workers,background', ...PROCESS_ARGS]);
+      // One process with every role, armed to kill itself at the dispatch crash points (the hot path
+      // enqueues while it commits, so a job can be on BullMQ before its transition has committed).
+      const ch = spawnCoo({ ...env.env, COO_CRASH_POINTS: 'after-commit-before-enqueue:0.15,after-enqueue-before-commit:0.15,after-enqueue-before-mark:0.15' }, ['--roles', 'workers,background', ...PROCESS_ARGS]);
       children.push(ch);
       const result = await Promise.race([
         ch.exited,
@@ -123,7 +124,7 @@ describe('crash recovery', () => {
         break;
       }
       expect(result.signal).toBe('SIGKILL');
-      expect(ch.output()).toMatch(/crash point (after-commit-before-enqueue|after-enqueue-before-mark)/);
+      expect(ch.output()).toMatch(/crash point (after-commit-before-enqueue|after-enqueue-before-commit|after-enqueue-before-mark)/);
       crashes++;
       if (Date.now() > deadline) throw new Error('runs did not complete');
     }

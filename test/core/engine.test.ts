@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Coordinator, foldEvents, type RunEventRecord } from '../../coordinator/index.ts';
+import { type Coordinator, foldEvents, type RunEventRecord, stepJobIdOf } from '../../coordinator/index.ts';
 import { bigOutput, flaky, flakyFail, sleeper, slow, threeSteps, versionedV1, versionedV2, wrongTurn } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
 
@@ -185,7 +185,8 @@ describe('process engine', () => {
     const own = await createTestEnv();
     const lonely = await own.coordinator({ processes: [threeSteps] });
     const { runId } = await lonely.runs.start({ process: 'three-steps', input: { n: 1 } });
-    const jobId = `${runId}-2`;
+    const scheduled = (await lonely.runs.events(runId)).find((e) => e.type === 'step.scheduled')!;
+    const jobId = stepJobIdOf(runId, scheduled.seq, scheduled.data);
     expect(await lonely.queues.queue('core').getJob(jobId)).toBeTruthy();
     // Dispatch marks its outbox rows in batches; an unmarked row is the relay's job, not reconciliation's.
     await waitFor('the outbox row to be marked dispatched', async () => (await own.tdb.db.outbox.count({ where: { jobId, dispatchedAt: null } })) === 0);

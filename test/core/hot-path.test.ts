@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Coordinator, foldEvents, newStepJobId, type RunEventRecord, type StepJob, stepJobIdOf } from '../../coordinator/index.ts';
+import { threeSteps } from '../fixtures/processes/test-processes.ts';
+import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
+
+/**
+ * The step hot path adds the next job to BullMQ while its transition commits (asynchronously), so a
+ * job can reach a worker before the commit that scheduled it, or outlive a commit that never happened.
+ * These pin down what the claim does with such jobs, and how a run recovers a lost transition.
+ */
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => env.cleanup());
+
+async function eventsOf(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
+  return (await c.runs.events(runId)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
+}
+
+async function expectConsistent(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
+  const events = await eventsOf(c, runId);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  const run = (await c.runs.get(runId))!;
+  expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
+  return events;
+}
+
+const count = (events: RunEventRecord[], type: string, step: string) => events.filter((e) => e.type === type && e.step === step).length;
+
+describe('step jobs that arrive out of step with their commit', () => {
+  it('runs a job that reached its worker before the commit that scheduled it, once, after that commit', async () => {
+    const c = await env.coordinator({ processes: [threeSteps] });
+    // Hold back the commit of a's transition (a slow disk, a busy server) while its successor is enqueued.
+    const pool = c.deps.asyncPool;
+    const query = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<unknown>;
+    let held = 0;
+    (pool as unknown as { query: typeof query }).query = async (text, values) => {
+      if (typeof text === 'string' && text.includes('INSERT INTO outbox') && held++ === 0) await new Promise((r) => setTimeout(r, 400));
+      return query(text, values);
+    };
+    await c.start({ workers: true, background: true });
+    const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 5 } });
+    await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
+    expect(held).toBeGreaterThanOrEqual(2);
+    const events = await expectConsistent(c, runId);
+    for (const step of ['a', 'b', 'c']) expect(count(events, 'step.completed', step)).toBe(1);
+    expect(count(events, 'step.started', 'b')).toBe(1);
+    const bScheduled = events.find((e) => e.type === 'step.scheduled' && e.step === 'b')!;
+    // b's job was tried before a's commit was visible, kept, and claimed on a later try.
+    expect((await c.queues.queue('other').getJob(stepJobIdOf(runId, bScheduled.seq, bScheduled.data)))?.attemptsMade).toBeGreaterThanOrEqual(1);
+    expect((await c.runs.get(runId))!.state).toMatchObject({ outputs: { a: { a: 5 }, b: { b: 6 }, c: { c: 7 } } });
+  });
+
+  it('never lets a stray job stand in for another step scheduled at the same seq', async () => {
+    const c = await env.coordinator({ processes: [threeSteps] });
+    const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 1 } });
+    const seq = (await c.runs.get(runId))!.seq;
+    // A transition that lost its commit could have planned step c at the seq where b will really be.
+    const stray: StepJob = { runId, seq: seq + 3, step: 'c', attempt: 1 };
+    const strayId = newStepJobId(runId, stray.seq);
+    await c.queues.add([{ queue: 'core', jobId: strayId, payload: stray, availableAt: new Date() }]);
+    await c.start({ workers: true, background: true });
+    await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
+    const events = await expectConsistent(c, runId);
+    for (const step of ['a', 'b', 'c']) {
+      expect(count(events, 'step.started', step)).toBe(1);
+      expect(count(events, 'step.completed', step)).toBe(1);
+    }
+    const cStarted = events.find((e) => e.type === 'step.started' && e.step === 'c')!;
+    expect(cStarted.seq).toBeGreaterThan(events.find((e) => e.type === 'step.completed' && e.step === 'b')!.seq);
+    await waitFor('the stray job to be dropped', async () => (await c.queues.queue('core').getJob(strayId))?.isCompleted());
+  });
+
+  it('recovers a run whose last transitions PostgreSQL lost (asynchronous commit) although their jobs already ran', async () => {
+    const c = await env.coordinator({ processes: [threeSteps], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 10 } });
+    await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
+    // What a server crash can leave: the log ends at "b scheduled", b's job is finished in BullMQ.
+    const all = await eventsOf(c, runId);
+    const bScheduled = all.find((e) => e.type === 'step.scheduled' && e.step === 'b')!;
+    const kept = all.filter((e) => e.seq <= bScheduled.seq);
+    const v = foldEvents(kept);
+    await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, bScheduled.seq]);
+    await env.tdb.sql(
+      `UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, finished_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`,
+      [runId, v.status, v.currentStep, v.stepSeq, v.attempt, v.seq, v.error, JSON.stringify(v.state)],
+    );
+    expect(await (await c.queues.queue('other').getJob(stepJobIdOf(runId, bScheduled.seq, bScheduled.data)))?.isCompleted()).toBe(true);
+    expect(await c.tick.reconcile()).toBe(1);
+    await waitFor('the run to complete again', async () => (await c.runs.get(runId))?.status === 'completed');
+    const events = await expectConsistent(c, runId);
+    expect(count(events, 'step.completed', 'b')).toBe(1);
+    expect(count(events, 'step.completed', 'c')).toBe(1);
+    expect((await c.runs.get(runId))!.state).toMatchObject({ outputs: { b: { b: 11 }, c: { c: 12 } } });
+  });
+});
