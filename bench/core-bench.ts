@@ -83,10 +83,10 @@ async function main() {
     // timed in-process at microsecond resolution; the raw figure above is add → pickup → completed.
     const steps = 300;
     const dispatchedAt: number[] = [];
-    const dispatch = c.queues.dispatch.bind(c.queues);
-    c.queues.dispatch = (jobs) => {
+    const add = c.queues.add.bind(c.queues);
+    c.queues.add = (jobs) => {
       if (jobs.some((j) => j.payload.step === 'step')) dispatchedAt.push(performance.now());
-      return dispatch(jobs);
+      return add(jobs);
     };
     const t0 = performance.now();
     const { runId } = await c.runs.start({ process: 'bench-chain', input: { steps } });
@@ -96,7 +96,7 @@ async function main() {
       await new Promise((res) => setTimeout(res, 5));
     }
     const seqMs = (performance.now() - t0) / steps;
-    c.queues.dispatch = dispatch;
+    c.queues.add = add;
     const gaps = dispatchedAt.slice(1).map((t, i) => t - dispatchedAt[i]).slice(20);
     console.log(`durable step, one at a time: mean ${fmt(seqMs)}, p50 ${fmt(percentile(gaps, 50))}, p95 ${fmt(percentile(gaps, 95))} per step (${gaps.length} steps)`);
     console.log(`overhead ratio, durable step / raw BullMQ round-trip: p50 ${(percentile(gaps, 50) / raw.p50).toFixed(2)}×, p95 ${(percentile(gaps, 95) / raw.p95).toFixed(2)}× (goal ≤ 2×)`);

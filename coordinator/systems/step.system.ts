@@ -23,8 +23,8 @@ class StepNotYetScheduledError extends AppError {
   }
 }
 
-/** Waits before re-claiming an early job: its scheduling commit is in flight, so a few ms almost always do. */
-const EARLY_CLAIM_WAITS_MS = [1, 4, 16, 64];
+/** Waits before re-claiming an early job (0 = the next turn of the event loop): its commit is in flight. */
+const EARLY_CLAIM_WAITS_MS = [0, 0, 0, 1, 4, 16, 64];
 
 class StepTimeoutError extends AppError {
   constructor(step: string, ms: number) {
@@ -41,7 +41,7 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
   let claimed = await claimStep(deps.asyncPool, job, deps.workerId);
   for (const ms of EARLY_CLAIM_WAITS_MS) {
     if (claimed !== 'early') break;
-    await new Promise((r) => setTimeout(r, ms));
+    await new Promise((r) => (ms === 0 ? setImmediate(r) : setTimeout(r, ms)));
     claimed = await claimStep(deps.asyncPool, job, deps.workerId);
   }
   // Still early: the commit may have failed (then this job is never claimed) or is slow; BullMQ's
