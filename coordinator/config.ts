@@ -36,6 +36,8 @@ export const CoordinatorConfigSchema = z.object({
   COO_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   COO_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(15_000),
   COO_POLL_MS: z.coerce.number().int().min(20).default(1_000),
+  /** Days after which a finished run's event log is compacted into its archive row (0 = never). */
+  COO_RUN_ARCHIVE_AFTER_DAYS: z.coerce.number().min(0).default(30),
   COO_BLOB_THRESHOLD_BYTES: z.coerce.number().int().min(256).default(8_192),
   /** Named crash points to arm, comma-separated, for crash tests: "point" or "point:probability". */
   COO_CRASH_POINTS: z.string().default(''),

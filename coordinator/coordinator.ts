@@ -18,6 +18,7 @@ import type { CoreServices } from './processes/services.ts';
 import { armCrashPoints } from './runtime/crash-points.ts';
 import { PgListener } from './runtime/listener.ts';
 import { QueueSet } from './runtime/queues.ts';
+import { archiveFinishedRuns, readRunEvents } from './runtime/archive.ts';
 import { reconcileRuns } from './runtime/reconcile.ts';
 import { pruneOutbox, relayOnce } from './runtime/relay.ts';
 import { ensureSchedule, tickSchedules } from './runtime/scheduler.ts';
@@ -152,6 +153,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
         loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));
         loop('reconcile', 30_000, () => reconcileRuns(deps, queues));
         loop('prune', 3_600_000, () => pruneOutbox(deps));
+        if (config.COO_RUN_ARCHIVE_AFTER_DAYS > 0) loop('archive', 3_600_000, () => archiveFinishedRuns(deps, config.COO_RUN_ARCHIVE_AFTER_DAYS * 86_400_000));
       }
     },
 
@@ -168,7 +170,10 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
     runs: {
       start: (req: StartRunRequest): Promise<StartedRun> => startRun(deps, req),
       get: (id: string) => db.run.findUnique({ where: { id } }),
-      events: (id: string) => db.runEvent.findMany({ where: { runId: id }, orderBy: { seq: 'asc' } }),
+      /** A run's events, from the live log or its archive. */
+      events: (id: string) => readRunEvents(db, id),
+      /** Compacts the event logs of runs finished more than `olderThanDays` ago (default: the policy's). */
+      archive: (olderThanDays = config.COO_RUN_ARCHIVE_AFTER_DAYS) => archiveFinishedRuns(deps, olderThanDays * 86_400_000),
       cancel: (id: string, by: string, reason?: string) => cancelRun(deps, id, by, reason),
       retry: (id: string, by: string) => retryRun(deps, id, by),
       replay: (id: string, by: string, from?: string) => replayRun(deps, id, by, from),

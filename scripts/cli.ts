@@ -9,7 +9,7 @@ import { doctorCommand, extraProbes } from './commands/doctor.ts';
 import { pairCommand } from './commands/pair.ts';
 import { perceiveCommand } from './commands/perceive.ts';
 import { perceptionDoctorProbe } from './commands/perception-doctor.ts';
-import { processesCommand, replayCommand, runsCommand, sayCommand, showCommand, statusCommand } from './commands/runs.commands.ts';
+import { archiveCommand, processesCommand, replayCommand, runsCommand, sayCommand, showCommand, statusCommand } from './commands/runs.commands.ts';
 
 const root = join(import.meta.dirname, '..');
 const program = new Command('coo')
@@ -61,6 +61,7 @@ program.addCommand(statusCommand());
 program.addCommand(runsCommand());
 program.addCommand(showCommand());
 program.addCommand(replayCommand());
+program.addCommand(archiveCommand());
 program.addCommand(processesCommand());
 program.addCommand(sayCommand());
 program.addCommand(doctorCommand());

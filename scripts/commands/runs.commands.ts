@@ -35,6 +35,23 @@ export function showCommand(): Command {
     });
 }
 
+export function archiveCommand(): Command {
+  return new Command('archive')
+    .description("Compact the event logs of runs finished long ago into one archive row each (the policy runs hourly; `coo show` still shows archived logs)")
+    .option('--older-than-days <days>', 'archive runs finished more than this many days ago (default: COO_RUN_ARCHIVE_AFTER_DAYS, 30)')
+    .option('--json', 'print JSON')
+    .action(async (o: { olderThanDays?: string; json?: boolean }) => {
+      await withCoordinator(async (c) => {
+        const days = o.olderThanDays === undefined ? c.config.COO_RUN_ARCHIVE_AFTER_DAYS : Number(o.olderThanDays);
+        if (!Number.isFinite(days) || days < 0) throw new Error(`--older-than-days wants a number of days ≥ 0, not "${o.olderThanDays}".`);
+        const r = await c.runs.archive(days);
+        output(!!o.json, { olderThanDays: days, ...r }, () =>
+          r.runs === 0 ? `No finished run older than ${days} days has an event log left to archive.` : `Archived ${r.runs} runs (${r.events} events): ${(r.rawBytes / 1024).toFixed(1)} KB of events stored in ${(r.storedBytes / 1024).toFixed(1)} KB.`,
+        );
+      }).catch(fail);
+    });
+}
+
 export function replayCommand(): Command {
   return new Command('replay')
     .description('Re-run a finished run from a step (default: the step it failed at, else its first step)')

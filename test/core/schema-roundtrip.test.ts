@@ -118,6 +118,8 @@ function sample(model: string, f: Field): unknown {
       return counter + 0.5;
     case 'Decimal':
       return counter + 0.25;
+    case 'Bytes':
+      return new Uint8Array([counter % 256, 0, 255, 31]);
     default:
       throw new Error(`No sample value for ${model}.${f.name} of type ${f.type}: extend sample() in this test.`);
   }
