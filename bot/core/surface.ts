@@ -14,22 +14,45 @@ export interface Delivery {
   status: string;
 }
 
+/** What the hub tells an adapter about one send. */
+export interface DeliverContext {
+  /** Stable for one (message, surface, chat): an adapter that can tag posts with it can find them later. */
+  deliveryId: string;
+}
+
 /**
- * One chat platform (Telegram, Slack; the web console renders from the same model). The hub decides
- * what goes where and when; an adapter only knows how to put a message into a chat and edit it later.
+ * One surface: Telegram, Slack, or the web console. The hub decides what goes where and when; an adapter
+ * only knows how to put a message into a chat and edit it later.
  */
 export interface SurfaceAdapter {
-  /** The surface name used in bindings, deliveries and InboundMessage.surface ("telegram", "slack"). */
+  /** The surface name used in bindings, deliveries and InboundMessage.surface ("telegram", "slack", "console"). */
   readonly name: string;
   /** Connects to the platform and starts taking updates (polling, webhook, HTTP or socket). */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Sends a message to a chat and returns the platform's id for it, so edits reach the same copy. */
-  deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }>;
-  /** Re-renders a delivered copy (new text, resolution instead of buttons). Must tolerate "not modified". */
-  edit(message: ConversationMessage, delivery: Delivery): Promise<void>;
+  deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }>;
+  /**
+   * Re-renders a delivered copy (new text, resolution instead of buttons). Must tolerate "not modified".
+   * Returns a new externalId when what it records about the copy changed (e.g. which parts show what).
+   */
+  edit(message: ConversationMessage, delivery: Delivery): Promise<{ externalId: string } | void>;
   /** Classifies the platform's errors for the outbound queue (429s → retryAfterMs, 4xx → not retryable). */
   classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean };
+  /**
+   * Platforms that can look their own messages up (Slack). When present, the hub records the delivery's
+   * intent ("pending") before the first send, and a send that may have happened already (a pending row
+   * after a restart, a retry after an error) calls this first: it finishes the delivery from what it
+   * finds, or returns null when nothing of it reached the chat (and the hub sends it normally).
+   */
+  recover?(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string } | null>;
+  /**
+   * Chats that need no pairing (the web console's one pane). They get what a bound chat gets (created
+   * while the hub runs; replies only to their own questions), and every edit of a message they show.
+   */
+  readonly implicitChats?: readonly string[];
+  /** Pacing for surfaces that are not a rate-limited platform (the console pushes at once). */
+  readonly pacing?: { perChatIntervalMs: number; globalPerSecond: number };
 }
 
 export interface SurfaceHubOptions {
@@ -88,13 +111,19 @@ export class SurfaceHub {
     this.log = opts.logger.child({ component: 'surface-hub' });
   }
 
-  register(adapter: SurfaceAdapter): void {
+  private startedAt = 0;
+
+  /** Adds a surface. Registered after start, it catches up and joins the live stream at once. */
+  register(adapter: SurfaceAdapter): Promise<void> {
     const queue = new OutboundQueue({
       ...this.opts.queue,
+      ...adapter.pacing,
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
+    const st: AdapterState = { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() };
+    this.states.set(adapter.name, st);
+    return this.unsubscribe ? this.catchUp(st) : Promise.resolve();
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -103,6 +132,7 @@ export class SurfaceHub {
 
   /** Subscribes to live changes, then delivers what was created (or edited) while no hub was running. */
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     const catchUps = [...this.states.values()].map((st) => this.catchUp(st));
     this.unsubscribe = this.opts.operator.subscribe((event) => {
       for (const st of this.states.values()) this.onEvent(st, event);
@@ -258,6 +288,8 @@ export class SurfaceHub {
     );
     // A first send still queued or in flight: queue the edit behind it, in the same chat lane.
     for (const key of st.inflight) if (key.startsWith(`${m.id}:`)) chats.add(key.slice(m.id.length + 1));
+    // Implicit chats (the console) may show the message from history without a delivery: edit them too.
+    if (st.adapter.implicitChats && (await this.reaches(st.adapter.name, m))) for (const c of st.adapter.implicitChats) chats.add(c);
     if (chats.size === 0) return this.saveCursor(st);
     const at = Date.parse(m.updatedAt);
     const key = `${m.id}@${at}`;
@@ -273,6 +305,7 @@ export class SurfaceHub {
     const a = st.adapter;
     const key = `${a.name}:${chatId}:${messageId}`;
     let first = fresh;
+    let intentWritten = false;
     return st.queue.enqueue(
       chatId,
       async () => {
@@ -286,15 +319,30 @@ export class SurfaceHub {
         const rk = renderKey(latest);
         if (existing && existing.status === 'sent' && existing.externalId) {
           if (this.rendered.get(key) === rk) return;
-          await a.edit(latest, existing);
+          const r = await a.edit(latest, existing);
           this.remember(key, rk);
+          if (r && r.externalId !== existing.externalId) {
+            await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: r.externalId, status: 'sent' });
+          }
           return;
         }
-        if (!mayCreate && !existing) return;
+        if (!mayCreate && !existing) {
+          // An implicit chat's copy is the message itself: nothing was recorded, there is nothing to look up.
+          if (a.implicitChats?.includes(chatId)) await a.edit(latest, { surface: a.name, chatId, externalId: messageId, status: 'sent' });
+          return;
+        }
+        const ctx: DeliverContext = { deliveryId: `${messageId}:${chatId}` };
         try {
-          const { externalId } = await a.deliver(latest, chatId);
+          let done: { externalId: string } | null = null;
+          if (a.recover) {
+            // A pending row (intent written by an earlier process) or an earlier failed attempt: look first.
+            if (intentWritten || existing?.status === 'pending') done = await a.recover(latest, chatId, ctx);
+            else await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: null, status: 'pending' });
+            intentWritten = true;
+          }
+          done ??= await a.deliver(latest, chatId, ctx);
           this.remember(key, rk);
-          await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId, status: 'sent' });
+          await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: done.externalId, status: 'sent' });
         } catch (err) {
           const c = a.classifyError(err);
           if (c.retryAfterMs === undefined && !c.retryable) {
@@ -314,6 +362,12 @@ export class SurfaceHub {
 
   /** Which chats of a surface get a newly created outbound message. */
   private async targets(surface: string, m: ConversationMessage): Promise<string[]> {
+    const implicit = this.states.get(surface)?.adapter.implicitChats;
+    if (implicit) {
+      // No history replay into a pane that lists history itself: only what was written while we run.
+      if (Date.parse(m.createdAt) < this.startedAt - 1_000) return [];
+      return (await this.reaches(surface, m)) ? [...implicit] : [];
+    }
     if (m.replyTo) {
       const origin = await this.originOf(m.replyTo);
       if (!origin) return [];
@@ -325,6 +379,14 @@ export class SurfaceHub {
     const bound = await this.opts.pairing.bindings(surface);
     // A chat paired after a message was written does not get old history replayed into it.
     return bound.filter((b) => b.boundAt.getTime() <= created + 1_000).map((b) => b.chatId);
+  }
+
+  /** Whether a message is for an implicit-chat surface at all: not a reply to a question asked elsewhere. */
+  private async reaches(surface: string, m: ConversationMessage): Promise<boolean> {
+    if (!m.replyTo) return true;
+    const known = this.origins.get(m.replyTo);
+    if (known) return known.surface === surface;
+    return (await this.opts.operator.getMessage(m.replyTo))?.surface === surface;
   }
 
   private async originOf(inboundId: string): Promise<{ surface: string; chatId: string } | null> {
@@ -339,6 +401,9 @@ export class SurfaceHub {
     if (found) return found;
     const inbound = await this.opts.operator.getMessage(inboundId);
     if (!inbound || !this.states.has(inbound.surface)) return null;
+    // A surface with one implicit chat needs no note: the question came from that chat.
+    const only = this.states.get(inbound.surface)!.adapter.implicitChats;
+    if (only?.length === 1) return { surface: inbound.surface, chatId: only[0] };
     for (const f of this.inboundInFlight) {
       if (f.surface === inbound.surface && f.text === inbound.body.text && f.fileCount === inbound.body.files.length) {
         await this.noteOrigin(inboundId, f.surface, f.chatId, f.externalId).catch(() => {});

@@ -4,9 +4,20 @@ import type { Logger } from 'pino';
 import type { ConversationMessage } from '../../coordinator/index.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';
-import type { Delivery, SurfaceAdapter } from '../core/surface.ts';
+import { ChatError } from '../core/errors.ts';
+import { decodeParts, type DeliveredPart, encodeParts, partHash } from '../core/split.ts';
+import type { DeliverContext, Delivery, SurfaceAdapter } from '../core/surface.ts';
 import { createSlackApp } from './app.ts';
-import { renderSlack } from './render.ts';
+import { DELIVERY_EVENT, findDeliveryParts } from './history.ts';
+import { uploadSlackFiles } from './outbound-files.ts';
+import { type Block, renderSlack, type SlackMessagePart, type SlackRender } from './render.ts';
+
+const CONTINUED: SlackMessagePart = { text: '⋯', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '⋯' } }] };
+
+function foldParts(parts: SlackMessagePart[]): SlackMessagePart {
+  const blocks: Block[] = parts.flatMap((p) => p.blocks).slice(-50);
+  return { text: parts[parts.length - 1].text, blocks };
+}
 
 export interface SlackAdapterOptions {
   token: string;
@@ -57,17 +68,68 @@ export class SlackAdapter implements SurfaceAdapter {
     this.server = null;
   }
 
-  async deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }> {
+  /**
+   * Posts one message per part, each tagged with metadata naming the delivery and the part, so that
+   * `recover` can find them after a crash; then uploads the files (files.getUploadURLExternal, the
+   * upload, files.completeUploadExternal, as `files.uploadV2` does).
+   */
+  async deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }> {
     const r = await renderSlack(message, this.opts.store);
-    const res = await this.app.client.chat.postMessage({ channel: chatId, text: r.text, blocks: r.blocks as never });
-    if (!res.ts) throw new Error('chat.postMessage returned no ts');
-    return { externalId: res.ts };
+    return this.post(r, chatId, ctx.deliveryId, []);
   }
 
-  async edit(message: ConversationMessage, delivery: Delivery): Promise<void> {
+  /**
+   * After a crash or a lost answer, looks for the parts of this delivery in the channel's recent history
+   * (by their metadata) before anything is sent again; posts only the parts that are missing. Files
+   * follow only when the last part was not there yet (a file upload cannot carry metadata).
+   */
+  async recover(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string } | null> {
+    const found = await findDeliveryParts(this.app.client, chatId, ctx.deliveryId, Date.parse(message.createdAt));
+    if (found.size === 0) return null;
+    const r = await renderSlack(message, this.opts.store);
+    const have = r.parts.map((p, i) => (found.has(i) ? { id: found.get(i)!, hash: partHash(JSON.stringify(p.blocks)) } : null));
+    this.log.info({ chatId, deliveryId: ctx.deliveryId, found: found.size, parts: r.parts.length }, 'found an interrupted delivery in the channel; not posting it again');
+    return this.post(r, chatId, ctx.deliveryId, have);
+  }
+
+  private async post(r: SlackRender, chatId: string, deliveryId: string, have: Array<DeliveredPart | null>): Promise<{ externalId: string }> {
+    const parts: DeliveredPart[] = [];
+    for (let i = 0; i < r.parts.length; i++) {
+      const known = have[i];
+      if (known) {
+        parts.push(known);
+        continue;
+      }
+      const p = r.parts[i];
+      const res = await this.app.client.chat.postMessage({
+        channel: chatId,
+        text: p.text,
+        blocks: p.blocks as never,
+        metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId, part: i, parts: r.parts.length } },
+      });
+      if (!res.ts) throw new ChatError('chat_send_failed', 'Slack accepted chat.postMessage but returned no ts', { retryable: true });
+      parts.push({ id: res.ts, hash: partHash(JSON.stringify(p.blocks)) });
+    }
+    if (!have[r.parts.length - 1]) await uploadSlackFiles(this.app.client, chatId, r.uploads);
+    return { externalId: encodeParts(parts) };
+  }
+
+  /** Updates the parts whose blocks changed, and always the last (it carries or loses the buttons). */
+  async edit(message: ConversationMessage, delivery: Delivery): Promise<{ externalId: string } | void> {
     if (!delivery.externalId) return;
     const r = await renderSlack(message, this.opts.store);
-    await this.app.client.chat.update({ channel: delivery.chatId, ts: delivery.externalId, text: r.text, blocks: r.blocks as never });
+    const old = decodeParts(delivery.externalId);
+    const now: DeliveredPart[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const last = i === old.length - 1;
+      // More parts than were delivered: the surplus sections join the last message (up to Slack's 50 blocks).
+      const p = last ? (r.parts.length > old.length ? foldParts(r.parts.slice(i)) : r.parts[r.parts.length - 1]) : i < r.parts.length - 1 ? r.parts[i] : CONTINUED;
+      const hash = partHash(JSON.stringify(p.blocks));
+      now.push({ id: old[i].id, hash });
+      if (!last && hash === old[i].hash) continue;
+      await this.app.client.chat.update({ channel: delivery.chatId, ts: old[i].id, text: p.text, blocks: p.blocks as never });
+    }
+    return { externalId: encodeParts(now) };
   }
 
   classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean } {

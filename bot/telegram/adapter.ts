@@ -9,7 +9,9 @@ import { type Delivery, safeErr, type SurfaceAdapter } from '../core/surface.ts'
 import { createTelegramBot } from './bot.ts';
 import type { BotContext } from './context.ts';
 import { TelegramPoller } from './polling.ts';
-import { renderTelegram } from './render.ts';
+import { assignParts, decodeParts, type DeliveredPart, encodeParts, partHash } from '../core/split.ts';
+import { sendTelegramFiles } from './outbound-files.ts';
+import { MAX_TEXT, renderTelegram } from './render.ts';
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook.ts';
 
 export interface TelegramAdapterOptions {
@@ -88,21 +90,42 @@ export class TelegramAdapter implements SurfaceAdapter {
     }
   }
 
+  /**
+   * Sends the text as one message per part (the keyboard on the last), then each file as a photo or
+   * document. A retry after a failure part-way resends from the start: Telegram cannot look messages up
+   * (see docs/chat-setup.md for the one-duplicate window this leaves).
+   */
   async deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }> {
     const r = await renderTelegram(message, this.opts.store);
-    const sent = await this.bot.api.sendMessage(chatId, r.text, r.reply_markup.inline_keyboard.length ? { reply_markup: r.reply_markup } : {});
-    return { externalId: String(sent.message_id) };
+    const parts: DeliveredPart[] = [];
+    for (let i = 0; i < r.parts.length; i++) {
+      const last = i === r.parts.length - 1;
+      const sent = await this.bot.api.sendMessage(chatId, r.parts[i], last && r.reply_markup.inline_keyboard.length ? { reply_markup: r.reply_markup } : {});
+      parts.push({ id: String(sent.message_id), hash: partHash(r.parts[i]) });
+    }
+    await sendTelegramFiles(this.bot.api, chatId, r.uploads);
+    return { externalId: encodeParts(parts) };
   }
 
-  async edit(message: ConversationMessage, delivery: Delivery): Promise<void> {
+  /** Edits only the parts whose text changed, and always the last (it carries or loses the keyboard). */
+  async edit(message: ConversationMessage, delivery: Delivery): Promise<{ externalId: string } | void> {
     if (!delivery.externalId) return;
     const r = await renderTelegram(message, this.opts.store);
-    try {
-      await this.bot.api.editMessageText(delivery.chatId, Number(delivery.externalId), r.text, { reply_markup: r.reply_markup });
-    } catch (err) {
-      if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
-      throw err;
+    const old = decodeParts(delivery.externalId);
+    const texts = assignParts(r.parts, old.length, MAX_TEXT);
+    const now: DeliveredPart[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const last = i === old.length - 1;
+      const hash = partHash(texts[i]);
+      now.push({ id: old[i].id, hash });
+      if (!last && hash === old[i].hash) continue;
+      try {
+        await this.bot.api.editMessageText(delivery.chatId, Number(old[i].id), texts[i], last ? { reply_markup: r.reply_markup } : {});
+      } catch (err) {
+        if (!(err instanceof GrammyError && /message is not modified/i.test(err.description))) throw err;
+      }
     }
+    return { externalId: encodeParts(now) };
   }
 
   classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean } {

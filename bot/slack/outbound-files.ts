@@ -1,0 +1,20 @@
+import type { WebClient } from '@slack/web-api';
+import type { FileRef } from '../../coordinator/index.ts';
+import { uploadProblem } from '../core/outbound-files.ts';
+import { SLACK_UPLOADS } from './render.ts';
+
+/**
+ * Uploads a message's files into the channel with Slack's external upload flow (the Web API client's
+ * files.uploadV2: getUploadURLExternal, the upload itself, completeUploadExternal). A file that vanished
+ * or is over the limit is replaced by a message saying so, instead of failing the delivery.
+ */
+export async function uploadSlackFiles(client: WebClient, channel: string, files: FileRef[]): Promise<void> {
+  for (const f of files) {
+    const problem = await uploadProblem(f, SLACK_UPLOADS);
+    if (problem) {
+      await client.chat.postMessage({ channel, text: problem });
+      continue;
+    }
+    await client.files.uploadV2({ channel_id: channel, file: f.path!, filename: f.name, title: f.name });
+  }
+}
