@@ -5,10 +5,11 @@ import type { ConversationMessage } from '../../coordinator/index.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';
 import { ChatError } from '../core/errors.ts';
+import { DeliveryProgress } from '../core/progress.ts';
 import { decodeParts, type DeliveredPart, encodeParts, partHash } from '../core/split.ts';
 import type { DeliverContext, Delivery, SurfaceAdapter } from '../core/surface.ts';
 import { createSlackApp } from './app.ts';
-import { DELIVERY_EVENT, findDeliveryParts } from './history.ts';
+import { DELIVERY_EVENT, findDelivery } from './history.ts';
 import { uploadSlackFiles } from './outbound-files.ts';
 import { type Block, renderSlack, type SlackMessagePart, type SlackRender } from './render.ts';
 
@@ -38,6 +39,7 @@ export class SlackAdapter implements SurfaceAdapter {
   readonly app: App;
   private server: Server | null = null;
   private readonly log: Logger;
+  private readonly progress = new DeliveryProgress();
 
   constructor(private readonly opts: SlackAdapterOptions) {
     this.log = opts.logger.child({ surface: 'slack' });
@@ -71,35 +73,39 @@ export class SlackAdapter implements SurfaceAdapter {
   /**
    * Posts one message per part, each tagged with metadata naming the delivery and the part, so that
    * `recover` can find them after a crash; then uploads the files (files.getUploadURLExternal, the
-   * upload, files.completeUploadExternal, as `files.uploadV2` does).
+   * upload, files.completeUploadExternal: the Web API client's files.uploadV2). A retry after a failure
+   * part-way continues where it stopped.
    */
   async deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }> {
     const r = await renderSlack(message, this.opts.store);
-    return this.post(r, chatId, ctx.deliveryId, []);
+    return this.post(r, chatId, ctx.deliveryId);
   }
 
   /**
-   * After a crash or a lost answer, looks for the parts of this delivery in the channel's recent history
-   * (by their metadata) before anything is sent again; posts only the parts that are missing. Files
-   * follow only when the last part was not there yet (a file upload cannot carry metadata).
+   * After a crash or an unanswered call, looks for this delivery's parts in the channel's recent history
+   * (by their metadata) before anything is posted again, and posts only what is missing: parts not
+   * found, and files not seen in the channel after the last part.
    */
   async recover(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string } | null> {
-    const found = await findDeliveryParts(this.app.client, chatId, ctx.deliveryId, Date.parse(message.createdAt));
-    if (found.size === 0) return null;
+    const found = await findDelivery(this.app.client, chatId, ctx.deliveryId, Date.parse(message.createdAt));
+    if (found.parts.size === 0) return null;
     const r = await renderSlack(message, this.opts.store);
-    const have = r.parts.map((p, i) => (found.has(i) ? { id: found.get(i)!, hash: partHash(JSON.stringify(p.blocks)) } : null));
-    this.log.info({ chatId, deliveryId: ctx.deliveryId, found: found.size, parts: r.parts.length }, 'found an interrupted delivery in the channel; not posting it again');
-    return this.post(r, chatId, ctx.deliveryId, have);
+    const done = this.progress.of(ctx.deliveryId);
+    for (const [i, ts] of found.parts) if (i < r.parts.length) done.parts[i] = { id: ts, hash: partHash(JSON.stringify(r.parts[i].blocks)) };
+    const lastTs = found.parts.get(r.parts.length - 1);
+    if (lastTs !== undefined) {
+      // Files go out in order after the last part: those already in the channel are skipped.
+      const seen = found.filesAfter(lastTs);
+      while (done.files < r.uploads.length && seen.has(r.uploads[done.files].name)) done.files++;
+    }
+    this.log.info({ chatId, deliveryId: ctx.deliveryId, found: found.parts.size, parts: r.parts.length }, 'found an interrupted delivery in the channel; posting only what is missing');
+    return this.post(r, chatId, ctx.deliveryId);
   }
 
-  private async post(r: SlackRender, chatId: string, deliveryId: string, have: Array<DeliveredPart | null>): Promise<{ externalId: string }> {
-    const parts: DeliveredPart[] = [];
+  private async post(r: SlackRender, chatId: string, deliveryId: string): Promise<{ externalId: string }> {
+    const done = this.progress.of(deliveryId);
     for (let i = 0; i < r.parts.length; i++) {
-      const known = have[i];
-      if (known) {
-        parts.push(known);
-        continue;
-      }
+      if (done.parts[i]) continue;
       const p = r.parts[i];
       const res = await this.app.client.chat.postMessage({
         channel: chatId,
@@ -108,10 +114,11 @@ export class SlackAdapter implements SurfaceAdapter {
         metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId, part: i, parts: r.parts.length } },
       });
       if (!res.ts) throw new ChatError('chat_send_failed', 'Slack accepted chat.postMessage but returned no ts', { retryable: true });
-      parts.push({ id: res.ts, hash: partHash(JSON.stringify(p.blocks)) });
+      done.parts[i] = { id: res.ts, hash: partHash(JSON.stringify(p.blocks)) };
     }
-    if (!have[r.parts.length - 1]) await uploadSlackFiles(this.app.client, chatId, r.uploads);
-    return { externalId: encodeParts(parts) };
+    await uploadSlackFiles(this.app.client, chatId, r.uploads, done);
+    this.progress.done(deliveryId);
+    return { externalId: encodeParts(done.parts as DeliveredPart[]) };
   }
 
   /** Updates the parts whose blocks changed, and always the last (it carries or loses the buttons). */

@@ -9,16 +9,25 @@ const MAX_PAGES = 5;
 
 const HistoryMessage = z.object({
   ts: z.string(),
+  files: z.array(z.object({ name: z.string().optional() })).optional(),
   metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 
+export interface FoundDelivery {
+  /** Part index → ts of the messages tagged with this delivery. */
+  parts: Map<number, string>;
+  /** Names of the files shared in the channel after a given ts (uploads cannot carry metadata). */
+  filesAfter(ts: string): Set<string>;
+}
+
 /**
- * Finds the parts of one delivery already in a channel (part index → ts), reading conversations.history
- * with all metadata from shortly before the message was written, a bounded number of pages. Slack has no
- * idempotency key for chat.postMessage; this lookup is what stands in for one after a crash.
+ * Finds what one delivery left in a channel, reading conversations.history with all metadata from
+ * shortly before the message was written, a bounded number of pages. Slack has no idempotency key for
+ * chat.postMessage; this lookup is what stands in for one after a crash.
  */
-export async function findDeliveryParts(client: WebClient, channel: string, deliveryId: string, createdAtMs: number): Promise<Map<number, string>> {
-  const found = new Map<number, string>();
+export async function findDelivery(client: WebClient, channel: string, deliveryId: string, createdAtMs: number): Promise<FoundDelivery> {
+  const parts = new Map<number, string>();
+  const fileMessages: Array<{ ts: number; names: string[] }> = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await client.conversations.history({
@@ -30,12 +39,17 @@ export async function findDeliveryParts(client: WebClient, channel: string, deli
     });
     for (const raw of res.messages ?? []) {
       const m = HistoryMessage.safeParse(raw);
-      if (!m.success || m.data.metadata?.event_type !== DELIVERY_EVENT) continue;
+      if (!m.success) continue;
+      if (m.data.files?.length) fileMessages.push({ ts: Number(m.data.ts), names: m.data.files.map((f) => f.name ?? '') });
+      if (m.data.metadata?.event_type !== DELIVERY_EVENT) continue;
       const p = m.data.metadata.event_payload ?? {};
-      if (p.delivery_id === deliveryId && typeof p.part === 'number') found.set(p.part, m.data.ts);
+      if (p.delivery_id === deliveryId && typeof p.part === 'number') parts.set(p.part, m.data.ts);
     }
     cursor = res.response_metadata?.next_cursor || undefined;
     if (!res.has_more || !cursor) break;
   }
-  return found;
+  return {
+    parts,
+    filesAfter: (ts) => new Set(fileMessages.filter((f) => f.ts > Number(ts)).flatMap((f) => f.names)),
+  };
 }

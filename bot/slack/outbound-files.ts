@@ -7,9 +7,11 @@ import { SLACK_UPLOADS } from './render.ts';
  * Uploads a message's files into the channel with Slack's external upload flow (the Web API client's
  * files.uploadV2: getUploadURLExternal, the upload itself, completeUploadExternal). A file that vanished
  * or is over the limit is replaced by a message saying so, instead of failing the delivery.
+ * `progress.files` counts the files already sent, so a retry does not send them twice.
  */
-export async function uploadSlackFiles(client: WebClient, channel: string, files: FileRef[]): Promise<void> {
-  for (const f of files) {
+export async function uploadSlackFiles(client: WebClient, channel: string, files: FileRef[], progress: { files: number }): Promise<void> {
+  for (; progress.files < files.length; progress.files++) {
+    const f = files[progress.files];
     const problem = await uploadProblem(f, SLACK_UPLOADS);
     if (problem) {
       await client.chat.postMessage({ channel, text: problem });

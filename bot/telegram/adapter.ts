@@ -5,7 +5,8 @@ import type { ConversationMessage } from '../../coordinator/index.ts';
 import { COMMANDS } from '../core/commands.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';
-import { type Delivery, safeErr, type SurfaceAdapter } from '../core/surface.ts';
+import { DeliveryProgress } from '../core/progress.ts';
+import { type DeliverContext, type Delivery, safeErr, type SurfaceAdapter } from '../core/surface.ts';
 import { createTelegramBot } from './bot.ts';
 import type { BotContext } from './context.ts';
 import { TelegramPoller } from './polling.ts';
@@ -33,6 +34,7 @@ export class TelegramAdapter implements SurfaceAdapter {
   private poller: TelegramPoller | null = null;
   private server: ServerType | null = null;
   private readonly log: Logger;
+  private readonly progress = new DeliveryProgress();
 
   constructor(private readonly opts: TelegramAdapterOptions) {
     this.log = opts.logger.child({ surface: 'telegram' });
@@ -92,19 +94,21 @@ export class TelegramAdapter implements SurfaceAdapter {
 
   /**
    * Sends the text as one message per part (the keyboard on the last), then each file as a photo or
-   * document. A retry after a failure part-way resends from the start: Telegram cannot look messages up
-   * (see docs/chat-setup.md for the one-duplicate window this leaves).
+   * document. A retry after a failure part-way continues where it stopped; after a crash it starts over,
+   * since Telegram cannot look messages up (docs/chat-setup.md: the one-duplicate window this leaves).
    */
-  async deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }> {
+  async deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }> {
     const r = await renderTelegram(message, this.opts.store);
-    const parts: DeliveredPart[] = [];
+    const done = this.progress.of(ctx.deliveryId);
     for (let i = 0; i < r.parts.length; i++) {
+      if (done.parts[i]) continue;
       const last = i === r.parts.length - 1;
       const sent = await this.bot.api.sendMessage(chatId, r.parts[i], last && r.reply_markup.inline_keyboard.length ? { reply_markup: r.reply_markup } : {});
-      parts.push({ id: String(sent.message_id), hash: partHash(r.parts[i]) });
+      done.parts[i] = { id: String(sent.message_id), hash: partHash(r.parts[i]) };
     }
-    await sendTelegramFiles(this.bot.api, chatId, r.uploads);
-    return { externalId: encodeParts(parts) };
+    await sendTelegramFiles(this.bot.api, chatId, r.uploads, done);
+    this.progress.done(ctx.deliveryId);
+    return { externalId: encodeParts(done.parts as DeliveredPart[]) };
   }
 
   /** Edits only the parts whose text changed, and always the last (it carries or loses the keyboard). */

@@ -9,9 +9,11 @@ const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
  * Uploads a message's files from the data dir: images Telegram can show inline (up to 10 MB) as photos,
  * everything else as documents with their names. A file that vanished or grew past the limit since the
  * message was written is replaced by a line saying so, instead of failing the whole delivery.
+ * `progress.files` counts the files already sent, so a retry does not send them twice.
  */
-export async function sendTelegramFiles(api: Api, chatId: string, files: FileRef[]): Promise<void> {
-  for (const f of files) {
+export async function sendTelegramFiles(api: Api, chatId: string, files: FileRef[], progress: { files: number }): Promise<void> {
+  for (; progress.files < files.length; progress.files++) {
+    const f = files[progress.files];
     const problem = await uploadProblem(f, TELEGRAM_UPLOADS);
     if (problem) {
       await api.sendMessage(chatId, problem);
