@@ -7,7 +7,7 @@ import type { ChatStateStore } from '../core/store.ts';
 import { ChatError } from '../core/errors.ts';
 import { DeliveryProgress } from '../core/progress.ts';
 import { decodeParts, type DeliveredPart, encodeParts, partHash } from '../core/split.ts';
-import type { DeliverContext, Delivery, SurfaceAdapter } from '../core/surface.ts';
+import { type DeliverContext, type Delivery, safeErr, type SurfaceAdapter } from '../core/surface.ts';
 import { createSlackApp } from './app.ts';
 import { DELIVERY_EVENT, findDelivery } from './history.ts';
 import { uploadSlackFiles } from './outbound-files.ts';
@@ -87,7 +87,16 @@ export class SlackAdapter implements SurfaceAdapter {
    * found, and files not seen in the channel after the last part.
    */
   async recover(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string } | null> {
-    const found = await findDelivery(this.app.client, chatId, ctx.deliveryId, Date.parse(message.createdAt));
+    let found: Awaited<ReturnType<typeof findDelivery>>;
+    try {
+      found = await findDelivery(this.app.client, chatId, ctx.deliveryId, Date.parse(message.createdAt));
+    } catch (err) {
+      // Without a history scope (e.g. channels:history for a paired channel) the lookup is refused: post
+      // as before rather than not at all, and say which scope would close the duplicate window.
+      if ((err as { code?: string }).code !== 'slack_webapi_platform_error') throw err;
+      this.log.warn({ chatId, err: safeErr(err) }, 'could not check conversations.history before re-posting (add the history scopes from docs/slack-app-manifest.yml); posting anyway');
+      return null;
+    }
     if (found.parts.size === 0) return null;
     const r = await renderSlack(message, this.opts.store);
     const done = this.progress.of(ctx.deliveryId);

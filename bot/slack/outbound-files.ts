@@ -17,6 +17,13 @@ export async function uploadSlackFiles(client: WebClient, channel: string, files
       await client.chat.postMessage({ channel, text: problem });
       continue;
     }
-    await client.files.uploadV2({ channel_id: channel, file: f.path!, filename: f.name, title: f.name });
+    try {
+      await client.files.uploadV2({ channel_id: channel, file: f.path!, filename: f.name, title: f.name });
+    } catch (err) {
+      // Slack refused this file (e.g. missing_scope without files:write): say so and go on with the rest.
+      const e = err as { code?: string; data?: { error?: string } };
+      if (e.code !== 'slack_webapi_platform_error') throw err;
+      await client.chat.postMessage({ channel, text: `📎 ${f.name} could not be attached: Slack answered "${e.data?.error ?? 'error'}"${e.data?.error === 'missing_scope' ? ' (the app needs the files:write scope; see docs/chat-setup.md)' : ''}.` });
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { type Api, InputFile } from 'grammy';
+import { type Api, GrammyError, InputFile } from 'grammy';
 import type { FileRef } from '../../coordinator/index.ts';
 import { uploadProblem } from '../core/outbound-files.ts';
 import { TELEGRAM_PHOTO_MAX_BYTES, TELEGRAM_UPLOADS } from './render.ts';
@@ -20,7 +20,13 @@ export async function sendTelegramFiles(api: Api, chatId: string, files: FileRef
       continue;
     }
     const input = new InputFile(f.path!, f.name);
-    if (PHOTO_TYPES.has(f.mimeType) && f.size <= TELEGRAM_PHOTO_MAX_BYTES) await api.sendPhoto(chatId, input);
-    else await api.sendDocument(chatId, input);
+    try {
+      if (PHOTO_TYPES.has(f.mimeType) && f.size <= TELEGRAM_PHOTO_MAX_BYTES) await api.sendPhoto(chatId, input);
+      else await api.sendDocument(chatId, input);
+    } catch (err) {
+      // Telegram refused this file (4xx other than a rate limit): say so and go on with the rest.
+      if (!(err instanceof GrammyError) || err.error_code === 429 || err.error_code >= 500) throw err;
+      await api.sendMessage(chatId, `📎 ${f.name} could not be sent: Telegram answered "${err.description}".`);
+    }
   }
 }

@@ -79,4 +79,17 @@ describe('files from the COO are uploaded to Telegram and Slack', () => {
     expect([...slack().uploads.values()].some((u) => u.filename === 'video.mov')).toBe(false);
     expect(h.logs.some((l) => l.includes('gave up on an outbound message'))).toBe(false);
   });
+
+  it('explains a file the platform refuses (Slack without files:write) and delivers the rest', async () => {
+    slack().refuseNext('files.getUploadURLExternal', 'missing_scope');
+    const a = await file('first.csv', Buffer.from('a,b\n1,2\n'), 'text/csv');
+    const b = await file('second.csv', Buffer.from('c,d\n3,4\n'), 'text/csv');
+    await h.operator.post({ kind: 'notice', text: 'Two exports', files: [a, b] });
+    const note = await slack().waitForCall((c) => c.method === 'chat.postMessage' && /first\.csv could not be attached: Slack answered "missing_scope" \(the app needs the files:write scope/.test(String(c.args.text)));
+    await slack().waitForCall((c) => c.method === 'files.completeUploadExternal' && String(c.args.files).length > 0 && [...slack().uploads.values()].some((u) => u.filename === 'second.csv' && u.channel === SLACK_DM));
+    expect([...slack().uploads.values()].find((u) => u.filename === 'second.csv')!.bytes!.toString()).toBe('c,d\n3,4\n');
+    expect(note).toBeDefined();
+    await h.surfaces.hub.idle();
+    expect(h.logs.some((l) => l.includes('gave up on an outbound message'))).toBe(false);
+  });
 });

@@ -48,6 +48,7 @@ export class SlackApiServer extends EventEmitter {
   private readonly files = new Map<string, { id: string; name: string; mimetype: string; bytes: Buffer }>();
   private readonly failures = new Map<string, Array<{ status: number; retryAfter?: number }>>();
   readonly uploads = new Map<string, SlackUpload>();
+  private readonly refusals = new Map<string, string[]>();
   private readonly holds: Array<{ method: string; pred: (args: Record<string, unknown>) => boolean }> = [];
   private server: Server | null = null;
   private tsCounter = 0;
@@ -89,6 +90,11 @@ export class SlackApiServer extends EventEmitter {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < count; i++) list.push({ status, retryAfter });
     this.failures.set(method, list);
+  }
+
+  /** The next call of `method` answers HTTP 200 with { ok: false, error } (how Slack refuses, e.g. missing_scope). */
+  refuseNext(method: string, error: string): void {
+    this.refusals.set(method, [...(this.refusals.get(method) ?? []), error]);
   }
 
   /**
@@ -193,7 +199,10 @@ export class SlackApiServer extends EventEmitter {
     if (method === 'apps.connections.open') {
       body = this.appToken && token === this.appToken ? { ok: true, url: `${this.url.replace('http', 'ws')}/link` } : { ok: false, error: 'invalid_auth' };
     } else if (token !== this.botToken && method !== 'api.test') body = { ok: false, error: 'invalid_auth' };
-    else body = this.answer(method, args);
+    else {
+      const refusal = this.refusals.get(method)?.shift();
+      body = refusal ? { ok: false, error: refusal } : this.answer(method, args);
+    }
     const hold = this.holds.findIndex((h) => h.method === method && h.pred(args));
     if (hold >= 0 && body.ok) {
       this.holds.splice(hold, 1);
