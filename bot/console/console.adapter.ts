@@ -1,5 +1,5 @@
 import type { ConversationEvent, ConversationMessage } from '../../coordinator/index.ts';
-import type { Delivery, SurfaceAdapter } from '../core/surface.ts';
+import type { Delivery, SurfaceAdapter } from '../core/adapter.ts';
 
 /** The console's one pane: the operator, logged in. It needs no pairing. */
 export const CONSOLE_CHAT = 'operator';

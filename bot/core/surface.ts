@@ -2,58 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperatorApi } from '../../coordinator/index.ts';
 import type { ConversationEvent, ConversationMessage } from '../../coordinator/index.ts';
+import type { DeliverContext, SurfaceAdapter } from './adapter.ts';
 import type { PairingStore } from './pairing.ts';
 import { OutboundQueue, type OutboundQueueOptions } from './rate-limiter.ts';
+import { safeErr } from './redact.ts';
 import type { ChatStateStore } from './store.ts';
-
-/** Where a surface put a copy of a conversation message (one row of message_delivery). */
-export interface Delivery {
-  surface: string;
-  chatId: string;
-  externalId: string | null;
-  status: string;
-}
-
-/** What the hub tells an adapter about one send. */
-export interface DeliverContext {
-  /** Stable for one (message, surface, chat): an adapter that can tag posts with it can find them later. */
-  deliveryId: string;
-}
-
-/**
- * One surface: Telegram, Slack, or the web console. The hub decides what goes where and when; an adapter
- * only knows how to put a message into a chat and edit it later.
- */
-export interface SurfaceAdapter {
-  /** The surface name used in bindings, deliveries and InboundMessage.surface ("telegram", "slack", "console"). */
-  readonly name: string;
-  /** Connects to the platform and starts taking updates (polling, webhook, HTTP or socket). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Sends a message to a chat and returns the platform's id for it, so edits reach the same copy. */
-  deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }>;
-  /**
-   * Re-renders a delivered copy (new text, resolution instead of buttons). Must tolerate "not modified".
-   * Returns a new externalId when what it records about the copy changed (e.g. which parts show what).
-   */
-  edit(message: ConversationMessage, delivery: Delivery): Promise<{ externalId: string } | void>;
-  /** Classifies the platform's errors for the outbound queue (429s → retryAfterMs, 4xx → not retryable). */
-  classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean };
-  /**
-   * Platforms that can look their own messages up (Slack). When present, the hub records the delivery's
-   * intent ("pending") before the first send, and a send that may have happened already (a pending row
-   * after a restart, a retry after an error) calls this first: it finishes the delivery from what it
-   * finds, or returns null when nothing of it reached the chat (and the hub sends it normally).
-   */
-  recover?(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string } | null>;
-  /**
-   * Chats that need no pairing (the web console's one pane). They get what a bound chat gets (created
-   * while the hub runs; replies only to their own questions), and every edit of a message they show.
-   */
-  readonly implicitChats?: readonly string[];
-  /** Pacing for surfaces that are not a rate-limited platform (the console pushes at once). */
-  readonly pacing?: { perChatIntervalMs: number; globalPerSecond: number };
-}
 
 export interface SurfaceHubOptions {
   operator: OperatorApi;
@@ -457,24 +410,4 @@ export class SurfaceHub {
       .then(() => this.opts.store.saveCursor(st.adapter.name, safe, now))
       .catch((err) => this.log.warn({ err: safeErr(err) }, 'could not save the delivery cursor'));
   }
-}
-
-/** An error's code and message only: platform errors can carry request payloads and URLs with tokens. */
-export function safeErr(err: unknown): { code?: string; message: string } {
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; message?: unknown; error_code?: unknown; description?: unknown };
-    const code = typeof e.code === 'string' ? e.code : typeof e.error_code === 'number' ? String(e.error_code) : undefined;
-    const message = typeof e.description === 'string' ? e.description : typeof e.message === 'string' ? e.message : String(err);
-    return { code, message: redact(message) };
-  }
-  return { message: redact(String(err)) };
-}
-
-/** Strips anything that looks like a bot token or Slack token from a string before it is logged. */
-export function redact(s: string): string {
-  return s
-    .replace(/bot\d+:[A-Za-z0-9_-]{20,}/g, 'bot<redacted>')
-    .replace(/\d{6,}:[A-Za-z0-9_-]{30,}/g, '<redacted>')
-    .replace(/xox[abpr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>')
-    .replace(/xapp-[A-Za-z0-9-]+/g, 'xapp-<redacted>');
 }
