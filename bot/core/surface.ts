@@ -38,6 +38,9 @@ interface AdapterState {
   /** Catch-up is done: messages listed from now on were created while this hub was listening. */
   live: boolean;
   cursorSaving: Promise<void>;
+  /** A cursor write is queued behind the one in flight; and what was written last. */
+  saveQueued: boolean;
+  saved: { id: bigint; at: number } | null;
 }
 
 const renderKey = (m: ConversationMessage) => createHash('sha1').update(JSON.stringify(m.body)).digest('base64');
@@ -74,7 +77,7 @@ export class SurfaceHub {
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    const st: AdapterState = { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() };
+    const st: AdapterState = { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve(), saveQueued: false, saved: null };
     this.states.set(adapter.name, st);
     return this.unsubscribe ? this.catchUp(st) : Promise.resolve();
   }
@@ -295,7 +298,10 @@ export class SurfaceHub {
           }
           done ??= await a.deliver(latest, chatId, ctx);
           this.remember(key, rk);
-          await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: done.externalId, status: 'sent' });
+          // An implicit chat's copy is the message itself: there is nothing to record for edits to find.
+          if (!a.implicitChats?.includes(chatId)) {
+            await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: done.externalId, status: 'sent' });
+          }
         } catch (err) {
           const c = a.classifyError(err);
           if (c.retryAfterMs === undefined && !c.retryable) {
@@ -400,14 +406,22 @@ export class SurfaceHub {
 
   /** Persists the highest id below which every message has settled on this surface. */
   private saveCursor(st: AdapterState): void {
-    if (this.stopped) return;
-    let safe = st.listedUpTo;
-    for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
-    let seen = st.seenUpTo;
-    for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;
-    const now = new Date(seen);
+    // Coalesced: at most one write in flight and one queued, which computes the cursor when it runs. It
+    // waits a turn of the event loop first, so the sends just routed go out before the database work.
+    if (this.stopped || st.saveQueued) return;
+    st.saveQueued = true;
     st.cursorSaving = st.cursorSaving
-      .then(() => this.opts.store.saveCursor(st.adapter.name, safe, now))
+      .then(async () => {
+        await new Promise<void>((r) => setImmediate(r));
+        st.saveQueued = false;
+        let safe = st.listedUpTo;
+        for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
+        let seen = st.seenUpTo;
+        for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;
+        if (st.saved && st.saved.id === safe && st.saved.at === seen) return;
+        await this.opts.store.saveCursor(st.adapter.name, safe, new Date(seen));
+        st.saved = { id: safe, at: seen };
+      })
       .catch((err) => this.log.warn({ err: safeErr(err) }, 'could not save the delivery cursor'));
   }
 }
