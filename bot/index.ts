@@ -1,5 +1,5 @@
 /**
- * Chat surfaces (Telegram, Slack) for the operator. bot/ talks to the coordinator only through its
+ * The operator's surfaces (web console, Telegram, Slack). bot/ talks to the coordinator only through its
  * OperatorApi; the coordinator knows nothing of chat platforms.
  */
 import type { Logger } from 'pino';
@@ -8,21 +8,25 @@ import type { BotConfig } from './config.ts';
 import { ChatGateway } from './core/gateway.ts';
 import { PairingStore } from './core/pairing.ts';
 import { ChatStateStore } from './core/store.ts';
-import { type SurfaceAdapter, SurfaceHub } from './core/surface.ts';
+import type { SurfaceAdapter } from './core/adapter.ts';
+import { SurfaceHub } from './core/surface.ts';
 import { SlackAdapter } from './slack/adapter.ts';
 import { TelegramAdapter } from './telegram/adapter.ts';
+import { ConsoleAdapter } from './console/console.adapter.ts';
 
 export { type BotConfig, BotConfigSchema, loadBotConfig } from './config.ts';
 export { type ChatBindingRow, normalizeCode, PairingStore, type RedeemResult } from './core/pairing.ts';
 export { ChatGateway, REFUSAL } from './core/gateway.ts';
 export { ChatStateStore } from './core/store.ts';
 export { OutboundQueue } from './core/rate-limiter.ts';
-export { type Delivery, type SurfaceAdapter, SurfaceHub } from './core/surface.ts';
+export type { DeliverContext, Delivery, SurfaceAdapter } from './core/adapter.ts';
+export { SurfaceHub } from './core/surface.ts';
 export { COMMANDS } from './core/commands.ts';
 export { SlackAdapter } from './slack/adapter.ts';
 export { TelegramAdapter } from './telegram/adapter.ts';
 export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
 export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
+export { CONSOLE_CHAT, ConsoleAdapter } from './console/console.adapter.ts';
 export { mountPairing } from './console/pairing.routes.ts';
 export type {
   OperatorApi,
@@ -67,17 +71,32 @@ export interface StartedSurfaces {
   hub: SurfaceHub;
   gateway: ChatGateway;
   pairing: PairingStore;
+  /** Every registered surface, the console included when given. */
   adapters: SurfaceAdapter[];
   telegram: TelegramAdapter | null;
   slack: SlackAdapter | null;
+  /** Starts Telegram and Slack (those configured) on this hub, if they were left out at start. */
+  startChats(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface StartSurfacesOptions {
+  operator: OperatorApi;
+  config: BotConfig;
+  logger: Logger;
+  /** Holds bot/'s own tables (bindings, cursors, long buttons). */
+  db: Db;
+  /** The web console's adapter, registered with the same hub as the chat platforms. */
+  console?: ConsoleAdapter;
+  /** false: only the console for now (an HTTP-only process); `startChats()` adds the platforms later. */
+  chats?: boolean;
+}
+
 /**
- * Starts whichever adapters are configured (none is fine: the web console still works) and the hub that
- * delivers the conversation to them. `db` holds bot/'s own tables (bindings, cursors, long buttons).
+ * Starts the surface hub with the console (when given) and whichever chat platforms are configured (none
+ * is fine: the web console still works), all behind the one SurfaceAdapter interface.
  */
-export async function startSurfaces(opts: { operator: OperatorApi; config: BotConfig; logger: Logger; db: Db }): Promise<StartedSurfaces> {
+export async function startSurfaces(opts: StartSurfacesOptions): Promise<StartedSurfaces> {
   const { operator, config, db } = opts;
   const logger = opts.logger.child({ component: 'surfaces' });
   const pairing = new PairingStore(db, { ttlMinutes: config.COO_PAIRING_TTL_MINUTES });
@@ -90,6 +109,55 @@ export async function startSurfaces(opts: { operator: OperatorApi; config: BotCo
     queue: { perChatIntervalMs: config.COO_CHAT_PER_CHAT_INTERVAL_MS, globalPerSecond: config.COO_CHAT_GLOBAL_PER_SECOND },
   });
   const gateway = new ChatGateway({ operator, pairing, hub, logger });
+  if (opts.console) void hub.register(opts.console);
+  const out: StartedSurfaces = {
+    hub,
+    gateway,
+    pairing,
+    get adapters() {
+      return hub.adapters;
+    },
+    telegram: null,
+    slack: null,
+    startChats: async () => {
+      if (chatsStarted) return;
+      chatsStarted = true;
+      const chats = chatAdapters(config, { gateway, store, logger });
+      out.telegram = chats.telegram;
+      out.slack = chats.slack;
+      const started: SurfaceAdapter[] = [];
+      try {
+        for (const a of chats.list) {
+          await a.start();
+          started.push(a);
+        }
+      } catch (err) {
+        for (const a of started) await a.stop().catch(() => {});
+        throw err;
+      }
+      await Promise.all(chats.list.map((a) => hub.register(a)));
+      for (const s of describeSurfaces(config)) {
+        if (!s.configured) logger.info({ surface: s.surface, missing: s.missing }, 'chat surface not configured');
+      }
+    },
+    stop: async () => {
+      for (const a of hub.adapters) await a.stop().catch((err) => logger.warn({ surface: a.name, err: (err as Error).message }, 'adapter stop failed'));
+      await hub.stop();
+    },
+  };
+  let chatsStarted = false;
+  try {
+    await hub.start();
+    if (opts.chats !== false) await out.startChats();
+  } catch (err) {
+    await out.stop();
+    throw err;
+  }
+  return out;
+}
+
+function chatAdapters(config: BotConfig, deps: { gateway: ChatGateway; store: ChatStateStore; logger: Logger }) {
+  const { gateway, store, logger } = deps;
   let telegram: TelegramAdapter | null = null;
   let slack: SlackAdapter | null = null;
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -104,7 +172,6 @@ export async function startSurfaces(opts: { operator: OperatorApi; config: BotCo
       logger,
       dataDir: config.COO_DATA_DIR,
     });
-    hub.register(telegram);
   }
   if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
     slack = new SlackAdapter({
@@ -118,34 +185,6 @@ export async function startSurfaces(opts: { operator: OperatorApi; config: BotCo
       logger,
       dataDir: config.COO_DATA_DIR,
     });
-    hub.register(slack);
   }
-  const adapters = hub.adapters;
-  const started: SurfaceAdapter[] = [];
-  try {
-    for (const a of adapters) {
-      await a.start();
-      started.push(a);
-    }
-    await hub.start();
-  } catch (err) {
-    for (const a of started) await a.stop().catch(() => {});
-    await hub.stop();
-    throw err;
-  }
-  for (const s of describeSurfaces(config)) {
-    if (!s.configured) logger.info({ surface: s.surface, missing: s.missing }, 'chat surface not configured');
-  }
-  return {
-    hub,
-    gateway,
-    pairing,
-    adapters,
-    telegram,
-    slack,
-    stop: async () => {
-      for (const a of adapters) await a.stop().catch((err) => logger.warn({ surface: a.name, err: (err as Error).message }, 'adapter stop failed'));
-      await hub.stop();
-    },
-  };
+  return { telegram, slack, list: [telegram, slack].filter((a): a is TelegramAdapter | SlackAdapter => a !== null) };
 }

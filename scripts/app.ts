@@ -5,7 +5,7 @@ import { createAiLayer, type AiLayer } from '../agents/index.ts';
 // The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
 // loads on the first document, so processes that never read one start fast.
 import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
-import { loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
+import { ConsoleAdapter, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
   type CoordinatorOptions,
@@ -38,7 +38,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
   coordinator: Coordinator;
   ai: AiLayer;
   serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }>;
-  /** Starts Telegram and Slack when their tokens are configured (none is fine). */
+  /** Starts Telegram and Slack when their tokens are configured (none is fine), on the console's hub. */
   startSurfaces(): Promise<StartedSurfaces>;
 }> {
   const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
@@ -63,12 +63,41 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     await perception.close();
   };
   const auth = createConsoleAuth(coordinator.db);
+  // One surface hub per process for the console and the chat platforms, started by whichever role needs
+  // it first (http: the console only; chat: the platforms) and stopped when the last one is done.
+  const consoleSurface = new ConsoleAdapter();
+  let surfaces: Promise<StartedSurfaces> | null = null;
+  let holders = 0;
+  const openSurfaces = async (chats: boolean): Promise<{ surfaces: StartedSurfaces; release(): Promise<void> }> => {
+    holders++;
+    const first = !surfaces;
+    surfaces ??= startSurfaces({ operator: coordinator.operator, config: loadBotConfig(), logger: coordinator.log, db: coordinator.db, console: consoleSurface, chats });
+    const s = await surfaces.catch((err) => {
+      holders--;
+      surfaces = null;
+      throw err;
+    });
+    if (!first && chats) await s.startChats();
+    let released = false;
+    return {
+      surfaces: s,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (--holders === 0) {
+          surfaces = null;
+          await s.stop();
+        }
+      },
+    };
+  };
   return {
     coordinator,
     ai,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
-      mountConsole(app, { operator: coordinator.operator, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
+      const hub = await openSurfaces(false);
+      mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
       mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });
       const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
       const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
@@ -81,10 +110,16 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
       return {
         url,
         loginUrl: await auth.loginUrl(url),
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: async () => {
+          await new Promise<void>((r) => server.close(() => r()));
+          await hub.release();
+        },
       };
     },
-    startSurfaces: () => startSurfaces({ operator: coordinator.operator, config: loadBotConfig(), logger: coordinator.log, db: coordinator.db }),
+    startSurfaces: async () => {
+      const { surfaces: s, release } = await openSurfaces(true);
+      return { ...s, adapters: s.adapters, stop: release };
+    },
   };
 }
 

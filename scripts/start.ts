@@ -20,7 +20,7 @@ try {
   if (roles.has('chat')) {
     const surfaces = await startSurfaces();
     closers.push(() => surfaces.stop());
-    const names = surfaces.adapters.map((a) => a.name);
+    const names = surfaces.adapters.map((a) => a.name).filter((n) => n !== 'console');
     if (names.length) console.log(`Chat surfaces: ${names.join(', ')} (pair a chat: coo pair, or the console's Pair button).`);
   }
   if (roles.has('http')) {

@@ -4,11 +4,14 @@ import { basename, join } from 'node:path';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { ConversationEvent, OperatorApi } from '../../coordinator/index.ts';
+import type { ConversationEvent, ConversationMessage, OperatorApi } from '../../coordinator/index.ts';
+import type { ConsoleAdapter } from './console.adapter.ts';
 import { chatPage } from './chat-page.ts';
 
 export interface ConsoleOptions {
   operator: OperatorApi;
+  /** The console's surface adapter, registered with the surface hub: the live stream comes from it. */
+  surface: ConsoleAdapter;
   /** Where uploaded files are kept for processing. */
   filesDir: string;
   maxUploadBytes?: number;
@@ -16,12 +19,14 @@ export interface ConsoleOptions {
 }
 
 const SURFACE = 'console';
+const LIMIT = z.coerce.number().int().min(1).max(1000).catch(100);
 const SendSchema = z.object({ text: z.string().max(20_000), requestId: z.string().max(100).optional() });
 const ActionSchema = z.object({ approvalId: z.string().min(1), option: z.string().min(1), reason: z.string().max(2000).optional(), requestId: z.string().max(100).optional() });
 
 /**
- * The web console: the first chat surface. The page and its JSON/SSE API sit behind the coordinator's
- * login (mounted after the auth middleware). Request ids from the page make a resent POST harmless.
+ * The web console: the page and its JSON/SSE API, behind the coordinator's login (mounted after the auth
+ * middleware). The live stream is what the surface hub delivers to the console adapter; the history is
+ * filtered to the same messages. Request ids from the page make a resent POST harmless.
  */
 export function mountConsole(app: Hono, opts: ConsoleOptions): void {
   const { operator } = opts;
@@ -33,7 +38,8 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
   app.get('/api/messages', async (c) => {
     const after = c.req.query('after');
     if (after !== undefined && !/^\d+$/.test(after)) return c.json({ error: { code: 'invalid_cursor', message: '"after" must be a message id.' } }, 400);
-    return c.json(await operator.listMessages({ after, limit: Number(c.req.query('limit') ?? 100) || 100 }));
+    const page = await operator.listMessages({ after, limit: LIMIT.parse(c.req.query('limit') ?? 100) });
+    return c.json(await shownInConsole(operator, page));
   });
 
   app.post('/api/messages', async (c) => {
@@ -69,7 +75,7 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
     streamSSE(c, async (stream) => {
       const queue: ConversationEvent[] = [];
       let wake: (() => void) | null = null;
-      const unsubscribe = operator.subscribe((e) => {
+      const unsubscribe = opts.surface.subscribe((e) => {
         queue.push(e);
         wake?.();
       });
@@ -94,4 +100,26 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
       unsubscribe();
     }),
   );
+}
+
+/**
+ * The history the console shows: its own questions, and what the hub would route to it (everything
+ * from the COO except replies to questions asked on Telegram or Slack, which went back there).
+ */
+async function shownInConsole(operator: OperatorApi, page: ConversationMessage[]): Promise<ConversationMessage[]> {
+  const surfaceOf = new Map(page.map((m) => [m.id, m.surface]));
+  const out: ConversationMessage[] = [];
+  for (const m of page) {
+    if (m.direction === 'in') {
+      if (m.surface === SURFACE) out.push(m);
+      continue;
+    }
+    if (!m.replyTo) {
+      out.push(m);
+      continue;
+    }
+    if (!surfaceOf.has(m.replyTo)) surfaceOf.set(m.replyTo, (await operator.getMessage(m.replyTo))?.surface ?? '');
+    if (surfaceOf.get(m.replyTo) === SURFACE) out.push(m);
+  }
+  return out;
 }

@@ -3,7 +3,8 @@ import type { OperatorApi } from '../../coordinator/index.ts';
 import type { FileRef, OperatorActionPayload } from '../../coordinator/index.ts';
 import { pairingCodeIn } from './commands.ts';
 import type { PairingStore } from './pairing.ts';
-import { safeErr, type SurfaceHub } from './surface.ts';
+import { safeErr } from './redact.ts';
+import type { SurfaceHub } from './surface.ts';
 
 export interface InboundContext {
   surface: string;

@@ -2,35 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperatorApi } from '../../coordinator/index.ts';
 import type { ConversationEvent, ConversationMessage } from '../../coordinator/index.ts';
+import type { DeliverContext, SurfaceAdapter } from './adapter.ts';
 import type { PairingStore } from './pairing.ts';
 import { OutboundQueue, type OutboundQueueOptions } from './rate-limiter.ts';
+import { safeErr } from './redact.ts';
 import type { ChatStateStore } from './store.ts';
-
-/** Where a surface put a copy of a conversation message (one row of message_delivery). */
-export interface Delivery {
-  surface: string;
-  chatId: string;
-  externalId: string | null;
-  status: string;
-}
-
-/**
- * One chat platform (Telegram, Slack; the web console renders from the same model). The hub decides
- * what goes where and when; an adapter only knows how to put a message into a chat and edit it later.
- */
-export interface SurfaceAdapter {
-  /** The surface name used in bindings, deliveries and InboundMessage.surface ("telegram", "slack"). */
-  readonly name: string;
-  /** Connects to the platform and starts taking updates (polling, webhook, HTTP or socket). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Sends a message to a chat and returns the platform's id for it, so edits reach the same copy. */
-  deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }>;
-  /** Re-renders a delivered copy (new text, resolution instead of buttons). Must tolerate "not modified". */
-  edit(message: ConversationMessage, delivery: Delivery): Promise<void>;
-  /** Classifies the platform's errors for the outbound queue (429s → retryAfterMs, 4xx → not retryable). */
-  classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean };
-}
 
 export interface SurfaceHubOptions {
   operator: OperatorApi;
@@ -62,6 +38,9 @@ interface AdapterState {
   /** Catch-up is done: messages listed from now on were created while this hub was listening. */
   live: boolean;
   cursorSaving: Promise<void>;
+  /** A cursor write is queued behind the one in flight; and what was written last. */
+  saveQueued: boolean;
+  saved: { id: bigint; at: number } | null;
 }
 
 const renderKey = (m: ConversationMessage) => createHash('sha1').update(JSON.stringify(m.body)).digest('base64');
@@ -88,13 +67,19 @@ export class SurfaceHub {
     this.log = opts.logger.child({ component: 'surface-hub' });
   }
 
-  register(adapter: SurfaceAdapter): void {
+  private startedAt = 0;
+
+  /** Adds a surface. Registered after start, it catches up and joins the live stream at once. */
+  register(adapter: SurfaceAdapter): Promise<void> {
     const queue = new OutboundQueue({
       ...this.opts.queue,
+      ...adapter.pacing,
       classify: (err) => adapter.classifyError(err),
       onGiveUp: (err, chatKey) => this.log.warn({ surface: adapter.name, chat: chatKey, err: safeErr(err) }, 'gave up on an outbound message'),
     });
-    this.states.set(adapter.name, { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve() });
+    const st: AdapterState = { adapter, queue, pending: new Map(), inflight: new Set(), listedUpTo: 0n, routed: new Set(), live: false, lastUpdate: new Map(), seenUpTo: 0, editsInFlight: new Map(), routing: Promise.resolve(), cursorSaving: Promise.resolve(), saveQueued: false, saved: null };
+    this.states.set(adapter.name, st);
+    return this.unsubscribe ? this.catchUp(st) : Promise.resolve();
   }
 
   get adapters(): SurfaceAdapter[] {
@@ -103,6 +88,7 @@ export class SurfaceHub {
 
   /** Subscribes to live changes, then delivers what was created (or edited) while no hub was running. */
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     const catchUps = [...this.states.values()].map((st) => this.catchUp(st));
     this.unsubscribe = this.opts.operator.subscribe((event) => {
       for (const st of this.states.values()) this.onEvent(st, event);
@@ -258,6 +244,8 @@ export class SurfaceHub {
     );
     // A first send still queued or in flight: queue the edit behind it, in the same chat lane.
     for (const key of st.inflight) if (key.startsWith(`${m.id}:`)) chats.add(key.slice(m.id.length + 1));
+    // Implicit chats (the console) may show the message from history without a delivery: edit them too.
+    if (st.adapter.implicitChats && (await this.reaches(st.adapter.name, m))) for (const c of st.adapter.implicitChats) chats.add(c);
     if (chats.size === 0) return this.saveCursor(st);
     const at = Date.parse(m.updatedAt);
     const key = `${m.id}@${at}`;
@@ -273,6 +261,7 @@ export class SurfaceHub {
     const a = st.adapter;
     const key = `${a.name}:${chatId}:${messageId}`;
     let first = fresh;
+    let intentWritten = false;
     return st.queue.enqueue(
       chatId,
       async () => {
@@ -286,15 +275,33 @@ export class SurfaceHub {
         const rk = renderKey(latest);
         if (existing && existing.status === 'sent' && existing.externalId) {
           if (this.rendered.get(key) === rk) return;
-          await a.edit(latest, existing);
+          const r = await a.edit(latest, existing);
           this.remember(key, rk);
+          if (r && r.externalId !== existing.externalId) {
+            await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: r.externalId, status: 'sent' });
+          }
           return;
         }
-        if (!mayCreate && !existing) return;
+        if (!mayCreate && !existing) {
+          // An implicit chat's copy is the message itself: nothing was recorded, there is nothing to look up.
+          if (a.implicitChats?.includes(chatId)) await a.edit(latest, { surface: a.name, chatId, externalId: messageId, status: 'sent' });
+          return;
+        }
+        const ctx: DeliverContext = { deliveryId: `${messageId}:${chatId}` };
         try {
-          const { externalId } = await a.deliver(latest, chatId);
+          let done: { externalId: string } | null = null;
+          if (a.recover) {
+            // A pending row (intent written by an earlier process) or an earlier failed attempt: look first.
+            if (intentWritten || existing?.status === 'pending') done = await a.recover(latest, chatId, ctx);
+            else await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: null, status: 'pending' });
+            intentWritten = true;
+          }
+          done ??= await a.deliver(latest, chatId, ctx);
           this.remember(key, rk);
-          await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId, status: 'sent' });
+          // An implicit chat's copy is the message itself: there is nothing to record for edits to find.
+          if (!a.implicitChats?.includes(chatId)) {
+            await this.opts.operator.recordDelivery({ messageId, surface: a.name, chatId, externalId: done.externalId, status: 'sent' });
+          }
         } catch (err) {
           const c = a.classifyError(err);
           if (c.retryAfterMs === undefined && !c.retryable) {
@@ -314,6 +321,12 @@ export class SurfaceHub {
 
   /** Which chats of a surface get a newly created outbound message. */
   private async targets(surface: string, m: ConversationMessage): Promise<string[]> {
+    const implicit = this.states.get(surface)?.adapter.implicitChats;
+    if (implicit) {
+      // No history replay into a pane that lists history itself: only what was written while we run.
+      if (Date.parse(m.createdAt) < this.startedAt - 1_000) return [];
+      return (await this.reaches(surface, m)) ? [...implicit] : [];
+    }
     if (m.replyTo) {
       const origin = await this.originOf(m.replyTo);
       if (!origin) return [];
@@ -325,6 +338,14 @@ export class SurfaceHub {
     const bound = await this.opts.pairing.bindings(surface);
     // A chat paired after a message was written does not get old history replayed into it.
     return bound.filter((b) => b.boundAt.getTime() <= created + 1_000).map((b) => b.chatId);
+  }
+
+  /** Whether a message is for an implicit-chat surface at all: not a reply to a question asked elsewhere. */
+  private async reaches(surface: string, m: ConversationMessage): Promise<boolean> {
+    if (!m.replyTo) return true;
+    const known = this.origins.get(m.replyTo);
+    if (known) return known.surface === surface;
+    return (await this.opts.operator.getMessage(m.replyTo))?.surface === surface;
   }
 
   private async originOf(inboundId: string): Promise<{ surface: string; chatId: string } | null> {
@@ -339,6 +360,9 @@ export class SurfaceHub {
     if (found) return found;
     const inbound = await this.opts.operator.getMessage(inboundId);
     if (!inbound || !this.states.has(inbound.surface)) return null;
+    // A surface with one implicit chat needs no note: the question came from that chat.
+    const only = this.states.get(inbound.surface)!.adapter.implicitChats;
+    if (only?.length === 1) return { surface: inbound.surface, chatId: only[0] };
     for (const f of this.inboundInFlight) {
       if (f.surface === inbound.surface && f.text === inbound.body.text && f.fileCount === inbound.body.files.length) {
         await this.noteOrigin(inboundId, f.surface, f.chatId, f.externalId).catch(() => {});
@@ -382,34 +406,22 @@ export class SurfaceHub {
 
   /** Persists the highest id below which every message has settled on this surface. */
   private saveCursor(st: AdapterState): void {
-    if (this.stopped) return;
-    let safe = st.listedUpTo;
-    for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
-    let seen = st.seenUpTo;
-    for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;
-    const now = new Date(seen);
+    // Coalesced: at most one write in flight and one queued, which computes the cursor when it runs. It
+    // waits a turn of the event loop first, so the sends just routed go out before the database work.
+    if (this.stopped || st.saveQueued) return;
+    st.saveQueued = true;
     st.cursorSaving = st.cursorSaving
-      .then(() => this.opts.store.saveCursor(st.adapter.name, safe, now))
+      .then(async () => {
+        await new Promise<void>((r) => setImmediate(r));
+        st.saveQueued = false;
+        let safe = st.listedUpTo;
+        for (const id of st.pending.keys()) if (id - 1n < safe) safe = id - 1n;
+        let seen = st.seenUpTo;
+        for (const at of st.editsInFlight.values()) if (at - 1 < seen) seen = at - 1;
+        if (st.saved && st.saved.id === safe && st.saved.at === seen) return;
+        await this.opts.store.saveCursor(st.adapter.name, safe, new Date(seen));
+        st.saved = { id: safe, at: seen };
+      })
       .catch((err) => this.log.warn({ err: safeErr(err) }, 'could not save the delivery cursor'));
   }
-}
-
-/** An error's code and message only: platform errors can carry request payloads and URLs with tokens. */
-export function safeErr(err: unknown): { code?: string; message: string } {
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; message?: unknown; error_code?: unknown; description?: unknown };
-    const code = typeof e.code === 'string' ? e.code : typeof e.error_code === 'number' ? String(e.error_code) : undefined;
-    const message = typeof e.description === 'string' ? e.description : typeof e.message === 'string' ? e.message : String(err);
-    return { code, message: redact(message) };
-  }
-  return { message: redact(String(err)) };
-}
-
-/** Strips anything that looks like a bot token or Slack token from a string before it is logged. */
-export function redact(s: string): string {
-  return s
-    .replace(/bot\d+:[A-Za-z0-9_-]{20,}/g, 'bot<redacted>')
-    .replace(/\d{6,}:[A-Za-z0-9_-]{30,}/g, '<redacted>')
-    .replace(/xox[abpr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>')
-    .replace(/xapp-[A-Za-z0-9-]+/g, 'xapp-<redacted>');
 }

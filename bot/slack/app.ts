@@ -1,7 +1,7 @@
 import { App, LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/logger';
 import type { Logger } from 'pino';
-import { redact } from '../core/surface.ts';
+import { redact } from '../core/redact.ts';
 import { registerActions } from './actions.ts';
 import { registerCommand } from './command.ts';
 import type { SlackDeps } from './context.ts';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ChatGateway } from '../core/gateway.ts';
 import { errorRef } from '../core/errors.ts';
 import type { ChatStateStore } from '../core/store.ts';
-import { safeErr } from '../core/surface.ts';
+import { safeErr } from '../core/redact.ts';
 
 export const SURFACE = 'slack';
 

@@ -5,11 +5,15 @@ import type { ConversationMessage } from '../../coordinator/index.ts';
 import { COMMANDS } from '../core/commands.ts';
 import type { ChatGateway } from '../core/gateway.ts';
 import type { ChatStateStore } from '../core/store.ts';
-import { type Delivery, safeErr, type SurfaceAdapter } from '../core/surface.ts';
+import { DeliveryProgress } from '../core/progress.ts';
+import type { DeliverContext, Delivery, SurfaceAdapter } from '../core/adapter.ts';
+import { safeErr } from '../core/redact.ts';
 import { createTelegramBot } from './bot.ts';
 import type { BotContext } from './context.ts';
 import { TelegramPoller } from './polling.ts';
-import { renderTelegram } from './render.ts';
+import { assignParts, decodeParts, type DeliveredPart, encodeParts, partHash } from '../core/split.ts';
+import { sendTelegramFiles } from './outbound-files.ts';
+import { MAX_TEXT, renderTelegram } from './render.ts';
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook.ts';
 
 export interface TelegramAdapterOptions {
@@ -31,6 +35,7 @@ export class TelegramAdapter implements SurfaceAdapter {
   private poller: TelegramPoller | null = null;
   private server: ServerType | null = null;
   private readonly log: Logger;
+  private readonly progress = new DeliveryProgress();
 
   constructor(private readonly opts: TelegramAdapterOptions) {
     this.log = opts.logger.child({ surface: 'telegram' });
@@ -88,21 +93,44 @@ export class TelegramAdapter implements SurfaceAdapter {
     }
   }
 
-  async deliver(message: ConversationMessage, chatId: string): Promise<{ externalId: string }> {
+  /**
+   * Sends the text as one message per part (the keyboard on the last), then each file as a photo or
+   * document. A retry after a failure part-way continues where it stopped; after a crash it starts over,
+   * since Telegram cannot look messages up (docs/chat-setup.md: the one-duplicate window this leaves).
+   */
+  async deliver(message: ConversationMessage, chatId: string, ctx: DeliverContext): Promise<{ externalId: string }> {
     const r = await renderTelegram(message, this.opts.store);
-    const sent = await this.bot.api.sendMessage(chatId, r.text, r.reply_markup.inline_keyboard.length ? { reply_markup: r.reply_markup } : {});
-    return { externalId: String(sent.message_id) };
+    const done = this.progress.of(ctx.deliveryId);
+    for (let i = 0; i < r.parts.length; i++) {
+      if (done.parts[i]) continue;
+      const last = i === r.parts.length - 1;
+      const sent = await this.bot.api.sendMessage(chatId, r.parts[i], last && r.reply_markup.inline_keyboard.length ? { reply_markup: r.reply_markup } : {});
+      done.parts[i] = { id: String(sent.message_id), hash: partHash(r.parts[i]) };
+    }
+    await sendTelegramFiles(this.bot.api, chatId, r.uploads, done);
+    this.progress.done(ctx.deliveryId);
+    return { externalId: encodeParts(done.parts as DeliveredPart[]) };
   }
 
-  async edit(message: ConversationMessage, delivery: Delivery): Promise<void> {
+  /** Edits only the parts whose text changed, and always the last (it carries or loses the keyboard). */
+  async edit(message: ConversationMessage, delivery: Delivery): Promise<{ externalId: string } | void> {
     if (!delivery.externalId) return;
     const r = await renderTelegram(message, this.opts.store);
-    try {
-      await this.bot.api.editMessageText(delivery.chatId, Number(delivery.externalId), r.text, { reply_markup: r.reply_markup });
-    } catch (err) {
-      if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
-      throw err;
+    const old = decodeParts(delivery.externalId);
+    const texts = assignParts(r.parts, old.length, MAX_TEXT);
+    const now: DeliveredPart[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const last = i === old.length - 1;
+      const hash = partHash(texts[i]);
+      now.push({ id: old[i].id, hash });
+      if (!last && hash === old[i].hash) continue;
+      try {
+        await this.bot.api.editMessageText(delivery.chatId, Number(old[i].id), texts[i], last ? { reply_markup: r.reply_markup } : {});
+      } catch (err) {
+        if (!(err instanceof GrammyError && /message is not modified/i.test(err.description))) throw err;
+      }
     }
+    return { externalId: encodeParts(now) };
   }
 
   classifyError(err: unknown): { retryAfterMs?: number; retryable: boolean } {

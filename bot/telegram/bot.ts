@@ -1,5 +1,5 @@
 import { Bot } from 'grammy';
-import { safeErr } from '../core/surface.ts';
+import { safeErr } from '../core/redact.ts';
 import { callbacksComposer } from './composers/callbacks.ts';
 import { filesComposer } from './composers/files.ts';
 import { textComposer } from './composers/text.ts';

@@ -1,7 +1,7 @@
 import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
-import { safeErr } from '../core/surface.ts';
+import { safeErr } from '../core/redact.ts';
 import type { BotContext } from './context.ts';
 
 /**

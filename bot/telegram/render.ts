@@ -1,14 +1,24 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { ConversationMessage, OperatorActionPayload } from '../../coordinator/index.ts';
+import type { ConversationMessage, FileRef, OperatorActionPayload } from '../../coordinator/index.ts';
+import { planUploads, type UploadLimits } from '../core/outbound-files.ts';
+import { splitText } from '../core/split.ts';
 import type { ChatStateStore } from '../core/store.ts';
 
 /** Telegram's limits: 4096 characters of text, 64 bytes of callback data. */
-const MAX_TEXT = 4096;
+export const MAX_TEXT = 4096;
 const MAX_CALLBACK_BYTES = 64;
+/** Room kept free in the last part for the resolution line, so a decision never moves the cuts. */
+const RESOLUTION_ROOM = 300;
+/** Bots may upload documents up to 50 MB and photos up to 10 MB (larger images go as documents). */
+export const TELEGRAM_UPLOADS: UploadLimits = { platform: 'Telegram', maxBytes: 50 * 1024 * 1024 };
+export const TELEGRAM_PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface TelegramRender {
-  text: string;
+  /** The text as one or more messages, in order; the keyboard goes on the last. */
+  parts: string[];
   reply_markup: InlineKeyboardMarkup;
+  /** Files to upload after the text. */
+  uploads: FileRef[];
 }
 
 /**
@@ -36,16 +46,21 @@ export async function decodeCallback(data: string, store: Pick<ChatStateStore, '
 
 /**
  * A conversation message as Telegram shows it: plain text (no parse mode, so nothing the COO writes can
- * break the markup), an inline keyboard while the question is open, and once settled the resolution line
- * instead of the keyboard (an empty keyboard removes it).
+ * break the markup, and a cut can never leave an entity open), split into messages of at most 4,096
+ * characters on paragraph, line or word boundaries; an inline keyboard on the last part while the
+ * question is open, and once settled the resolution line instead of the keyboard (an empty keyboard
+ * removes it). Files become uploads, or a line saying why one was not sent.
  */
 export async function renderTelegram(m: ConversationMessage, store: Pick<ChatStateStore, 'putButton'>): Promise<TelegramRender> {
   const b = m.body;
-  const lines = [b.text];
-  for (const f of b.files) lines.push(`📎 ${f.name}`);
-  if (b.resolution) lines.push('', `✔ ${b.resolution}`);
-  let text = lines.join('\n').trim() || '…';
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 1)}…`;
+  const plan = planUploads(b.files, TELEGRAM_UPLOADS);
+  // A message of files only still names them, so there is a text to carry buttons and edits.
+  const names = b.text.trim() === '' && plan.uploads.length ? plan.uploads.map((f) => `📎 ${f.name}`) : [];
+  const body = [b.text, ...names, ...plan.notes].join('\n').trim() || '…';
+  const parts = splitText(body, MAX_TEXT);
+  const last = parts.pop()!;
+  parts.push(...(last.length > MAX_TEXT - RESOLUTION_ROOM ? splitText(last, MAX_TEXT - RESOLUTION_ROOM) : [last]));
+  if (b.resolution) parts[parts.length - 1] += `\n\n✔ ${b.resolution.slice(0, RESOLUTION_ROOM - 10)}`;
   const inline_keyboard: InlineKeyboardButton[][] = [];
   if (!b.resolution) {
     for (const row of b.buttons) {
@@ -54,7 +69,7 @@ export async function renderTelegram(m: ConversationMessage, store: Pick<ChatSta
       if (out.length) inline_keyboard.push(out);
     }
   }
-  return { text, reply_markup: { inline_keyboard } };
+  return { parts, reply_markup: { inline_keyboard }, uploads: plan.uploads };
 }
 
 function styleLabel(label: string, style: string): string {

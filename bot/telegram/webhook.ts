@@ -3,7 +3,7 @@ import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { safeErr } from '../core/surface.ts';
+import { safeErr } from '../core/redact.ts';
 import type { BotContext } from './context.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';

@@ -25,8 +25,8 @@ export interface OperatorApi {
   getMessage(id: string): Promise<ConversationMessage | null>;
   /** Live changes from every process (LISTEN/NOTIFY). Returns an unsubscribe function. */
   subscribe(listener: (event: ConversationEvent) => void): () => void;
-  /** Records where a surface delivered a message, so later edits reach the same copy. */
-  recordDelivery(d: { messageId: string; surface: string; chatId: string; externalId: string | null; status: 'sent' | 'failed' }): Promise<void>;
+  /** Records where a surface delivered a message, so later edits reach the same copy; 'pending' is a send's intent, written before it. */
+  recordDelivery(d: { messageId: string; surface: string; chatId: string; externalId: string | null; status: 'pending' | 'sent' | 'failed' }): Promise<void>;
   deliveriesOf(messageId: string): Promise<Array<{ surface: string; chatId: string; externalId: string | null; status: string }>>;
   /** Claims an inbound delivery id once across restarts; false when it was seen before. */
   claimInbound(surface: string, key: string): Promise<boolean>;

@@ -154,7 +154,7 @@ export class OperatorService implements OperatorApi {
     });
   }
 
-  async recordDelivery(d: { messageId: string; surface: string; chatId: string; externalId: string | null; status: 'sent' | 'failed' }): Promise<void> {
+  async recordDelivery(d: { messageId: string; surface: string; chatId: string; externalId: string | null; status: 'pending' | 'sent' | 'failed' }): Promise<void> {
     await this.d.engine.db.messageDelivery.upsert({
       where: { messageId_surface_chatId: { messageId: BigInt(d.messageId), surface: d.surface, chatId: d.chatId } },
       create: { messageId: BigInt(d.messageId), surface: d.surface, chatId: d.chatId, externalId: d.externalId, status: d.status, attempts: 1 },

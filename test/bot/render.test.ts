@@ -36,7 +36,7 @@ describe('rendering', () => {
 
   it('renders an open approval as a Telegram inline keyboard whose callback data fits 64 bytes', async () => {
     const r = await renderTelegram(approval(), store);
-    expect(r.text).toBe('Pay <ACME> & co 1,200?');
+    expect(r.parts).toEqual(['Pay <ACME> & co 1,200?']);
     expect(r.reply_markup.inline_keyboard[0].map((b) => b.text)).toEqual(['✅ Approve', '✖ Reject', 'Ask later']);
     for (const b of r.reply_markup.inline_keyboard.flat()) {
       const data = (b as { callback_data: string }).callback_data;
@@ -48,7 +48,7 @@ describe('rendering', () => {
   it('replaces the keyboard with the resolution once decided', async () => {
     const r = await renderTelegram(approval({ resolution: 'Approve — by 1001 via telegram at 2026-11-26 01:00 UTC' }), store);
     expect(r.reply_markup.inline_keyboard).toEqual([]);
-    expect(r.text).toMatch(/Approve — by 1001 via telegram/);
+    expect(r.parts.at(-1)).toMatch(/Approve — by 1001 via telegram/);
   });
 
   it('stores payloads too long for callback data and decodes them from a new store instance (restart)', async () => {
@@ -62,14 +62,14 @@ describe('rendering', () => {
   });
 
   it('renders Block Kit with escaped text and buttons, and the outcome instead of buttons when settled', async () => {
-    const open = await renderSlack(approval(), store);
+    const open = (await renderSlack(approval(), store)).parts[0];
     expect(open.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Pay &lt;ACME&gt; &amp; co 1,200?' } });
     const actions = open.blocks.find((b) => b.type === 'actions') as { elements: Array<{ style?: string; value: string; action_id: string }> };
     expect(actions.elements.map((e) => e.style)).toEqual(['primary', 'danger', undefined]);
     expect(new Set(actions.elements.map((e) => e.action_id)).size).toBe(3);
     expect(await decodeValue(actions.elements[1].value, store)).toEqual({ type: 'decide', approvalId: 'apv_0123456789abcdef', option: 'reject' });
 
-    const done = await renderSlack(approval({ resolution: 'Reject — by U1 via slack at 2026-11-26 01:00 UTC' }), store);
+    const done = (await renderSlack(approval({ resolution: 'Reject — by U1 via slack at 2026-11-26 01:00 UTC' }), store)).parts[0];
     expect(done.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(JSON.stringify(done.blocks)).toContain('Reject — by U1 via slack');
     expect(escapeMrkdwn('<@U1>')).toBe('&lt;@U1&gt;');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { mountConsole } from '../../bot/index.ts';
+import { ConsoleAdapter, mountConsole } from '../../bot/index.ts';
 import { type Coordinator, createConsoleAuth, createHttpApp } from '../../coordinator/index.ts';
 import { createTestEnv, type TestEnv } from '../support/harness.ts';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   c = await env.coordinator({ roles: { workers: true, background: true, digestSchedule: true } });
   const auth = createConsoleAuth(c.db);
   app = createHttpApp({ coordinator: c, auth });
-  mountConsole(app, { operator: c.operator, filesDir: `/tmp/coo-test-files-${env.prefix}` });
+  mountConsole(app, { operator: c.operator, surface: new ConsoleAdapter(), filesDir: `/tmp/coo-test-files-${env.prefix}` });
   token = await auth.token();
 });
 afterAll(async () => env.cleanup());

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadBotConfig } from '../../bot/config.ts';
-import { startSurfaces, type StartedSurfaces } from '../../bot/index.ts';
+import { ConsoleAdapter, startSurfaces, type StartedSurfaces } from '../../bot/index.ts';
 import { PairingStore } from '../../bot/core/pairing.ts';
 import type { OperatorApi } from '../../coordinator/operator/api.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** true or 'http': signed HTTP requests; 'socket': Socket Mode over the local server's WebSocket. */
   slack?: boolean | 'http' | 'socket';
   perChatIntervalMs?: number;
+  /** Registers the web console's adapter with the same hub (h.console), as the app does. */
+  console?: boolean;
   coordinator: (db: TestDatabase) => Promise<CoordinatorUnderTest>;
 }
 
@@ -43,6 +45,8 @@ export class ChatHarness {
   readonly logEvents = new EventEmitter();
   surfaces!: StartedSurfaces;
   pairing!: PairingStore;
+  /** The console's adapter when `console: true`; a restart registers a new one, like a new process. */
+  console: ConsoleAdapter | null = null;
 
   private constructor(
     readonly opts: HarnessOptions,
@@ -96,7 +100,8 @@ export class ChatHarness {
         this.logEvents.emit('line', line);
       },
     });
-    this.surfaces = await startSurfaces({ operator: this.operator, config, logger, db: this.db.db });
+    this.console = this.opts.console ? new ConsoleAdapter() : null;
+    this.surfaces = await startSurfaces({ operator: this.operator, config, logger, db: this.db.db, console: this.console ?? undefined });
   }
 
   /** Stops the adapters and the hub and starts new ones on the same database, as a process restart would. */

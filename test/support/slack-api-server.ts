@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './multipart.ts';
 import { SlackSocketServer } from './slack-socket-server.ts';
 
 export interface SlackApiCall {
@@ -19,6 +20,21 @@ export interface StoredSlackMessage {
   text: string;
   blocks: Array<Record<string, unknown>>;
   edits: number;
+  /** chat.postMessage's `metadata` (event_type, event_payload), returned by conversations.history. */
+  metadata?: { event_type: string; event_payload?: Record<string, unknown> };
+  /** Files shared into the channel by files.completeUploadExternal. */
+  files?: Array<{ id: string; name: string }>;
+}
+
+/** A file uploaded through the external upload flow, with the bytes as they arrived. */
+export interface SlackUpload {
+  id: string;
+  filename: string;
+  /** The length announced in files.getUploadURLExternal. */
+  length: number;
+  bytes: Buffer | null;
+  channel: string | null;
+  title: string | null;
 }
 
 /**
@@ -31,6 +47,9 @@ export class SlackApiServer extends EventEmitter {
   readonly messages = new Map<string, StoredSlackMessage>(); // key channel:ts
   private readonly files = new Map<string, { id: string; name: string; mimetype: string; bytes: Buffer }>();
   private readonly failures = new Map<string, Array<{ status: number; retryAfter?: number }>>();
+  readonly uploads = new Map<string, SlackUpload>();
+  private readonly refusals = new Map<string, string[]>();
+  private readonly holds: Array<{ method: string; pred: (args: Record<string, unknown>) => boolean }> = [];
   private server: Server | null = null;
   private tsCounter = 0;
   url = '';
@@ -73,6 +92,24 @@ export class SlackApiServer extends EventEmitter {
     this.failures.set(method, list);
   }
 
+  /** The next call of `method` answers HTTP 200 with { ok: false, error } (how Slack refuses, e.g. missing_scope). */
+  refuseNext(method: string, error: string): void {
+    this.refusals.set(method, [...(this.refusals.get(method) ?? []), error]);
+  }
+
+  /**
+   * The next call of `method` matching `pred` is carried out (a posted message is stored) but never
+   * answered: as if the process that made it died before hearing back. Emits 'held' with the call.
+   */
+  holdNext(method: string, pred: (args: Record<string, unknown>) => boolean = () => true): void {
+    this.holds.push({ method, pred });
+  }
+
+  /** Messages of a channel in posting order (what conversations.history pages through, newest first). */
+  channelMessages(channel: string): StoredSlackMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel).sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
   callsOf(method: string): SlackApiCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -92,6 +129,23 @@ export class SlackApiServer extends EventEmitter {
       };
       this.on('call', on);
     });
+  }
+
+  /** Newest first, from `oldest`, `limit` per page with an offset cursor; metadata only when asked for. */
+  private history(args: Record<string, unknown>): Record<string, unknown> {
+    const oldest = Number(args.oldest ?? 0);
+    const limit = Math.min(Number(args.limit ?? 100), 999);
+    const offset = Number(String(args.cursor ?? '').replace(/^off_/, '') || 0);
+    const withMeta = String(args.include_all_metadata) === 'true';
+    const all = this.channelMessages(String(args.channel)).filter((m) => Number(m.ts) >= oldest).reverse();
+    const page = all.slice(offset, offset + limit);
+    const more = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.files ? { files: m.files } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `off_${offset + limit}` : '' },
+    };
   }
 
   private fileObject(id: string) {
@@ -122,6 +176,14 @@ export class SlackApiServer extends EventEmitter {
       res.writeHead(200, { 'content-type': f.mimetype, 'content-length': f.bytes.length }).end(f.bytes);
       return;
     }
+    if (req.method === 'POST' && url.pathname.startsWith('/upload/')) {
+      const up = this.uploads.get(url.pathname.split('/')[2]);
+      if (!up) return void res.writeHead(404).end('unknown upload');
+      up.bytes = uploadedBytes(Buffer.concat(chunks), req.headers['content-type'] ?? '');
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${up.bytes.length}`);
+      this.emit('upload', up);
+      return;
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const call: SlackApiCall = { method, args, auth: req.headers.authorization ?? null, at: performance.now(), wall: Date.now() };
@@ -137,7 +199,17 @@ export class SlackApiServer extends EventEmitter {
     if (method === 'apps.connections.open') {
       body = this.appToken && token === this.appToken ? { ok: true, url: `${this.url.replace('http', 'ws')}/link` } : { ok: false, error: 'invalid_auth' };
     } else if (token !== this.botToken && method !== 'api.test') body = { ok: false, error: 'invalid_auth' };
-    else body = this.answer(method, args);
+    else {
+      const refusal = this.refusals.get(method)?.shift();
+      body = refusal ? { ok: false, error: refusal } : this.answer(method, args);
+    }
+    const hold = this.holds.findIndex((h) => h.method === method && h.pred(args));
+    if (hold >= 0 && body.ok) {
+      this.holds.splice(hold, 1);
+      this.calls.push(call);
+      this.emit('held', call);
+      return;
+    }
     this.calls.push(call);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     this.emit('call', call);
@@ -150,6 +222,7 @@ export class SlackApiServer extends EventEmitter {
       case 'chat.postMessage': {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.tsCounter).padStart(6, '0')}`;
         const m: StoredSlackMessage = { channel: String(args.channel), ts, text: String(args.text ?? ''), blocks: (args.blocks as StoredSlackMessage['blocks']) ?? [], edits: 0 };
+        if (args.metadata) m.metadata = (typeof args.metadata === 'string' ? JSON.parse(args.metadata) : args.metadata) as StoredSlackMessage['metadata'];
         this.messages.set(`${m.channel}:${ts}`, m);
         return { ok: true, channel: m.channel, ts, message: { text: m.text, ts } };
       }
@@ -163,6 +236,28 @@ export class SlackApiServer extends EventEmitter {
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${Date.now() / 1000}` };
+      case 'conversations.history':
+        return this.history(args);
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length < 0) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+        this.uploads.set(id, { id, filename: String(args.filename), length, bytes: null, channel: null, title: null });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{ id: string; title?: string }>;
+        const ups = files.map((f) => this.uploads.get(f.id));
+        if (ups.some((u) => !u || !u.bytes)) return { ok: false, error: 'file_not_found' };
+        if (ups.some((u) => u!.bytes!.length !== u!.length)) return { ok: false, error: 'file_upload_size_mismatch' };
+        const channel = args.channel_id ? String(args.channel_id) : null;
+        for (const [i, u] of ups.entries()) Object.assign(u!, { channel, title: files[i].title ?? null });
+        if (channel) {
+          const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.tsCounter).padStart(6, '0')}`;
+          this.messages.set(`${channel}:${ts}`, { channel, ts, text: String(args.initial_comment ?? ''), blocks: [], edits: 0, files: ups.map((u) => ({ id: u!.id, name: u!.filename })) });
+        }
+        return { ok: true, files: ups.map((u) => ({ id: u!.id, title: u!.title ?? u!.filename, name: u!.filename, size: u!.length })) };
+      }
       case 'files.info': {
         const f = this.fileObject(String(args.file));
         return f ? { ok: true, file: f } : { ok: false, error: 'file_not_found' };
@@ -171,6 +266,13 @@ export class SlackApiServer extends EventEmitter {
         return { ok: true };
     }
   }
+}
+
+
+/** The upload POST's bytes: raw, or the one file of a multipart body (the Web API client sends `body`). */
+function uploadedBytes(raw: Buffer, contentType: string): Buffer {
+  if (!contentType.startsWith('multipart/form-data')) return raw;
+  return parseMultipart(raw, contentType).find((p) => p.filename !== null)?.data ?? Buffer.alloc(0);
 }
 
 function parseArgs(raw: string, contentType: string): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import emulator from 'telegram-test-api';
+import { parseMultipart } from './multipart.ts';
 import type { TelegramServer as Emulator } from 'telegram-test-api/lib/telegramServer.js';
 
 // The package is CommonJS with `module.exports = TelegramServer`: under ESM the default import is the class.
@@ -14,7 +15,20 @@ export interface TelegramCall {
   /** performance.now() and Date.now() when the request arrived. */
   at: number;
   wall: number;
+  /** Files of a multipart call (sendDocument, sendPhoto), with the bytes as they arrived. */
+  files?: TelegramUpload[];
 }
+
+export interface TelegramUpload {
+  /** The form field the file came in (grammY sends attach:// references to it). */
+  field: string;
+  name: string;
+  bytes: Buffer;
+}
+
+/** Telegram's upload limits for bots: 50 MB per document, 10 MB per photo. */
+const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,6 +54,7 @@ export class TelegramTestServer extends EventEmitter {
   private readonly files = new Map<string, { path: string; bytes: Buffer; uniqueId: string }>();
   private readonly failures = new Map<string, Array<{ retryAfter: number }>>();
   private readonly waiting = new Set<() => void>();
+  private uploadMessageId = 1_000_000;
 
   private constructor(server: Emulator) {
     super();
@@ -127,8 +142,14 @@ export class TelegramTestServer extends EventEmitter {
     if (!m) return next();
     const [, token, method] = m;
     const body = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+    let files: TelegramUpload[] | null;
+    try {
+      files = await multipart(req, body);
+    } catch {
+      return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: unreadable multipart body' });
+    }
     if (method !== 'getUpdates') {
-      const call = { method, body, at: performance.now(), wall: Date.now() };
+      const call: TelegramCall = { method, body, at: performance.now(), wall: Date.now(), ...(files ? { files } : {}) };
       const failure = this.failures.get(method)?.shift();
       if (failure) {
         this.calls.push({ ...call, method: `${method}#429` });
@@ -146,12 +167,36 @@ export class TelegramTestServer extends EventEmitter {
         if (!f) return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
         return void res.json({ ok: true, result: { file_id: body.file_id, file_unique_id: f.uniqueId, file_size: f.bytes.length, file_path: f.path } });
       }
+      case 'sendDocument':
+      case 'sendPhoto':
+        return void this.answerUpload(method, body, files ?? [], res);
       case 'setMyCommands':
         this.commandsSet.push(typeof body.commands === 'string' ? JSON.parse(body.commands) : body.commands);
         return void res.json({ ok: true, result: true });
       default:
         return next();
     }
+  }
+
+  /** The emulator has no uploads: answer sendDocument/sendPhoto as Telegram does, with its limits. */
+  private answerUpload(method: string, body: Record<string, unknown>, files: TelegramUpload[], res: Response): void {
+    const field = method === 'sendPhoto' ? 'photo' : 'document';
+    const ref = String(body[field] ?? '');
+    const file = files.find((f) => ref === `attach://${f.field}` || f.field === field);
+    if (!file) return void res.status(400).json({ ok: false, error_code: 400, description: `Bad Request: there is no ${field} in the request` });
+    const max = method === 'sendPhoto' ? MAX_PHOTO_BYTES : MAX_DOCUMENT_BYTES;
+    if (file.bytes.length > max) return void res.status(413).json({ ok: false, error_code: 413, description: 'Request Entity Too Large' });
+    const fileId = `UP${randomBytes(6).toString('hex')}`;
+    const meta = { file_id: fileId, file_unique_id: randomBytes(4).toString('hex'), file_size: file.bytes.length };
+    res.json({
+      ok: true,
+      result: {
+        message_id: ++this.uploadMessageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(body.chat_id), type: 'private' },
+        ...(method === 'sendPhoto' ? { photo: [{ ...meta, width: 1, height: 1 }] } : { document: { ...meta, file_name: file.name } }),
+      },
+    });
   }
 
   private async longPoll(token: string, timeoutS: number, res: Response, next: NextFunction): Promise<void> {
@@ -177,4 +222,18 @@ export class TelegramTestServer extends EventEmitter {
     }
     next();
   }
+}
+
+/** Reads a multipart body (the emulator parses only JSON and forms): its fields go into `body`. */
+async function multipart(req: Request, body: Record<string, unknown>): Promise<TelegramUpload[] | null> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return null;
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const files: TelegramUpload[] = [];
+  for (const p of parseMultipart(Buffer.concat(chunks), type)) {
+    if (p.filename === null) body[p.name] = p.data.toString('utf8');
+    else files.push({ field: p.name, name: p.filename, bytes: p.data });
+  }
+  return files;
 }

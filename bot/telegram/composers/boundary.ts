@@ -1,6 +1,6 @@
 import type { BotError, NextFunction } from 'grammy';
 import { errorRef } from '../../core/errors.ts';
-import { safeErr } from '../../core/surface.ts';
+import { safeErr } from '../../core/redact.ts';
 import type { BotContext, TelegramDeps } from '../context.ts';
 
 /**
