@@ -97,7 +97,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
       const hub = await openSurfaces(false);
-      mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files') });
+      mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files'), dataDir: coordinator.config.COO_DATA_DIR });
       mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });
       const { COO_HTTP_HOST: host, COO_HTTP_PORT: port } = coordinator.config;
       const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {

@@ -38,7 +38,7 @@ function render(m) {
   if (fresh) { el = document.createElement('div'); seen.set(m.id, el); }
   el.className = 'msg ' + m.direction + ' ' + (m.body.kind || '');
   el.dataset.id = m.id; if (m.approvalId) el.dataset.approval = m.approvalId;
-  const files = (m.body.files || []).map((f) => '📎 ' + esc(f.name)).join('\\n');
+  const files = (m.body.files || []).map((f, i) => f.path ? '<a href="/api/messages/' + esc(String(m.id)) + '/files/' + i + '" download>📎 ' + esc(f.name) + '</a>' : '📎 ' + esc(f.name)).join('\\n');
   let html = '<div class="text">' + esc(m.body.text) + (files ? '\\n' + files : '') + '</div>';
   if (m.body.resolution) html += '<div class="resolution">' + esc(m.body.resolution) + '</div>';
   const rows = m.body.buttons || [];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -14,6 +14,8 @@ export interface ConsoleOptions {
   surface: ConsoleAdapter;
   /** Where uploaded files are kept for processing. */
   filesDir: string;
+  /** The only folder message files are served from (default: filesDir's parent, the data dir). */
+  dataDir?: string;
   maxUploadBytes?: number;
   actor?: string;
 }
@@ -40,6 +42,25 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
     if (after !== undefined && !/^\d+$/.test(after)) return c.json({ error: { code: 'invalid_cursor', message: '"after" must be a message id.' } }, 400);
     const page = await operator.listMessages({ after, limit: LIMIT.parse(c.req.query('limit') ?? 100) });
     return c.json(await shownInConsole(operator, page));
+  });
+
+  // A message's files, for the page's download links: only files under the data dir, named by a message.
+  const root = resolve(opts.dataDir ?? dirname(opts.filesDir)) + sep;
+  app.get('/api/messages/:id/files/:n', async (c) => {
+    const n = Number(c.req.param('n'));
+    const m = /^\d+$/.test(c.req.param('id')) && Number.isInteger(n) && n >= 0 ? await operator.getMessage(c.req.param('id')) : null;
+    const f = m?.body.files[n];
+    const path = f?.path ? resolve(f.path) : null;
+    const info = path?.startsWith(root) ? await stat(path).catch(() => null) : null;
+    if (!f || !path || !info?.isFile()) return c.json({ error: { code: 'file_not_found', message: 'That file is not (or no longer) kept by the COO.' } }, 404);
+    return new Response(new Uint8Array(await readFile(path)), {
+      headers: {
+        'content-type': f.mimeType || 'application/octet-stream',
+        'content-length': String(info.size),
+        'content-disposition': `attachment; filename="${f.name.replace(/[^\w.\- ]+/g, '_')}"`,
+        'x-content-type-options': 'nosniff',
+      },
+    });
   });
 
   app.post('/api/messages', async (c) => {

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +12,13 @@ let env: TestEnv;
 let browser: Browser;
 let http: { url: string; loginUrl: string; close(): Promise<void> };
 let stopApp: () => Promise<void>;
+let operator: Awaited<ReturnType<typeof buildApp>>['coordinator']['operator'];
+const dataDir = mkdtempSync(join(tmpdir(), 'coo-browser-'));
 
 beforeAll(async () => {
   env = await createTestEnv();
-  const app = await buildApp({ config: { DATABASE_URL: env.tdb.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: env.prefix, ...FAST, COO_HTTP_PORT: 0 } });
+  const app = await buildApp({ config: { DATABASE_URL: env.tdb.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: env.prefix, ...FAST, COO_HTTP_PORT: 0, COO_DATA_DIR: dataDir } });
+  operator = app.coordinator.operator;
   await app.coordinator.start({ workers: true, background: true, digestSchedule: true });
   http = await app.serveHttp();
   stopApp = () => app.coordinator.stop();
@@ -67,5 +72,20 @@ describe('web console in a real browser', () => {
     const reply = page.locator('.msg.error').last();
     await reply.waitFor();
     expect(await reply.textContent()).toMatch(/must be JSON/);
+  });
+
+  it("offers a file the COO sends as a download with the same bytes", async () => {
+    const bytes = randomBytes(20_000);
+    const path = join(dataDir, 'summary.pdf');
+    writeFileSync(path, bytes);
+    await operator.post({ kind: 'notice', text: 'Your monthly summary', files: [{ name: 'summary.pdf', mimeType: 'application/pdf', size: bytes.length, path }] });
+    const page = await browser.newPage();
+    await page.goto(http.loginUrl);
+    const link = page.locator('.msg.notice:has-text("Your monthly summary") a[download]');
+    await link.waitFor();
+    expect(await link.textContent()).toBe('📎 summary.pdf');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('summary.pdf');
+    expect(readFileSync((await download.path())!).equals(bytes)).toBe(true);
   });
 });

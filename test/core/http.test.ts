@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { ConsoleAdapter, mountConsole } from '../../bot/index.ts';
@@ -55,6 +58,25 @@ describe('HTTP API and console routes', () => {
     expect(metrics).toMatch(/^coo_queue_jobs\{agent="core",state="waiting"\} \d+$/m);
     expect((await authed('/api/runs/run_nope')).status).toBe(404);
     expect(await (await authed('/status')).text()).toContain('Pending approvals');
+  });
+
+  it("serves a message's file for download, and nothing outside the data folder", async () => {
+    const dir = `/tmp/coo-test-files-${env.prefix}`;
+    await mkdir(dir, { recursive: true });
+    const bytes = randomBytes(5000);
+    await writeFile(join(dir, 'report.pdf'), bytes);
+    const m = await c.operator.post({ text: 'Here is the report', files: [{ name: 'report.pdf', mimeType: 'application/pdf', size: bytes.length, path: join(dir, 'report.pdf') }, { name: 'passwd', mimeType: 'text/plain', size: 1, path: '/etc/passwd' }] });
+    expect((await app.request(`/api/messages/${m.id}/files/0`)).status).toBe(401);
+    const r = await authed(`/api/messages/${m.id}/files/0`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pdf');
+    expect(r.headers.get('content-disposition')).toBe('attachment; filename="report.pdf"');
+    expect(Buffer.from(await r.arrayBuffer()).equals(bytes)).toBe(true);
+    for (const bad of [`/api/messages/${m.id}/files/1`, `/api/messages/${m.id}/files/2`, `/api/messages/${m.id}/files/-1`, '/api/messages/999999/files/0', '/api/messages/x/files/0']) {
+      const res = await authed(bad);
+      expect(res.status, bad).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('file_not_found');
+    }
   });
 
   it('rejects malformed console requests with a clear message', async () => {
