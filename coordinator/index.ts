@@ -33,7 +33,8 @@ export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
 
 // Operator conversation (the surfaces' contract)
 export type { OperatorApi } from './operator/api.ts';
-export type { ConversationHandlers } from './operator/service.ts';
+export type { ConversationHandlers, FreeTextAnswer } from './operator/service.ts';
+export { plainToCommand, type PlainCommand } from './operator/commands/plain-language.ts';
 export { CommandRouter, type CommandDefinition, type CommandInvocation } from './operator/commands/registry.ts';
 export type { CoreCommandContext } from './operator/commands/core.commands.ts';
 export {

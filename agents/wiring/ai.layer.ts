@@ -1,4 +1,4 @@
-import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
+import { type ConversationHandlers, type Coordinator, type FreeTextAnswer, plainToCommand } from '../../coordinator/index.ts';
 import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
 import { applyBudgetDecision } from '../budget/budget.approval.ts';
@@ -86,7 +86,10 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
   };
 
   const handlers: ConversationHandlers = {
-    async freeText(msg): Promise<OutboundMessageInput> {
+    async freeText(msg): Promise<FreeTextAnswer> {
+      // Without a model, a plain request the commands can answer is answered by that command.
+      const plain = s().stack.model.mode === 'no_model' ? plainToCommand(msg.text) : null;
+      if (plain) return { command: plain.command };
       const r = await s().assistant.handle(msg.text, { actor: msg.actor, surface: msg.surface, files: [] });
       return { text: r.text };
     },

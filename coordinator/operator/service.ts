@@ -8,6 +8,7 @@ import { decideApproval } from '../systems/approval.system.ts';
 import type { OperatorApi } from './api.ts';
 import { alreadyDecidedText, type CoreCommandContext } from './commands/core.commands.ts';
 import { CommandRouter } from './commands/registry.ts';
+import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
 import {
   type ConversationEvent,
@@ -22,8 +23,11 @@ import {
 } from './message.ts';
 
 /** Plain-language text and files go to handlers that later layers provide (the assistant, perception). */
+/** A free-text answer, or a request to answer with a slash command instead (what a plain request means without a model). */
+export type FreeTextAnswer = OutboundMessageInput | { command: string };
+
 export interface ConversationHandlers {
-  freeText?(msg: { text: string; actor: string; surface: string; inboundId: string }): Promise<OutboundMessageInput>;
+  freeText?(msg: { text: string; actor: string; surface: string; inboundId: string }): Promise<FreeTextAnswer>;
   files?(msg: { text: string; files: FileRef[]; actor: string; surface: string; inboundId: string }): Promise<OutboundMessageInput>;
 }
 
@@ -63,6 +67,14 @@ export class OperatorService implements OperatorApi {
     return { duplicate: false, inbound, reply };
   }
 
+  /** Runs the slash command a plain request meant, saying so, so the operator learns the command too. */
+  private async answerWithCommand(command: string, actor: string, surface: string): Promise<OutboundMessageInput | null> {
+    const parsed = CommandRouter.parse(command);
+    if (!parsed || !this.d.router.get(parsed.name)) return null;
+    const r = await this.d.router.dispatch(command, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+    return { ...r, text: `(${command})\n${r.text ?? ''}` };
+  }
+
   private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string): Promise<OutboundMessageInput> {
     try {
       const trimmed = text.trim();
@@ -74,7 +86,16 @@ export class OperatorService implements OperatorApi {
         return { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` };
       }
       if (!trimmed) return { text: 'Send me a command such as /status, or /help to see them all.' };
-      if (this.d.handlers.freeText) return await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
+      if (this.d.handlers.freeText) {
+        const r = await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
+        if (!('command' in r)) return r;
+        const viaCommand = await this.answerWithCommand(r.command, actor, surface);
+        if (viaCommand) return viaCommand;
+        return { text: 'I understand commands only without a model — /help lists them.' };
+      }
+      const plain = plainToCommand(trimmed);
+      const viaCommand = plain && (await this.answerWithCommand(plain.command, actor, surface));
+      if (viaCommand) return viaCommand;
       return { text: `I understand commands for now — try /help. (Configure a model to talk to me in plain language.)` };
     } catch (err) {
       return { kind: 'error', text: this.explain(err) };
