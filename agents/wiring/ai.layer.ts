@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
 import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
@@ -102,8 +103,17 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       return { processes: layer.processes, services, handlers };
     },
     async attach(c: Coordinator): Promise<void> {
-      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE });
-      const stack = createModelStack(agentsConfig, { db: c.db, budget });
+      // The hot statements (reserve, record + settle) run on a small pg pool of the layer's own: the
+      // core's pools are sized for its steps, and a Prisma raw round trip costs about twice a pg one.
+      const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
+      pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
+      const stopCoordinator = c.stop.bind(c);
+      c.stop = async () => {
+        await stopCoordinator();
+        await pool.end().catch(() => {});
+      };
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
+      const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
