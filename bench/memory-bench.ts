@@ -32,7 +32,7 @@ try {
     try {
       const embedder = createHashedEmbedder({ dims });
       const store = createChromaVectorStore({ url: chroma.url, collection: `bench${randomBytes(3).toString('hex')}`, embedderId: embedder.id });
-      const memory = createMemory({ db: t.db, embedder, vectorStore: store });
+      const memory = createMemory({ db: t.db, pool: t.pool, embedder, vectorStore: store });
       const data = generateDataset(size, nQueries);
       const ids = new Map<string, string>();
       for (const e of data.entities) ids.set(e.name, (await memory.upsertEntity({ kind: e.kind, name: e.name })).id);

@@ -117,7 +117,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
-      const memory = createMemory({ db: c.db, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
+      const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
       const assistant = createOperatorAssistant({ model: stack.model, tools: coordinatorTools(() => c, memory), gate: coordinatorGate(() => c), now: () => c.clock.now() });
       st = { c, stack, budget, memory, assistant };
       registerAiCommands(c.router, { memory, budget, model: stack.model, prices: stack.prices, recorder: stack.recorder, coordinator: () => c });

@@ -51,6 +51,7 @@ export async function startAiTestEnv(collectionPrefix: string): Promise<AiTestEn
   const embedder = createHashedEmbedder({ dims: 256 });
   const memory = createMemory({
     db: t.db,
+    pool: t.pool,
     embedder,
     vectorStore: createChromaVectorStore({ url: chroma.url, collection: `${collectionPrefix}${randomBytes(3).toString('hex')}`, embedderId: embedder.id }),
   });
