@@ -15,7 +15,7 @@ import { replyDrafting } from '../processes/reply-drafting.process.ts';
 import { replyDrafter } from '../workers/reply-drafter.agent.ts';
 import { InvoiceInput, invoiceReconciler } from '../workers/invoice-reconciler.agent.ts';
 import { invoiceReconciliation } from '../processes/invoice-reconciliation.process.ts';
-import { agentSummarizer } from '../workers/summarizer.agent.ts';
+import { agentSummarizer, summarizer as agentSummarizerDefinition } from '../workers/summarizer.agent.ts';
 import { costLine, registerAiCommands } from './ai.commands.ts';
 import { coordinatorGate, coordinatorTools } from './coordinator-tools.ts';
 
@@ -98,9 +98,11 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
     processes: [assistantAction, reminder, memoryRetention, replyDrafting, invoiceReconciliation],
     services,
     handlers,
+    /** Each agent type's own worker count (its queue's concurrency unless COO_AGENT_CONCURRENCY says otherwise). */
+    agentConcurrency: agentConcurrency([replyDrafter, invoiceReconciler, agentSummarizerDefinition]),
     /** Options to spread into createCoordinator. */
     coordinatorOptions() {
-      return { processes: layer.processes, services, handlers };
+      return { processes: layer.processes, services, handlers, agentConcurrency: layer.agentConcurrency };
     },
     async attach(c: Coordinator): Promise<void> {
       // The hot statements (reserve, record + settle) run on a small pg pool of the layer's own: the
@@ -158,3 +160,8 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
 }
 
 export type AiLayer = ReturnType<typeof createAiLayer>;
+
+/** Agent name → its declared concurrency, for the agents that declare one. */
+function agentConcurrency(agents: Array<{ name: string; definition: { concurrency?: number } }>): Record<string, number> {
+  return Object.fromEntries(agents.filter((a) => a.definition.concurrency !== undefined).map((a) => [a.name, a.definition.concurrency!]));
+}

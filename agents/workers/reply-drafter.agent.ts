@@ -29,6 +29,8 @@ export const replyDrafter = defineAgent({
   input: ReplyDraftInput,
   output: ReplyDraft,
   tier: 'fast',
+  // Each job holds one model call; a customer's reply is rarely urgent to the second.
+  concurrency: 4,
   minConfidence: 0.6,
   tokenBudget: 1_500,
   confidence: (o) => o.confidence,
