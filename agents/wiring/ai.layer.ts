@@ -4,6 +4,7 @@ import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
 import { applyBudgetDecision } from '../budget/budget.approval.ts';
 import { createBudgetLedger, type BudgetLedger } from '../budget/budget.ledger.ts';
+import { spendSummary } from '../budget/spend-summary.ts';
 import { loadAgentsConfig, type AgentsConfig } from '../config.ts';
 import { createModelStack, type ModelStack } from '../model/model.factory.ts';
 import { createModelEmbedder } from '../model/model.embedder.ts';
@@ -17,6 +18,7 @@ import { InvoiceInput, invoiceReconciler } from '../workers/invoice-reconciler.a
 import { invoiceReconciliation } from '../processes/invoice-reconciliation.process.ts';
 import { agentSummarizer, summarizer as agentSummarizerDefinition } from '../workers/summarizer.agent.ts';
 import { costLine, registerAiCommands } from './ai.commands.ts';
+import { spendSection } from './spend.section.ts';
 import { coordinatorGate, coordinatorTools } from './coordinator-tools.ts';
 
 export interface AiLayerOptions {
@@ -66,6 +68,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       },
       applyBudgetDecision: (details, option) => applyBudgetDecision(s().budget, details, option),
       digestLines: () => layer.digestLines(),
+      statusSections: async () => [spendSection(await spendSummary(s().c.db, s().budget, { timeZone: s().c.config.COO_TIMEZONE, now: s().c.clock.now() }))],
       reconcileInvoice: (input, meta) => invoiceReconciler.run(input, { model: s().stack.model, memory: s().memory, meta }),
       rememberInvoice: async (raw, r, runId) => {
         const i = InvoiceInput.parse(raw); // the run's input came through JSON: dates are strings again
