@@ -41,6 +41,8 @@ export const AgentsConfigSchema = z.object({
       }
       return { inputPerM: a, outputPerM: b };
     }),
+  /** Connections of the AI layer's own pg pool (budget reserve/settle and call records, one round trip each). */
+  COO_AI_DB_POOL: z.coerce.number().int().min(1).max(100).default(8),
   COO_BUDGET_DAY_USD: z.coerce.number().nonnegative().optional(),
   COO_BUDGET_MONTH_USD: z.coerce.number().nonnegative().optional(),
 });

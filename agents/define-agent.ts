@@ -27,6 +27,11 @@ export interface AgentDefinition<I, O, In = I> {
   input: z.ZodType<I, In>;
   output: z.ZodType<O>;
   tier: Tier;
+  /**
+   * Jobs this agent type's queue runs at once unless the operator overrides it (COO_AGENT_CONCURRENCY);
+   * without it, COO_WORKER_CONCURRENCY. Model-bound agents want few: each job holds a model call.
+   */
+  concurrency?: number;
   /** How each failure mode is handled; unspecified modes use DEFAULT_FAILURE_HANDLING. */
   failureModes?: Partial<Record<AgentFailureCode, 'retry' | 'deep_pass' | 'escalate'>>;
   /** The memory it reads: sections for the execution window. */
@@ -80,6 +85,7 @@ const DATA_RULE =
  */
 export function defineAgent<I, O, In = I>(def: AgentDefinition<I, O, In>): Agent<I, O, In> {
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(def.name)) throw new Error(`Agent name "${def.name}" must be lower-case letters, digits and dashes.`);
+  if (def.concurrency !== undefined && (!Number.isInteger(def.concurrency) || def.concurrency < 1 || def.concurrency > 256)) throw new Error(`Agent ${def.name}: concurrency must be an integer from 1 to 256.`);
   const handling = { ...DEFAULT_FAILURE_HANDLING, ...def.failureModes };
   return {
     name: def.name,

@@ -6,6 +6,8 @@
  * for the reply drafter (prompt estimated at 4 characters per token, plus the output cap).
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import pg from 'pg';
 import globalSetup from '../test/support/global-setup.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { startChroma } from '../test/support/chroma.ts';
@@ -20,6 +22,8 @@ const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${p
 
 await globalSetup();
 const [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
+// The AI layer's own pg pool, sized as in production (COO_AI_DB_POOL's default).
+const pool = new pg.Pool({ connectionString: t.url, max: 8 });
 try {
   let providerMs = 0;
   const inner = createOpenAiProvider({ name: 'primary', baseURL: srv.baseURL, apiKey: 'bench' });
@@ -37,8 +41,8 @@ try {
   };
   const prices = createPriceTable(t.db, { defaultPrice: { inputPerM: 0.15, outputPerM: 0.6 } });
   const mk = (budget: ReturnType<typeof createBudgetLedger> | null) =>
-    createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: createCallRecorder(t.db), prices, budget, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
-  const budget = createBudgetLedger(t.db);
+    createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: createCallRecorder(t.db, { pool }), prices, budget, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
+  const budget = createBudgetLedger(t.db, { pool });
   await budget.setCap('global', 'day', 1_000);
   await budget.setCap('process:reply-drafting', 'day', 1_000);
 
@@ -54,7 +58,7 @@ try {
       total.push(all);
       overhead.push(all - providerMs);
     }
-    console.log(`${label.padEnd(44)} overhead ${fmt(overhead)}   (total incl. local HTTP+SDK ${fmt(total)})`);
+    console.log(`  ${label.padEnd(46)} overhead ${fmt(overhead)}   (total incl. local HTTP+SDK ${fmt(total)})`);
     return { p50: pct(overhead, 50), p95: pct(overhead, 95), totalP95: pct(total, 95) };
   };
 
@@ -65,13 +69,14 @@ try {
   // Attribution only: the same path with a recorder that writes nothing, to separate our in-process
   // work from the database's commit latency on this (shared) machine.
   const noRecord = createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: { record: async () => {}, markOutcome: async () => {}, get: async () => null }, prices, budget: null, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
-  const z = await run('model port chat, in-process only (no DB write)', () => noRecord.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
-  const a = await run('model port chat (record + price)', () => plain.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
-  const b = await run('model port chat + budget reserve/settle', () => withBudget.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`Agent-call overhead, excluding the model's own time (n=${N} each; goal ≤ 5 ms p95 with budgets on); load average ${load()}`);
+  const a = await run('1. model-port call (call record + price)', () => plain.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
+  const b = await run('2. model-port call with budget (reserve+settle)', () => withBudget.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
 
   // A realistic customer for the reply drafter: summary, facts, history, past approved replies.
   const embedder = createHashedEmbedder({ dims: 384 });
-  const memory = createMemory({ db: t.db, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `ov${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
+  const memory = createMemory({ db: t.db, pool, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `ov${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
   const c = await memory.upsertEntity({ kind: 'customer', name: 'Lena Fischer' });
   for (const [k, v] of [['plan', 'yearly, 5% discount'], ['email', 'lena@example.com'], ['payment_terms', '14 days'], ['language', 'German']]) await memory.addFact({ entityId: c.id, key: k, value: v, source: 'email:earlier' });
   for (let i = 0; i < 30; i++) await memory.addEpisode({ entityId: c.id, kind: 'message', content: `Message ${i}: Lena asked about order ${100 + i}, the delivery date and whether the mugs come gift-wrapped. We confirmed shipping within 3 days.`, source: `email:${i}` });
@@ -79,7 +84,8 @@ try {
   for (let i = 0; i < 15; i++) await memory.addEpisode({ kind: 'reply_approved', content: `Hi ${['Tom', 'Ana', 'Raj'][i % 3]}, thanks for your order ${i}. It ships within 3 days and you will get the tracking link by email. Best, Sam`, source: `run:old${i}` });
   const input = { customer: { name: 'Lena Fischer', email: 'lena@example.com' }, message: { from: 'lena@example.com', subject: 'Delivery', body: 'Hello Sam,\nI ordered 40 mugs last week (order 131) for our shop opening on Saturday. Could you tell me when they will arrive, and whether they can be gift-wrapped? If it is too late for Saturday, please let me know so I can plan.\nThanks, Lena' }, operatorName: 'Sam' };
   const deps = { model: withBudget, memory, meta: { process: 'reply-drafting' } };
-  const d = await run('reply-drafter agent (memory + context + zod)', () => replyDrafter.run(input, deps));
+  const d = await run('3. whole agent call (reply drafter, budget on)', () => replyDrafter.run(input, deps));
+  const z = await run('(attribution) model port, no DB write at all', () => noRecord.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
   await memory.flushLogs();
 
   srv.requests.length = 0;
@@ -88,10 +94,12 @@ try {
   const promptChars = JSON.stringify(body.messages).length + JSON.stringify(body.response_format).length;
   const promptTokens = Math.ceil(promptChars / 4);
   const maxOut = Number(body.max_tokens);
+  console.log(`load average at the end ${load()}`);
   console.log(`reply drafter tokens per routine item: prompt ≈ ${promptTokens} (${promptChars} chars / 4) + output cap ${maxOut} = ≤ ${promptTokens + maxOut}; context ${r.context.tokens} tokens, dropped: ${r.context.dropped.join(', ') || 'none'}`);
   console.log(`\nJSON ${JSON.stringify({ n: N, inProcessOnly: z, modelPort: a, modelPortBudget: b, replyDrafter: d, replyDrafterTokens: { prompt: promptTokens, outputCap: maxOut, total: promptTokens + maxOut } })}`);
 } finally {
   await srv.close();
+  await pool.end();
   await chroma.stop();
   await t.drop();
 }

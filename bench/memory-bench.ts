@@ -4,6 +4,7 @@
  * Real PostgreSQL and a real Chroma server, started from the npm package. Prints a table and JSON.
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import globalSetup from '../test/support/global-setup.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { startChroma } from '../test/support/chroma.ts';
@@ -32,7 +33,7 @@ try {
     try {
       const embedder = createHashedEmbedder({ dims });
       const store = createChromaVectorStore({ url: chroma.url, collection: `bench${randomBytes(3).toString('hex')}`, embedderId: embedder.id });
-      const memory = createMemory({ db: t.db, embedder, vectorStore: store });
+      const memory = createMemory({ db: t.db, pool: t.pool, embedder, vectorStore: store });
       const data = generateDataset(size, nQueries);
       const ids = new Map<string, string>();
       for (const e of data.entities) ids.set(e.name, (await memory.upsertEntity({ kind: e.kind, name: e.name })).id);
@@ -47,12 +48,13 @@ try {
       const indexMs = performance.now() - t0;
       const keyOf = new Map((await t.sql<{ id: string; source: string }>('SELECT id, source FROM memory_episode')).map((r) => [r.id, r.source.slice(6)]));
 
-      const measure = async (mode: 'hybrid' | 'vector' | 'text', withEntity: boolean, log: boolean) => {
+      type QuestionSet = 'question' | 'heldOut' | 'foreign';
+      const measure = async (mode: 'hybrid' | 'vector' | 'text', withEntity: boolean, log: boolean, set: QuestionSet = 'question') => {
         const lat: number[] = [];
         let hits = 0;
         for (const q of data.queries) {
           const s = performance.now();
-          const r = await memory.retrieve({ query: q.question, k: 5, mode, entityId: withEntity ? ids.get(q.entity) : undefined, recencyWeight: 0, tokenBudget: 10_000, log });
+          const r = await memory.retrieve({ query: q[set], k: 5, mode, entityId: withEntity ? ids.get(q.entity) : undefined, recencyWeight: 0, tokenBudget: 10_000, log });
           lat.push(performance.now() - s);
           if (r.items.some((i) => q.targets.includes(keyOf.get(i.episodeId)!))) hits++;
         }
@@ -70,11 +72,17 @@ try {
         vector: await measure('vector', false, false),
         text: await measure('text', false, false),
         hybridEntityFilter: await measure('hybrid', true, false),
+        // The same needs, phrased without the embedder's synonym-table words, and in de/fr/es.
+        heldOutVector: await measure('vector', false, false, 'heldOut'),
+        heldOutHybrid: await measure('hybrid', false, false, 'heldOut'),
+        foreignVector: await measure('vector', false, false, 'foreign'),
+        foreignHybrid: await measure('hybrid', false, false, 'foreign'),
       };
       results.push(row);
-      console.log(`\n${size} items (${dims}-dim hashed embedder, ${row.queries} paraphrased questions)`);
+      console.log(`\n${size} items (${embedder.id}, ${row.queries} questions per set; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      console.log('  question sets: the original paraphrases (written with the synonym table: flattered), heldOut (no table words), foreign (de/fr/es questions, English records)');
       console.log(`  index: ${row.indexMsPerItem} ms/item (embedding alone ${row.embedUsPerItem} µs/item)`);
-      for (const k of ['hybrid', 'vector', 'text', 'hybridEntityFilter'] as const) {
+      for (const k of ['hybrid', 'vector', 'text', 'hybridEntityFilter', 'heldOutVector', 'heldOutHybrid', 'foreignVector', 'foreignHybrid'] as const) {
         const m = row[k];
         console.log(`  ${k.padEnd(18)} recall@5 ${m.recallAt5.toFixed(3)}  p50 ${m.p50} ms  p95 ${m.p95} ms${k === 'hybrid' ? '  (with retrieval log)' : ''}`);
       }

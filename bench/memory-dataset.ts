@@ -15,9 +15,35 @@ export interface BenchQuery {
   targets: string[];
   entity: string;
   question: string;
+  /** The same need, phrased with none of the embedder's synonym-table words (held out). */
+  heldOut: string;
+  /** The same need asked in German, French or Spanish (the episodes are English). */
+  foreign: string;
 }
 
 type T = { who: 'customer' | 'vendor'; title: string; doc: string[]; q: string[] };
+
+/**
+ * Held-out phrasings, per topic in TOPICS' order. `en` avoids every word (and stem) of the hashed
+ * embedder's concept table, so a match has to come from elsewhere; `foreign` is how a German, French
+ * or Spanish speaker would ask. Written before the table learnt any de/fr/es words beyond the few
+ * German ones it had; they stay out of it (see memory/embedding/hashed.embedder.ts).
+ */
+const HELD_OUT: Array<{ en: string[]; foreign: string[] }> = [
+  { en: ['Did the goods for {name} get held up in transit?', 'Was there trouble with the freight for {name}?'], foreign: ['Kam die Lieferung an {name} zu spät?', 'La livraison pour {name} a-t-elle été retardée ?', '¿Llegó tarde el envío de {name}?'] },
+  { en: ['What reduction did {name} receive?', 'Which offer did {name} accept from us?'], foreign: ['Welchen Rabatt bekommt {name}?', 'Quel prix avons-nous convenu avec {name} ?', '¿Qué descuento tiene {name}?'] },
+  { en: ['Do we still wait for cash from {name}?', 'Has {name} ignored our dunning letters?'], foreign: ['Hat {name} die Rechnung schon bezahlt?', 'Est-ce que {name} a payé sa facture ?', '¿Ha pagado {name} la factura?'] },
+  { en: ['Does {name} want to be compensated?', 'Did {name} send goods back to us for compensation?'], foreign: ['Will {name} sein Geld zurück?', '{name} demande-t-il un remboursement ?', '¿Pide {name} un reembolso?'] },
+  { en: ['When do we sit down with {name}?', 'Is a get-together with {name} on the agenda?'], foreign: ['Wann ist der Termin mit {name}?', 'Quand avons-nous rendez-vous avec {name} ?', '¿Cuándo es la reunión con {name}?'] },
+  { en: ['Was {name} unhappy with the quality?', 'Did something {name} received stop working?'], foreign: ['Hat sich {name} über ein kaputtes Produkt beschwert?', "{name} s'est-il plaint d'un produit défectueux ?", '¿Se quejó {name} de un producto defectuoso?'] },
+  { en: ['Will {name} stay with us next term?', 'Is {name} switching to another tier?'], foreign: ['Kündigt {name} das Abo?', '{name} garde-t-il son abonnement ?', '¿Cambia {name} su suscripción?'] },
+  { en: ['Where is {name} located these days?', 'Has {name} changed premises?'], foreign: ['Wohin sollen wir an {name} liefern?', 'Quelle est la nouvelle adresse de {name} ?', '¿Cuál es la nueva dirección de {name}?'] },
+  { en: ['What quantity did {name} request?', 'How large was the latest request from {name}?'], foreign: ['Wie viel hat {name} bestellt?', 'Combien {name} a-t-il commandé ?', '¿Cuántas unidades pidió {name}?'] },
+  { en: ['Does {name} use the bank or a card?', 'How does {name} send us their money?'], foreign: ['Wie zahlt {name} jetzt?', 'Comment {name} règle-t-il ses factures ?', '¿Cómo paga {name} ahora?'] },
+  { en: ['Did {name} hike what they ask for?', 'Is {name} asking for more per unit?'], foreign: ['Hat {name} die Preise erhöht?', '{name} a-t-il augmenté ses prix ?', '¿Subió {name} sus precios?'] },
+  { en: ['How much does {name} want from us?', 'Did {name} send us paperwork asking for cash?'], foreign: ['Wie viel schulden wir {name}?', 'Combien devons-nous à {name} ?', '¿Cuánto le debemos a {name}?'] },
+  { en: ['Is {name} running out of material?', 'Will {name} be slower than expected?'], foreign: ['Liefert {name} verspätet?', 'Le fournisseur {name} a-t-il du retard ?', '¿Tiene retraso el proveedor {name}?'] },
+];
 const TOPICS: T[] = [
   { who: 'customer', title: 'Delivery', doc: ['The {product} shipment to {name} arrived {n} days late; the courier lost the tracking number.', 'Parcel for {name} with {qty} {product} was stuck at the depot for {n} days.'], q: ["Was {name}'s parcel delayed?", 'Did the order for {name} come late?', 'Any problem getting the goods to {name} on time?'] },
   { who: 'customer', title: 'Pricing', doc: ['Agreed with {name}: {pct}% discount on {product} for orders above {qty} units.', '{name} accepted our quote of {amt} EUR for {qty} {product}.'], q: ['What deal did we make with {name} on pricing?', 'Which rate did {name} get from us?', 'How much does {name} pay per unit?'] },
@@ -51,6 +77,9 @@ function rng(seed: number) {
 export function generateDataset(total: number, queries: number, seed = 42): { episodes: BenchEpisode[]; queries: BenchQuery[]; entities: Array<{ name: string; kind: 'customer' | 'vendor' }> } {
   const r = rng(seed);
   const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)];
+  // Held-out phrasings draw from their own sequence, so the original set stays exactly as it was.
+  const r2 = rng(seed + 1);
+  const pick2 = <X>(xs: X[]) => xs[Math.floor(r2() * xs.length)];
   const fill = (s: string, name: string) =>
     s.replaceAll('{name}', name).replaceAll('{product}', pick(PRODUCTS)).replaceAll('{n}', String(2 + Math.floor(r() * 20))).replaceAll('{qty}', String(10 * (1 + Math.floor(r() * 50))))
       .replaceAll('{pct}', String(3 + Math.floor(r() * 15))).replaceAll('{amt}', (50 + r() * 5000).toFixed(2)).replaceAll('{inv}', `INV-${1000 + Math.floor(r() * 9000)}`)
@@ -72,7 +101,8 @@ export function generateDataset(total: number, queries: number, seed = 42): { ep
     const topic = pick(TOPICS.filter((t) => t.who === e.kind));
     const key = `ep-${i}`;
     episodes.push({ key, entity: e.name, kind: e.kind, title: topic.title, content: fill(pick(topic.doc), e.name) });
-    candidates.push({ targets: [key], entity: e.name, question: fill(pick(topic.q), e.name) });
+    const held = HELD_OUT[TOPICS.indexOf(topic)];
+    candidates.push({ targets: [key], entity: e.name, question: fill(pick(topic.q), e.name), heldOut: pick2(held.en).replaceAll('{name}', e.name), foreign: pick2(held.foreign).replaceAll('{name}', e.name) });
   }
   // One question per (entity, topic); any episode of that pair counts as a hit.
   const byPair = new Map<string, string[]>();

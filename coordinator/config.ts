@@ -6,6 +6,31 @@ const bool = z
   .union([z.boolean(), z.string()])
   .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())));
 
+const AGENT = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * "perception=1,reply-drafter=2": the operator's per-queue worker counts, which win over an agent's own
+ * default (defineAgent's `concurrency`) and over COO_WORKER_CONCURRENCY. Each bad entry is named.
+ */
+export const AgentConcurrencySchema = z
+  .union([z.string(), z.record(z.string(), z.number())])
+  .default('')
+  .transform((raw, ctx) => {
+    const out: Record<string, number> = {};
+    const entries = typeof raw === 'string' ? raw.split(',') : Object.entries(raw).map(([k, v]) => `${k}=${v}`);
+    for (const entry of entries.map((x) => x.trim()).filter(Boolean)) {
+      const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
+      const n = m ? Number(m[2]) : NaN;
+      if (!m || !AGENT.test(m[1]) || !Number.isInteger(n) || n < 1 || n > 256) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not <agent type>=<workers 1..256> (agent types are lower-case letters, digits and dashes), e.g. COO_AGENT_CONCURRENCY="perception=1,reply-drafter=2"` });
+        continue;
+      }
+      if (m[1] in out) ctx.addIssue({ code: 'custom', message: `"${m[1]}" is given twice` });
+      out[m[1]] = n;
+    }
+    return out;
+  });
+
 /** The coordinator's configuration, read once from the environment (and .env) and validated at start. */
 export const CoordinatorConfigSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/solo_coo'),
@@ -27,6 +52,8 @@ export const CoordinatorConfigSchema = z.object({
     }, 'not a known IANA time zone (e.g. Europe/Berlin)'),
   COO_DIGEST_CRON: z.string().default('0 8 * * *'),
   COO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** Workers per agent queue, overriding the agent's default and COO_WORKER_CONCURRENCY: "perception=1,reply-drafter=2". */
+  COO_AGENT_CONCURRENCY: AgentConcurrencySchema,
   /**
    * PostgreSQL connections per process (default: 2 × concurrency + 4, since a step's external write
    * holds one while its handler may use another). PostgreSQL's default limit is 100 for all processes.

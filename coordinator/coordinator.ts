@@ -22,7 +22,7 @@ import { archiveFinishedRuns, readRunEvents } from './runtime/archive.ts';
 import { reconcileRuns } from './runtime/reconcile.ts';
 import { pruneOutbox, relayOnce } from './runtime/relay.ts';
 import { ensureSchedule, tickSchedules } from './runtime/scheduler.ts';
-import { startStepWorkers } from './runtime/worker.ts';
+import { resolveConcurrency, startStepWorkers } from './runtime/worker.ts';
 import { type DecideRequest, type DecideResult, decideApproval, onApprovalTimer } from './systems/approval.system.ts';
 import { cancelRun, replayRun, retryRun } from './systems/run-control.system.ts';
 import { type StartRunRequest, type StartedRun, startRun } from './systems/start-run.system.ts';
@@ -35,6 +35,8 @@ export interface CoordinatorOptions {
   /** Services handlers may call, merged over the built-in ones. */
   services?: Services;
   handlers?: ConversationHandlers;
+  /** Agent types' own worker counts (defineAgent's `concurrency`); COO_AGENT_CONCURRENCY overrides them. */
+  agentConcurrency?: Record<string, number>;
   log?: Logger;
   clock?: Clock;
 }
@@ -129,6 +131,10 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
     operator,
     services,
     status,
+    /** Workers per agent queue, as the workers run them (shown by /status and the status page). */
+    concurrency(): Record<string, number> {
+      return resolveConcurrency(registry.agents(), config.COO_WORKER_CONCURRENCY, opts.agentConcurrency, config.COO_AGENT_CONCURRENCY);
+    },
 
     async start(roles: Roles = { workers: true, background: true, digestSchedule: true }): Promise<void> {
       if (started) return;
@@ -137,9 +143,11 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       stops.push(() => listener.close());
       if (roles.workers) {
         const agents = Array.isArray(roles.workers) ? roles.workers : registry.agents();
+        const unknown = Object.keys(config.COO_AGENT_CONCURRENCY).filter((a) => !registry.agents().includes(a));
+        if (unknown.length) log.warn({ unknown, known: registry.agents() }, 'COO_AGENT_CONCURRENCY names agent types no process uses');
         const w = startStepWorkers(
           { ...deps, services, workerId: `${hostname()}-${process.pid}` },
-          { redisUrl: config.REDIS_URL, prefix: config.COO_QUEUE_PREFIX, agents, concurrency: config.COO_WORKER_CONCURRENCY, lockDurationMs: config.COO_JOB_LOCK_MS, stalledIntervalMs: config.COO_STALLED_INTERVAL_MS },
+          { redisUrl: config.REDIS_URL, prefix: config.COO_QUEUE_PREFIX, agents, concurrency: resolveConcurrency(agents, config.COO_WORKER_CONCURRENCY, opts.agentConcurrency, config.COO_AGENT_CONCURRENCY), lockDurationMs: config.COO_JOB_LOCK_MS, stalledIntervalMs: config.COO_STALLED_INTERVAL_MS },
         );
         stops.push(() => w.close());
       }

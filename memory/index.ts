@@ -31,6 +31,9 @@ export { extractiveSummarizer, type Summarize, type SummaryEpisode } from './sum
 export { RetentionPolicySchema, type RetentionPolicy, type RetentionReport } from './retention.ts';
 export type { ForgetReport, ForgetExtension } from './forget.ts';
 
+// Plain-pg statements for hot paths (Prisma fallback)
+export { pgSql, prismaSql, sqlRunner, type SqlRunner } from './sql.ts';
+
 // Ports and adapters
 export type { Embedder } from './embedding/embedder.port.ts';
 export { createHashedEmbedder, tokenize } from './embedding/hashed.embedder.ts';

@@ -1,12 +1,15 @@
+import type pg from 'pg';
 import type { Db } from '../coordinator/db/client.ts';
 import type { MemoryConfig } from './config.ts';
 import type { Embedder } from './embedding/embedder.port.ts';
+import { cachedEmbedder } from './embedding/cached.embedder.ts';
 import { createHashedEmbedder } from './embedding/hashed.embedder.ts';
 import { createForget, type ForgetExtension, type ForgetReport } from './forget.ts';
 import { createMemoryStore, type EntityRow, type FactRow } from './memory.store.ts';
 import type { RetrievalQuery, RetrievalResult } from './memory.types.ts';
 import { createRetention } from './retention.ts';
 import { createRetriever } from './retrieval.ts';
+import { sqlRunner } from './sql.ts';
 import { createSummaries } from './summaries.ts';
 import { createChromaVectorStore } from './vector/chroma.vector-store.ts';
 import { createVectorGate, type VectorGate } from './vector/vector-gate.ts';
@@ -14,6 +17,8 @@ import type { VectorStore } from './vector/vector-store.port.ts';
 
 export interface MemoryOptions {
   db: Db;
+  /** A plain pg pool for the hot reads and the retrieval log (about half a Prisma round trip); else Prisma. */
+  pool?: pg.Pool | null;
   /** Defaults to the built-in hashed embedder. */
   embedder?: Embedder;
   /** null: Postgres only. Defaults to Chroma at config.COO_CHROMA_URL. */
@@ -36,13 +41,13 @@ export interface EntityView {
  * over Postgres and an optional vector store.
  */
 export function createMemory(o: MemoryOptions) {
-  const embedder = o.embedder ?? createHashedEmbedder({ dims: o.config?.COO_MEMORY_EMBED_DIMS ?? 384 });
+  const embedder = cachedEmbedder(o.embedder ?? createHashedEmbedder({ dims: o.config?.COO_MEMORY_EMBED_DIMS ?? 384 }));
   const store =
     o.vectorStore === undefined
       ? createChromaVectorStore({ url: o.config?.COO_CHROMA_URL ?? 'http://127.0.0.1:8000', collection: o.config?.COO_CHROMA_COLLECTION ?? 'coo_memory', embedderId: embedder.id })
       : o.vectorStore;
   const vectors: VectorGate = createVectorGate(store);
-  const deps = { db: o.db, embedder, vectors, dataDir: o.dataDir ?? o.config?.COO_DATA_DIR, now: o.now };
+  const deps = { db: o.db, sql: sqlRunner(o.db, o.pool), embedder, vectors, dataDir: o.dataDir ?? o.config?.COO_DATA_DIR, now: o.now };
   const st = createMemoryStore(deps);
   const retrieve = createRetriever({ ...deps, defaults: { minSimilarity: o.config?.COO_MEMORY_MIN_SIMILARITY, recencyHalfLifeDays: o.config?.COO_MEMORY_RECENCY_HALF_LIFE_DAYS } });
   const forgetRaw = createForget(deps, o.forgetExtensions);

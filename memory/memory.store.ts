@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../coordinator/db/client.ts';
 import type { Embedder } from './embedding/embedder.port.ts';
+import type { SqlRunner } from './sql.ts';
 import {
   EntityInputSchema,
   EpisodeInputSchema,
@@ -14,6 +15,8 @@ import type { VectorGate } from './vector/vector-gate.ts';
 
 export interface MemoryDeps {
   db: Db;
+  /** Hot reads (retrieval, entity lookup, facts) and the retrieval log: plain pg when a pool is given. */
+  sql: SqlRunner;
   embedder: Embedder;
   vectors: VectorGate;
   /** Root under which episode files live; /forget and retention only delete files inside it. */
@@ -63,13 +66,14 @@ export function createMemoryStore(d: MemoryDeps) {
 
     /** Finds entities by name or alias, case- and accent-insensitively. */
     async findEntities(name: string): Promise<EntityRow[]> {
-      const key = nameKey(name);
-      return d.db.$queryRaw<EntityRow[]>`
-        SELECT id, kind, name, name_key AS "nameKey", aliases, attributes, summary, summary_covers AS "summaryCovers",
-               summary_updated_at AS "summaryUpdatedAt", created_at AS "createdAt", updated_at AS "updatedAt"
-        FROM memory_entity
-        WHERE name_key = ${key} OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = ${key})
-        ORDER BY created_at`;
+      return d.sql.query<EntityRow>(
+        `SELECT id, kind, name, name_key AS "nameKey", aliases, attributes, summary, summary_covers AS "summaryCovers",
+                summary_updated_at AS "summaryUpdatedAt", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM memory_entity
+         WHERE name_key = $1 OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = $1)
+         ORDER BY created_at`,
+        [nameKey(name)],
+      );
     },
 
     getEntity: (id: string) => d.db.memoryEntity.findUnique({ where: { id } }),
@@ -90,10 +94,14 @@ export function createMemoryStore(d: MemoryDeps) {
 
     /** Facts valid now (or at `at`), newest first. */
     async factsOf(entityId: string, at: Date = now()): Promise<FactRow[]> {
-      return d.db.memoryFact.findMany({
-        where: { entityId, validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] },
-        orderBy: [{ key: 'asc' }, { validFrom: 'desc' }],
-      });
+      return d.sql.query<FactRow>(
+        `SELECT id, entity_id AS "entityId", key, value, source, episode_id AS "episodeId", confidence::float8 AS confidence,
+                valid_from AS "validFrom", valid_to AS "validTo", created_at AS "createdAt"
+         FROM memory_fact
+         WHERE entity_id = $1 AND valid_from <= $2::timestamptz AND (valid_to IS NULL OR valid_to > $2::timestamptz)
+         ORDER BY key ASC, valid_from DESC`,
+        [entityId, at],
+      );
     },
 
     async addEpisode(input: EpisodeInput): Promise<EpisodeRow> {

@@ -54,6 +54,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     processes: [...ai.processes, ...perception.processes, ...processes],
     services: { ...ai.services, ...perception.services, ...opts.services },
     handlers: { ...ai.handlers, ...perception.handlers, ...opts.handlers },
+    agentConcurrency: { ...ai.agentConcurrency, ...opts.agentConcurrency },
   });
   await ai.attach(coordinator);
   perception.attach(coordinator);

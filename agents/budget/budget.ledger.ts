@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Db } from '../../coordinator/db/client.ts';
 import { BudgetExceededError } from '../errors.ts';
 import { roundUsd } from '../model/prices.ts';
+import { sqlRunner } from '../../memory/index.ts';
 
 export type BudgetPeriod = 'day' | 'month';
 
@@ -42,14 +44,39 @@ export interface BudgetLedger {
 
 export const processScope = (process: string) => `process:${process}`;
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 export function periodKey(period: BudgetPeriod, at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let f = formats.get(timeZone);
+  if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return period === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
 }
 
-export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () => Date } = {}): BudgetLedger {
+/**
+ * The capped envelopes among the call's scopes, with this day's and month's keys, reserved in one
+ * call of coo_budget_reserve. `HAVING` leaves no row when nothing is capped, so the function (which
+ * would otherwise record an empty reservation) is not called at all.
+ */
+const RESERVE = `
+  WITH env AS (
+    SELECT c.scope, c.period, CASE c.period WHEN 'day' THEN $3::text ELSE $4::text END AS period_key
+    FROM budget_cap c WHERE c.scope = ANY($2::text[])
+  ), agg AS (
+    SELECT array_agg(scope ORDER BY scope, period) AS s, array_agg(period ORDER BY scope, period) AS p, array_agg(period_key ORDER BY scope, period) AS k
+    FROM env HAVING count(*) > 0
+  )
+  SELECT r.fits, r.scope, r.period, r.period_key, r.cap_usd::float8 AS cap_usd, r.spent_usd::float8 AS spent_usd, r.reserved_usd::float8 AS reserved_usd
+  FROM agg, LATERAL coo_budget_reserve($1::text, agg.s, agg.p, agg.k, $5::numeric) r`;
+
+/**
+ * `pool`: the hot statements (reserve, settle, release) go through plain pg, one round trip each;
+ * without it they go through Prisma. Caps and reports always use Prisma.
+ */
+export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () => Date; pool?: pg.Pool | null } = {}): BudgetLedger {
   const tz = opts.timeZone ?? 'UTC';
+  const sql = sqlRunner(db, opts.pool);
   const now = opts.now ?? (() => new Date());
   const scopesFor = (process?: string) => (process ? ['global', processScope(process)] : ['global']);
 
@@ -63,18 +90,20 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
     async reserve({ process, amountUsd }) {
       const amount = roundUsd(Math.max(0, amountUsd));
       const at = now();
-      const caps = await db.budgetCap.findMany({ where: { scope: { in: scopesFor(process) } } });
       const id = randomUUID();
-      if (caps.length === 0) return { id, amountUsd: amount, envelopes: [] };
-      const envelopes: Envelope[] = caps
-        .map((c) => ({ scope: c.scope, period: c.period as BudgetPeriod, periodKey: periodKey(c.period as BudgetPeriod, at, tz) }))
-        .sort((a, b) => (a.scope + a.period).localeCompare(b.scope + b.period));
-      // One round trip: lock the usage rows in a fixed order, check every cap, reserve in all or none
-      // (function coo_budget_reserve in the migration).
-      const rows = await db.$queryRaw<Array<{ fits: boolean; scope: string; period: string; period_key: string; cap_usd: number; spent_usd: number; reserved_usd: number }>>`
-        SELECT fits, scope, period, period_key, cap_usd::float8 AS cap_usd, spent_usd::float8 AS spent_usd, reserved_usd::float8 AS reserved_usd
-        FROM coo_budget_reserve(${id}, ${envelopes.map((e) => e.scope)}::text[], ${envelopes.map((e) => e.period)}::text[], ${envelopes.map((e) => e.periodKey)}::text[], ${amount}::numeric)`;
-      if (rows.length > 0 && !rows[0].fits) {
+      // One statement, one round trip, committed synchronously (it guards the cap): pick the capped
+      // envelopes of this call's scopes, then lock their usage rows in a fixed order, check every cap
+      // and reserve in all or none (coo_budget_reserve in the migration). No cap: no row, nothing held.
+      const rows = await sql.query<{ fits: boolean; scope: string; period: string; period_key: string; cap_usd: number; spent_usd: number; reserved_usd: number }>(RESERVE, [
+        id,
+        scopesFor(process),
+        periodKey('day', at, tz),
+        periodKey('month', at, tz),
+        amount,
+      ]);
+      if (rows.length === 0) return { id, amountUsd: amount, envelopes: [] };
+      const envelopes: Envelope[] = rows.map((r) => ({ scope: r.scope, period: r.period as BudgetPeriod, periodKey: r.period_key }));
+      if (!rows[0].fits) {
         const r = rows.find((x) => roundUsd(x.spent_usd + x.reserved_usd + amount) > x.cap_usd + 1e-9) ?? rows[0];
         const needed = r.spent_usd + r.reserved_usd + amount;
         throw new BudgetExceededError(`The ${r.period}'s cap for ${r.scope} ($${r.cap_usd.toFixed(2)}) leaves no room for this call ($${amount.toFixed(4)}).`, {
@@ -122,7 +151,7 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
 
   /** Moves a reservation's amount out of `reserved` (and the actual cost into `spent`) exactly once. */
   async function finish(res: Reservation, status: 'settled' | 'released', actual: number, callId?: string) {
-    await db.$queryRaw`SELECT coo_budget_finish(${res.id}, ${status}, ${actual}::numeric, ${callId ?? null}::text)`;
+    await sql.query('SELECT coo_budget_finish($1::text, $2::text, $3::numeric, $4::text) AS ok', [res.id, status, actual, callId ?? null]);
   }
 
   return ledger;

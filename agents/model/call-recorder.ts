@@ -1,4 +1,6 @@
-import { Prisma, type Db } from '../../coordinator/db/client.ts';
+import type pg from 'pg';
+import type { Db } from '../../coordinator/db/client.ts';
+import { sqlRunner } from '../../memory/index.ts';
 
 export interface CallRecord {
   id: string;
@@ -35,24 +37,42 @@ export interface CallRecorder {
   get(id: string): Promise<CallRecord | null>;
 }
 
-export function createCallRecorder(db: Db): CallRecorder {
+const COLS = `id, agent, process, run_id, step, tier, provider, model, request, response, output, tokens_in, tokens_out,
+  cost_usd, latency_ms, outcome, error_code, error_message, attempt, purpose, entity_ids, replay_of`;
+const VALUES = `$1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::jsonb, $11::text,
+  $12::int, $13::int, $14::numeric, $15::int, $16::text, $17::text, $18::text, $19::int, $20::text, $21::text[], $22::text`;
+/**
+ * Every write of a call record commits with synchronous_commit off (set for this statement's own
+ * transaction only): the commit does not wait for the WAL flush, which is most of a write's latency
+ * here. A power cut or database crash can lose the last fraction of a second of such commits, never
+ * corrupt them, and losing one is harmless:
+ * - a lost call row is a missing log line (costs roll up from budget_usage for caps, not from it);
+ * - a lost settle (same transaction) leaves its reservation `reserved`, still holding the worst-case
+ *   estimate, which is at least the actual cost: the cap stays guarded, only over-cautiously, exactly
+ *   like a worker that crashed after the provider answered and before it settled;
+ * - WAL is one sequence: any later synchronous commit (every reservation is one) flushes this commit
+ *   too, so no reservation that used the room a settle freed can survive a crash without that settle.
+ * The reservation itself (coo_budget_reserve) always commits synchronously: it is what guards the cap.
+ */
+const ASYNC = `cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`;
+const INSERT_CALL = `WITH ${ASYNC} INSERT INTO model_call (${COLS}) SELECT ${VALUES} FROM cfg`;
+const INSERT_CALL_SETTLE = `WITH ${ASYNC}, fin AS (SELECT coo_budget_finish($23::text, 'settled', $24::numeric, $1::text) AS ok)
+  INSERT INTO model_call (${COLS}) SELECT ${VALUES} FROM cfg, fin`;
+
+/** Writes through `pool` (one pg round trip per record) when given, else through Prisma. */
+export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {}): CallRecorder {
+  const sql = sqlRunner(db, opts.pool);
   return {
     async record(r, settle) {
-      const values = Prisma.sql`${r.id}, ${r.agent ?? null}, ${r.process ?? null}, ${r.runId ?? null}, ${r.step ?? null}, ${r.tier}, ${r.provider}, ${r.model},
-          ${JSON.stringify(r.request)}::jsonb, ${r.response === undefined ? null : JSON.stringify(r.response)}::jsonb, ${r.output ?? null},
-          ${r.tokensIn}, ${r.tokensOut}, ${r.costUsd}::numeric, ${Math.round(r.latencyMs)}, ${r.outcome}, ${r.errorCode ?? null},
-          ${r.errorMessage?.slice(0, 4000) ?? null}, ${r.attempt}, ${r.purpose ?? 'first_pass'}, ${r.entityIds}::text[], ${r.replayOf ?? null}`;
-      const cols = Prisma.raw(`id, agent, process, run_id, step, tier, provider, model, request, response, output, tokens_in, tokens_out,
-          cost_usd, latency_ms, outcome, error_code, error_message, attempt, purpose, entity_ids, replay_of`);
-      if (settle) {
-        // Settling the budget and recording the call commit together: one round trip, one WAL flush.
-        await db.$executeRaw`WITH fin AS (SELECT coo_budget_finish(${settle.reservationId}, 'settled', ${settle.actualUsd}::numeric, ${r.id}::text) AS ok)
-          INSERT INTO model_call (${cols}) SELECT ${values} FROM fin`;
-        return;
-      }
-      // A call with no budget to settle is log only: its commit need not wait for the WAL flush (a
-      // database crash may lose the last fraction of a second of log, never corrupt it).
-      await db.$transaction([db.$executeRaw`SET LOCAL synchronous_commit TO off`, db.$executeRaw`INSERT INTO model_call (${cols}) VALUES (${values})`]);
+      const values = [
+        r.id, r.agent ?? null, r.process ?? null, r.runId ?? null, r.step ?? null, r.tier, r.provider, r.model,
+        JSON.stringify(r.request), r.response === undefined ? null : JSON.stringify(r.response), r.output ?? null,
+        r.tokensIn, r.tokensOut, r.costUsd, Math.round(r.latencyMs), r.outcome, r.errorCode ?? null,
+        r.errorMessage?.slice(0, 4000) ?? null, r.attempt, r.purpose ?? 'first_pass', r.entityIds, r.replayOf ?? null,
+      ];
+      // With a reservation to settle, the settle and the record commit together: one round trip.
+      if (settle) await sql.query(INSERT_CALL_SETTLE, [...values, settle.reservationId, settle.actualUsd]);
+      else await sql.query(INSERT_CALL, values);
     },
     async markOutcome(id, outcome, error) {
       await db.modelCall.update({ where: { id }, data: { outcome, errorCode: error?.code ?? null, errorMessage: error?.message.slice(0, 4000) ?? null } });

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Db } from '../../coordinator/db/client.ts';
 import type { AgentsConfig } from '../config.ts';
 import type { BudgetLedger } from '../budget/budget.ledger.ts';
@@ -18,14 +19,15 @@ export interface ModelStack {
  * Builds the model port from configuration. No base URL means no-model mode (the port says so, and
  * every chat call fails with `model_not_configured` so callers fall back to templates and escalate).
  */
-export function createModelStack(cfg: AgentsConfig, deps: { db: Db; budget?: BudgetLedger | null }): ModelStack {
+/** `pool`: call records go through plain pg (one round trip each) instead of Prisma. */
+export function createModelStack(cfg: AgentsConfig, deps: { db: Db; budget?: BudgetLedger | null; pool?: pg.Pool | null }): ModelStack {
   const providers: ChatProvider[] = [];
   if (cfg.COO_MODEL_BASE_URL) providers.push(createOpenAiProvider({ name: 'primary', baseURL: cfg.COO_MODEL_BASE_URL, apiKey: cfg.COO_MODEL_API_KEY }));
   if (cfg.COO_MODEL_BASE_URL && cfg.COO_MODEL_FALLBACK_BASE_URL) {
     providers.push(createOpenAiProvider({ name: 'fallback', baseURL: cfg.COO_MODEL_FALLBACK_BASE_URL, apiKey: cfg.COO_MODEL_FALLBACK_API_KEY }));
   }
   const prices = createPriceTable(deps.db, { defaultPrice: cfg.COO_MODEL_DEFAULT_PRICE });
-  const recorder = createCallRecorder(deps.db);
+  const recorder = createCallRecorder(deps.db, { pool: deps.pool });
   const model = createModelService({
     providers,
     tiers: { fast: cfg.COO_MODEL_FAST, deep: cfg.COO_MODEL_DEEP },

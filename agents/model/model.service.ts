@@ -129,7 +129,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
   }
 
   async function structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>> {
-    const jsonSchema = z.toJSONSchema(req.schema, { target: 'draft-7' }) as Record<string, unknown>;
+    const jsonSchema = jsonSchemaOf(req.schema);
     const first = await chat({ ...req, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v1 = validate(req.schema, first.content);
     if (v1.ok) return { value: v1.value, call: first, repaired: false };
@@ -183,6 +183,14 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
     embed,
     describe: () => ({ mode, tiers: { fast: chainOf('fast').map((t) => t.label), deep: chainOf('deep').map((t) => t.label) }, embed: o.embedModel || null }),
   };
+}
+
+/** An agent's output schema is the same object on every call: convert it to JSON Schema once. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let js = jsonSchemas.get(schema);
+  if (!js) jsonSchemas.set(schema, (js = z.toJSONSchema(schema, { target: 'draft-7' }) as Record<string, unknown>));
+  return js;
 }
 
 function metaOf(m: z.infer<typeof CallMetaSchema>) {

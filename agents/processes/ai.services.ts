@@ -1,4 +1,4 @@
-import type { CoreServices, StepContext, StepResult } from '../../coordinator/index.ts';
+import type { CoreServices, StatusSectionInput, StepContext, StepResult } from '../../coordinator/index.ts';
 import type { AgentResult } from '../define-agent.ts';
 import { agentFailureCode, type BudgetExceededDetails } from '../errors.ts';
 import { budgetApprovalRequest } from '../budget/budget.approval.ts';
@@ -21,6 +21,8 @@ export interface AiServices {
   rememberInvoice(input: InvoiceInput, r: Reconciliation, runId: string): Promise<string>;
   /** Lines for the daily digest: model spend, deep passes and their cost, memory mode. */
   digestLines(): Promise<string[]>;
+  /** Sections for the console's status page: model spend today and this month against the caps. */
+  statusSections(): Promise<StatusSectionInput[]>;
 }
 
 export type AiStepServices = CoreServices & { ai: AiServices };

@@ -184,15 +184,16 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
 
   router.register(memory, forget, budget, costs, retention, allow, replay);
 
-  // /status gains the cost line (the core's /status stays the source of everything else).
+  // /status gains each queue's worker count and the cost line (the core's /status stays the source of everything else).
   const status = router.get('status');
   if (status) {
     router.register({
       ...status,
       async run(inv, ctx) {
         const base = await status.run(inv, ctx);
-        const extra = await costLine(d).catch(() => null);
-        return extra ? { ...base, text: `${base.text}\n${extra}` } : base;
+        const workers = Object.entries(d.coordinator().concurrency()).map(([a, n]) => `${a} ${n}`).join(', ');
+        const extra = [workers ? `Workers per queue — ${workers}.` : '', await costLine(d).catch(() => '')].filter(Boolean);
+        return extra.length ? { ...base, text: `${base.text}\n${extra.join('\n')}` } : base;
       },
     });
   }

@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { type ConversationHandlers, type Coordinator, type FreeTextAnswer, plainToCommand } from '../../coordinator/index.ts';
 import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
 import { applyBudgetDecision } from '../budget/budget.approval.ts';
 import { createBudgetLedger, type BudgetLedger } from '../budget/budget.ledger.ts';
+import { spendSummary } from '../budget/spend-summary.ts';
 import { loadAgentsConfig, type AgentsConfig } from '../config.ts';
 import { createModelStack, type ModelStack } from '../model/model.factory.ts';
 import { createModelEmbedder } from '../model/model.embedder.ts';
@@ -14,8 +16,9 @@ import { replyDrafting } from '../processes/reply-drafting.process.ts';
 import { replyDrafter } from '../workers/reply-drafter.agent.ts';
 import { InvoiceInput, invoiceReconciler } from '../workers/invoice-reconciler.agent.ts';
 import { invoiceReconciliation } from '../processes/invoice-reconciliation.process.ts';
-import { agentSummarizer } from '../workers/summarizer.agent.ts';
+import { agentSummarizer, summarizer as agentSummarizerDefinition } from '../workers/summarizer.agent.ts';
 import { costLine, registerAiCommands } from './ai.commands.ts';
+import { spendSection } from './spend.section.ts';
 import { coordinatorGate, coordinatorTools } from './coordinator-tools.ts';
 
 export interface AiLayerOptions {
@@ -65,6 +68,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       },
       applyBudgetDecision: (details, option) => applyBudgetDecision(s().budget, details, option),
       digestLines: () => layer.digestLines(),
+      statusSections: async () => [spendSection(await spendSummary(s().c.db, s().budget, { timeZone: s().c.config.COO_TIMEZONE, now: s().c.clock.now() }))],
       reconcileInvoice: (input, meta) => invoiceReconciler.run(input, { model: s().stack.model, memory: s().memory, meta }),
       rememberInvoice: async (raw, r, runId) => {
         const i = InvoiceInput.parse(raw); // the run's input came through JSON: dates are strings again
@@ -100,17 +104,28 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
     processes: [assistantAction, reminder, memoryRetention, replyDrafting, invoiceReconciliation],
     services,
     handlers,
+    /** Each agent type's own worker count (its queue's concurrency unless COO_AGENT_CONCURRENCY says otherwise). */
+    agentConcurrency: agentConcurrency([replyDrafter, invoiceReconciler, agentSummarizerDefinition]),
     /** Options to spread into createCoordinator. */
     coordinatorOptions() {
-      return { processes: layer.processes, services, handlers };
+      return { processes: layer.processes, services, handlers, agentConcurrency: layer.agentConcurrency };
     },
     async attach(c: Coordinator): Promise<void> {
-      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE });
-      const stack = createModelStack(agentsConfig, { db: c.db, budget });
+      // The hot statements (reserve, record + settle) run on a small pg pool of the layer's own: the
+      // core's pools are sized for its steps, and a Prisma raw round trip costs about twice a pg one.
+      const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
+      pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
+      const stopCoordinator = c.stop.bind(c);
+      c.stop = async () => {
+        await stopCoordinator();
+        await pool.end().catch(() => {});
+      };
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
+      const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
-      const memory = createMemory({ db: c.db, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
+      const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
       const assistant = createOperatorAssistant({ model: stack.model, tools: coordinatorTools(() => c, memory), gate: coordinatorGate(() => c), now: () => c.clock.now() });
       st = { c, stack, budget, memory, assistant };
       registerAiCommands(c.router, { memory, budget, model: stack.model, prices: stack.prices, recorder: stack.recorder, coordinator: () => c });
@@ -151,3 +166,8 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
 }
 
 export type AiLayer = ReturnType<typeof createAiLayer>;
+
+/** Agent name → its declared concurrency, for the agents that declare one. */
+function agentConcurrency(agents: Array<{ name: string; definition: { concurrency?: number } }>): Record<string, number> {
+  return Object.fromEntries(agents.filter((a) => a.definition.concurrency !== undefined).map((a) => [a.name, a.definition.concurrency!]));
+}

@@ -55,6 +55,8 @@ export const invoiceReconciler = defineAgent({
   input: InvoiceInput,
   output: Reconciliation,
   tier: 'fast',
+  // Invoices come in bursts (a month's batch); two at a time keeps the model's rate limit in reach.
+  concurrency: 2,
   tokenBudget: 1_200,
   minConfidence: 0.7,
   confidence: (o) => o.confidence,

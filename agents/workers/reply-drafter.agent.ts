@@ -29,6 +29,8 @@ export const replyDrafter = defineAgent({
   input: ReplyDraftInput,
   output: ReplyDraft,
   tier: 'fast',
+  // Each job holds one model call; a customer's reply is rarely urgent to the second.
+  concurrency: 4,
   minConfidence: 0.6,
   tokenBudget: 1_500,
   confidence: (o) => o.confidence,
@@ -38,14 +40,17 @@ export const replyDrafter = defineAgent({
     'list anything the operator must confirm under "checks". Return JSON: {subject, body, confidence (0..1), checks}.',
   task: (i) => `Draft a reply to ${i.customer.name}'s message below, signed by ${i.operatorName}.`,
   async context(i, { memory, meta }): Promise<AgentContext> {
-    const [entity] = await memory.findEntities(i.customer.name);
     const sections: AgentContext['sections'] = [];
     const query = `${i.message.subject}\n${i.message.body}`.slice(0, 2_000);
-    // The three reads are independent: run them together.
+    // Past approved replies do not depend on who wrote: that search starts at once, alongside the
+    // entity lookup; the customer's facts and history follow the lookup, together.
+    const priorP = memory.retrieve({ query, kinds: ['reply_approved'], k: 2, tokenBudget: 450, agent: 'reply-drafter', runId: meta?.runId });
+    priorP.catch(() => {}); // awaited below; a failure must not surface as an unhandled rejection first
+    const [entity] = await memory.findEntities(i.customer.name);
     const [facts, hist, prior] = await Promise.all([
       entity ? memory.factsOf(entity.id) : Promise.resolve([]),
       entity ? memory.retrieve({ query, entityId: entity.id, k: 3, tokenBudget: 400, kinds: ['message', 'outcome', 'note'], agent: 'reply-drafter', runId: meta?.runId }) : Promise.resolve(null),
-      memory.retrieve({ query, kinds: ['reply_approved'], k: 2, tokenBudget: 450, agent: 'reply-drafter', runId: meta?.runId }),
+      priorP,
     ]);
     if (entity?.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, untrusted: true });
     if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, untrusted: true });

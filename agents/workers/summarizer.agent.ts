@@ -22,6 +22,8 @@ export const summarizer = defineAgent({
   input: SummarizeInput,
   output: SummaryOutput,
   tier: 'fast',
+  // Summaries run nightly (retention) and are never urgent: one at a time.
+  concurrency: 1,
   tokenBudget: 1_800,
   system:
     'You maintain a rolling summary for a one-person business. Merge the new events into the previous summary: keep agreements, amounts, dates, open questions and outcomes; drop small talk. ' +

@@ -3,6 +3,7 @@ import { setCookie } from 'hono/cookie';
 import { AppError } from '../errors.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { metricsText } from '../observability/status.ts';
+import { statusSections } from '../observability/status-sections.ts';
 import { drawMermaid, processGraph } from '../process/graph.ts';
 import { type ConsoleAuth, SESSION_COOKIE } from './auth.ts';
 import { statusPage } from './status-page.ts';
@@ -47,7 +48,11 @@ export function createHttpApp({ coordinator, auth }: HttpAppOptions): Hono {
 
   app.use('*', auth.middleware({ publicPaths: [/^\/healthz$/, /^\/login$/] }));
 
-  app.get('/api/status', async (c) => c.json(await coordinator.status()));
+  // The core's report, each queue's workers, and what other layers add (the AI layer's spend).
+  app.get('/api/status', async (c) => {
+    const [report, sections] = await Promise.all([coordinator.status(), statusSections(coordinator.services, coordinator.log)]);
+    return c.json({ ...report, concurrency: coordinator.concurrency(), sections });
+  });
 
   app.get('/api/runs', async (c) => {
     const status = c.req.query('status');

@@ -10,15 +10,25 @@ export interface WorkerOptions {
   redisUrl: string;
   prefix: string;
   agents: string[];
-  concurrency: number;
+  /** Jobs each agent queue's worker runs at once (resolveConcurrency). */
+  concurrency: Record<string, number>;
   lockDurationMs: number;
   stalledIntervalMs: number;
 }
 
 /**
- * One BullMQ worker per agent queue. BullMQ is at-least-once (a killed worker's job comes back after its
- * lock expires), so the processor leans on executeStep's claim to drop stale duplicates, and a high
- * maxStalledCount keeps repeated crashes from failing a job.
+ * Workers per agent queue: the operator's override (COO_AGENT_CONCURRENCY), else the agent type's own
+ * default (an agent that calls a rate-limited model wants fewer than a step that only moves data),
+ * else COO_WORKER_CONCURRENCY.
+ */
+export function resolveConcurrency(agents: string[], fallback: number, defaults: Record<string, number> = {}, overrides: Record<string, number> = {}): Record<string, number> {
+  return Object.fromEntries(agents.map((a) => [a, overrides[a] ?? defaults[a] ?? fallback]));
+}
+
+/**
+ * One BullMQ worker per agent queue, each with its own concurrency. BullMQ is at-least-once (a killed
+ * worker's job comes back after its lock expires), so the processor leans on executeStep's claim to drop
+ * stale duplicates, and a high maxStalledCount keeps repeated crashes from failing a job.
  */
 export function startStepWorkers(deps: WorkerDeps, opts: WorkerOptions): { workers: Worker[]; close(): Promise<void> } {
   // BullMQ leaves a connection it was given open on close, so the workers' connections are closed here.
@@ -37,7 +47,7 @@ export function startStepWorkers(deps: WorkerDeps, opts: WorkerOptions): { worke
             return c;
           })(),
           prefix: opts.prefix,
-          concurrency: opts.concurrency,
+          concurrency: opts.concurrency[agent] ?? 1,
           lockDuration: opts.lockDurationMs,
           stalledInterval: opts.stalledIntervalMs,
           maxStalledCount: 1000,

@@ -17,8 +17,8 @@ afterAll(async () => {
 
 describe('budgets', () => {
   it('never exceeds a cap with 50 concurrent runs: calls that do not fit are not made', async () => {
-    const budget = createBudgetLedger(t.db);
-    const { model, prices } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }], { budget, defaultMaxTokens: 100 });
+    const budget = createBudgetLedger(t.db, { pool: t.pool });
+    const { model, prices } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }], { budget, pool: t.pool, defaultMaxTokens: 100 });
     await prices.set('fast-1', { inputPerM: 10, outputPerM: 10 });
     await budget.setCap('process:invoice-intake', 'day', 0.02);
     // Slow answers keep many reservations in flight at once.
@@ -46,7 +46,7 @@ describe('budgets', () => {
   });
 
   it('asks to raise the cap with the numbers the operator needs, and a raise lets the call through', async () => {
-    const budget = createBudgetLedger(t.db);
+    const budget = createBudgetLedger(t.db, { pool: t.pool });
     await budget.setCap('process:reply-drafting', 'day', 5);
     const r1 = await budget.reserve({ process: 'reply-drafting', amountUsd: 4.8 });
     await budget.settle(r1, 4.8);
@@ -67,7 +67,7 @@ describe('budgets', () => {
   });
 
   it('holds a global monthly cap across processes and releases stale reservations', async () => {
-    const budget = createBudgetLedger(t.db, { now: () => new Date('2026-03-15T12:00:00Z') });
+    const budget = createBudgetLedger(t.db, { pool: t.pool, now: () => new Date('2026-03-15T12:00:00Z') });
     await budget.setCap('global', 'month', 1);
     await budget.reserve({ process: 'a', amountUsd: 0.6 });
     await expect(budget.reserve({ process: 'b', amountUsd: 0.6 })).rejects.toMatchObject({ code: 'budget_exceeded', details: { scope: 'global', period: 'month', periodKey: '2026-03' } });

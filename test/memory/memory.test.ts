@@ -11,7 +11,7 @@ const embedder = createHashedEmbedder({ dims: 256 });
 
 beforeAll(async () => {
   [t, chroma] = await Promise.all([createTestDatabase(), startChroma()]);
-  mem = createMemory({ db: t.db, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `m${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
+  mem = createMemory({ db: t.db, pool: t.pool, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `m${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
 });
 afterAll(async () => {
   await chroma.stop();
@@ -68,6 +68,10 @@ describe('memory', () => {
     const own = await down.retrieve({ query: 'paper invoice', entityId: c.id });
     expect(own.items.map((i) => i.episodeId)).toEqual([ep.id]);
     expect(own.items[0].vectorRank).toBe(1);
+    // So are the records of a kind with few of them (past approved replies, here invoices).
+    const few = await down.retrieve({ query: 'reams of paper', kinds: ['invoice'] });
+    expect(few.mode).toBe('hybrid');
+    expect(few.items.find((i) => i.episodeId === ep.id)?.vectorRank).not.toBeNull();
     expect((await down.status()).mode).toBe('postgres_only');
     // The healthy instance embeds what the outage missed.
     expect(await mem.syncVectors()).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { createChromaVectorStore, createHashedEmbedder, createMemory, type Memory } from '../../memory/index.ts';
 import { startChroma, type TestChroma } from './chroma.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -16,14 +17,14 @@ import { createCircuitBreaker } from '../../agents/model/resilience.ts';
 export function testModelPort(
   db: Db,
   endpoints: Array<{ name: string; baseURL: string }>,
-  opts: Partial<ModelServiceOptions> & { tiers?: ModelServiceOptions['tiers']; budget?: BudgetLedger | null } = {},
+  opts: Partial<ModelServiceOptions> & { tiers?: ModelServiceOptions['tiers']; budget?: BudgetLedger | null; pool?: pg.Pool } = {},
 ): { model: ModelPort; prices: PriceTable } {
   const prices = createPriceTable(db, { defaultPrice: { inputPerM: 0, outputPerM: 0 }, ttlMs: 0 });
   const model = createModelService({
     providers: endpoints.map((e) => createOpenAiProvider({ name: e.name, baseURL: e.baseURL, apiKey: 'test' })),
     tiers: opts.tiers ?? { fast: ['fast-1'], deep: ['deep-1'] },
     embedModel: opts.embedModel ?? null,
-    recorder: createCallRecorder(db),
+    recorder: createCallRecorder(db, { pool: opts.pool }),
     prices,
     budget: opts.budget ?? null,
     breaker: opts.breaker ?? createCircuitBreaker({ failures: 5, cooldownMs: 60_000 }),
@@ -50,6 +51,7 @@ export async function startAiTestEnv(collectionPrefix: string): Promise<AiTestEn
   const embedder = createHashedEmbedder({ dims: 256 });
   const memory = createMemory({
     db: t.db,
+    pool: t.pool,
     embedder,
     vectorStore: createChromaVectorStore({ url: chroma.url, collection: `${collectionPrefix}${randomBytes(3).toString('hex')}`, embedderId: embedder.id }),
   });

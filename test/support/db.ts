@@ -7,6 +7,8 @@ export interface TestDatabase {
   name: string;
   url: string;
   db: Db;
+  /** A plain pg pool on the same database (the AI layer's hot statements use one). */
+  pool: pg.Pool;
   /** Raw SQL for assertions a skeptic can read. */
   sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
@@ -33,11 +35,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = databaseUrl(name);
   const db = createDb(url, { poolSize: 3 });
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', () => {}); // DROP DATABASE … WITH (FORCE) ends idle connections
   return {
     name,
     url,
     db,
+    pool,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     drop: async () => {
       await db.$disconnect().catch(() => {});
