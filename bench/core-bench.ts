@@ -93,7 +93,7 @@ async function main() {
     for (;;) {
       const r = await c.runs.get(runId);
       if (r?.status === 'completed') break;
-      await new Promise((res) => setTimeout(res, 5));
+      await new Promise((res) => setTimeout(res, 50));
     }
     const seqMs = (performance.now() - t0) / steps;
     c.queues.add = add;
