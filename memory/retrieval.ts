@@ -10,15 +10,8 @@ const LOCAL_MAX = 300;
 /** How long a filter that matched more than LOCAL_MAX records skips the in-process attempt. */
 const LARGE_FILTER_TTL_MS = 5 * 60_000;
 
-interface EpisodeHit {
-  id: string;
-  entityId: string | null;
-  kind: string;
-  title: string;
-  content: string;
-  source: string;
-  occurredAt: Date;
-}
+/** An episode row as read for ranking: a RetrievedItem before it has a score. */
+type EpisodeHit = Pick<RetrievedItem, 'entityId' | 'kind' | 'title' | 'content' | 'source' | 'occurredAt'> & { id: string };
 const COLS = `e.id, e.entity_id AS "entityId", e.kind, e.title, e.content, e.source, e.occurred_at AS "occurredAt"`;
 
 /**
