@@ -93,7 +93,8 @@ describe('operator commands', () => {
   });
 
   it('answers plain text and empty messages helpfully without a model', async () => {
-    expect((await say('what is waiting for me?')).text).toMatch(/try \/help/);
+    expect((await say('what is waiting for me?')).text).toMatch(/^\(\/inbox\)\n/);
+    expect((await say('please write a poem about invoices')).text).toMatch(/try \/help/);
     expect((await say('   ')).text).toMatch(/\/help/);
   });
 });
