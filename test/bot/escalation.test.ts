@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatHarness, SLACK_SECRET, TG_TOKEN } from '../support/chat-harness.ts';
+import { ChatHarness, SLACK_DM, SLACK_OP, SLACK_SECRET, TG_OP, TG_TOKEN } from '../support/chat-harness.ts';
 import { coordinatorUnderTest } from '../support/coordinator-under-test.ts';
 import { blockActionBody, postToSlackEndpoint, type SlackApiCall } from '../support/slack-api-server.ts';
 import type { TelegramCall } from '../support/telegram-server.ts';
 import { waitFor } from '../support/harness.ts';
 
-const TG_OP = 1001;
-const SLACK_OP = 'U0OPERATOR';
-const SLACK_DM = 'D0OPERATOR';
 
 type Keyboard = Array<Array<{ text: string; callback_data: string }>>;
 type Blocks = Array<{ type: string; elements?: Array<{ action_id?: string; value?: string; text?: unknown }> }>;
@@ -18,9 +15,7 @@ describe('Escalations on Telegram and Slack at once', () => {
   const slack = () => h.slackApi!;
 
   beforeAll(async () => {
-    h = await ChatHarness.start({ telegram: 'polling', slack: true, coordinator: coordinatorUnderTest });
-    await h.bind('telegram', String(TG_OP), String(TG_OP));
-    await h.bind('slack', SLACK_DM, SLACK_OP);
+    h = await ChatHarness.startPaired(coordinatorUnderTest);
   });
   afterAll(async () => h?.close());
 

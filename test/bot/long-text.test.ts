@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatHarness, SLACK_SECRET, TG_TOKEN } from '../support/chat-harness.ts';
+import { ChatHarness, SLACK_DM, SLACK_OP, SLACK_SECRET, TG_OP, TG_TOKEN } from '../support/chat-harness.ts';
 import { coordinatorUnderTest } from '../support/coordinator-under-test.ts';
 import { waitFor } from '../support/harness.ts';
 import { blockActionBody, postToSlackEndpoint } from '../support/slack-api-server.ts';
 import type { TelegramCall } from '../support/telegram-server.ts';
 
-const TG_OP = 1001;
-const SLACK_OP = 'U0OPERATOR';
-const SLACK_DM = 'D0OPERATOR';
 type Keyboard = Array<Array<{ text: string; callback_data: string }>>;
 
 /** A report of numbered lines in paragraphs: order and completeness can be checked line by line. */
@@ -22,9 +19,7 @@ describe('long messages on Telegram and Slack', () => {
   const slack = () => h.slackApi!;
 
   beforeAll(async () => {
-    h = await ChatHarness.start({ telegram: 'polling', slack: true, coordinator: coordinatorUnderTest });
-    await h.bind('telegram', String(TG_OP), String(TG_OP));
-    await h.bind('slack', SLACK_DM, SLACK_OP);
+    h = await ChatHarness.startPaired(coordinatorUnderTest);
   });
   afterAll(async () => h?.close());
 

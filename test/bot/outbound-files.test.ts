@@ -2,12 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatHarness } from '../support/chat-harness.ts';
+import { ChatHarness, SLACK_DM, SLACK_OP, TG_OP } from '../support/chat-harness.ts';
 import { coordinatorUnderTest } from '../support/coordinator-under-test.ts';
 
-const TG_OP = 1001;
-const SLACK_OP = 'U0OPERATOR';
-const SLACK_DM = 'D0OPERATOR';
 
 describe('files from the COO are uploaded to Telegram and Slack', () => {
   let h: ChatHarness;
@@ -20,9 +17,7 @@ describe('files from the COO are uploaded to Telegram and Slack', () => {
   };
 
   beforeAll(async () => {
-    h = await ChatHarness.start({ telegram: 'polling', slack: true, coordinator: coordinatorUnderTest });
-    await h.bind('telegram', String(TG_OP), String(TG_OP));
-    await h.bind('slack', SLACK_DM, SLACK_OP);
+    h = await ChatHarness.startPaired(coordinatorUnderTest);
   });
   afterAll(async () => h?.close());
 

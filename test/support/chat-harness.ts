@@ -16,6 +16,10 @@ export const SLACK_TOKEN = 'xoxb-test-token-never-logged-0123';
 export const SLACK_SECRET = 'slack-signing-secret-never-logged';
 export const SLACK_APP_TOKEN = 'xapp-1-test-app-token-never-logged';
 export const WEBHOOK_SECRET = 'telegram-webhook-secret-never-logged';
+/** The operator's ids on both platforms, as the tests that bind them use them. */
+export const TG_OP = 1001;
+export const SLACK_OP = 'U0OPERATOR';
+export const SLACK_DM = 'D0OPERATOR';
 
 /** What a test needs from the coordinator under test. */
 export interface CoordinatorUnderTest {
@@ -56,6 +60,14 @@ export class ChatHarness {
     readonly slackApi: SlackApiServer | null,
     readonly dataDir: string,
   ) {}
+
+  /** Telegram (polling) and Slack, with the operator's chat bound on both. */
+  static async startPaired(coordinator: HarnessOptions['coordinator']): Promise<ChatHarness> {
+    const h = await ChatHarness.start({ telegram: 'polling', slack: true, coordinator });
+    await h.bind('telegram', String(TG_OP), String(TG_OP));
+    await h.bind('slack', SLACK_DM, SLACK_OP);
+    return h;
+  }
 
   static async start(opts: HarnessOptions): Promise<ChatHarness> {
     const db = await createTestDatabase();
