@@ -156,6 +156,8 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       }
       if (roles.background) {
         await reconcileRuns(deps, queues).catch((err) => log.warn({ err: String(err) }, 'start-up reconciliation failed'));
+        const offReconnect = listener.onReconnect(() => void reconcileRuns(deps, queues).catch((err) => log.warn({ err: String(err) }, 'reconciliation after reconnect failed')));
+        stops.push(async () => void offReconnect());
         loop('relay', config.COO_POLL_MS, () => relayOnce(deps, queues));
         loop('timers', Math.min(config.COO_POLL_MS, 500), fireDueTimers);
         loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));

@@ -9,8 +9,10 @@ import type { Logger } from '../logger.ts';
 export class PgListener {
   private client: pg.Client | null = null;
   private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+  private readonly reconnectHandlers = new Set<() => void>();
   private closed = false;
   private backoff = 200;
+  private lost = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -30,9 +32,18 @@ export class PgListener {
     return () => set.delete(handler);
   }
 
+  /**
+   * Called each time the connection comes back after it was lost: PostgreSQL may have restarted, and
+   * what it lost (the last asynchronously committed transitions) is worth reconciling at once.
+   */
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => this.reconnectHandlers.delete(handler);
+  }
+
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl });
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'coo-listener' });
     client.on('notification', (n) => {
       for (const h of this.handlers.get(n.channel) ?? []) {
         try {
@@ -49,6 +60,11 @@ export class PgListener {
       for (const channel of this.handlers.keys()) await client.query(`LISTEN "${channel}"`);
       this.client = client;
       this.backoff = 200;
+      if (this.lost) {
+        this.lost = false;
+        this.log.warn('database connection is back; reconciling runs');
+        for (const h of this.reconnectHandlers) h();
+      }
     } catch (err) {
       this.log.warn({ err: String(err) }, 'LISTEN connection failed; retrying');
       this.reconnect(client);
@@ -57,6 +73,7 @@ export class PgListener {
 
   private reconnect(client: pg.Client): void {
     if (this.client === client) this.client = null;
+    this.lost = true;
     client.removeAllListeners('end');
     client.end().catch(() => {});
     if (this.closed) return;

@@ -94,4 +94,25 @@ describe('step jobs that arrive out of step with their commit', () => {
     expect(count(events, 'step.completed', 'c')).toBe(1);
     expect((await c.runs.get(runId))!.state).toMatchObject({ outputs: { b: { b: 11 }, c: { c: 12 } } });
   });
+
+  it('reconciles at once when the database connection comes back, without waiting for the periodic pass', async () => {
+    const c = await env.coordinator({ processes: [threeSteps], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 20 } });
+    await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
+    const all = await eventsOf(c, runId);
+    const cScheduled = all.find((e) => e.type === 'step.scheduled' && e.step === 'c')!;
+    const v = foldEvents(all.filter((e) => e.seq <= cScheduled.seq));
+    await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, cScheduled.seq]);
+    await env.tdb.sql(
+      `UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, finished_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`,
+      [runId, v.status, v.currentStep, v.stepSeq, v.attempt, v.seq, v.error, JSON.stringify(v.state)],
+    );
+    // What a PostgreSQL restart does to the coordinator's listening connection.
+    const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'coo-listener' AND datname = current_database()");
+    expect(n).toBeGreaterThanOrEqual(1);
+    // The periodic pass is 30 s away; the reconnect's pass finishes the run well before.
+    await waitFor('the run to complete after the reconnect', async () => (await c.runs.get(runId))?.status === 'completed', 10_000);
+    const events = await expectConsistent(c, runId);
+    expect(count(events, 'step.completed', 'c')).toBe(1);
+  });
 });
