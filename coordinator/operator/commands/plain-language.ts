@@ -57,7 +57,7 @@ const RULES: Rule[] = [
   { test: /\b(cancel|stop|abort|abbrech\w*|stopp\w*|annul\w*|arret\w*|cancel\w*|deten\w*)\b/, to: (o) => withId('/cancel', RUN_ID, o, true) },
   // What waits for the operator.
   {
-    test: /\b(waiting|wait for me|pending|inbox|to approve|to decide|needs? (me|my)|for me to|my (approval|decision)s?|incidents?|wartet|warten|offen\w*|freigaben?|posteingang|en attente|m'attend|a valider|a approuver|a decider|pendiente\w*|por aprobar|me espera|esperando|bandeja)\b/,
+    test: /\b(waiting|wait for me|pending|inbox|to approve|to decide|needs? (me|my)|for me to|my (approval|decision)s?|incidents?|anything for me|my attention|to[- ]?do|open (approvals|questions)|steht (\w+ )?an|zu tun|dois (valider|approuver|decider)|fur mich|a faire|a valider|pour moi|para mi|por hacer|que hacer|wartet|warten|offen\w*|freigaben?|posteingang|en attente|m'attend|a valider|a approuver|a decider|pendiente\w*|por aprobar|me espera|esperando|bandeja)\b/,
     to: () => '/inbox',
   },
   // Runs.
