@@ -6,9 +6,9 @@ export function statusPage(): string {
 <style>
  body{font-family:system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
  header{background:#1d2330;color:#fff;padding:.8rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
- header a{color:#9cc3ff;text-decoration:none} main{padding:1.5rem;display:grid;gap:1.2rem;grid-template-columns:repeat(auto-fit,minmax(320px,1fr))}
- section{background:#fff;border-radius:10px;padding:1rem 1.2rem;box-shadow:0 1px 3px #0001}
- h2{font-size:1rem;margin:.2rem 0 .8rem} table{width:100%;border-collapse:collapse;font-size:.9rem;margin-bottom:.8rem} caption{text-align:left;padding:.2rem 0} td,th{padding:.3rem .4rem;border-bottom:1px solid #eee;text-align:left}
+ header a{color:#9cc3ff;text-decoration:none} main{padding:1.5rem;display:grid;gap:1.2rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,400px),1fr))}
+ section{background:#fff;border-radius:10px;padding:1rem 1.2rem;box-shadow:0 1px 3px #0001;min-width:0;overflow-x:auto}
+ h2{font-size:1rem;margin:.2rem 0 .8rem} table{width:100%;border-collapse:collapse;font-size:.9rem;margin-bottom:.8rem} caption{text-align:left;padding:.2rem 0} td,th{padding:.3rem .35rem;border-bottom:1px solid #eee;text-align:left} #queues td+td,#queues th+th{text-align:right}
  .n{font-size:1.6rem;font-weight:600} .grid{display:flex;gap:1rem;flex-wrap:wrap} .grid div{min-width:80px} .muted{color:#778}
  .bad{color:#b3261e} code{font-size:.85rem}
 </style></head>
