@@ -28,6 +28,22 @@ async function expectConsistent(c: Coordinator, runId: string): Promise<RunEvent
 
 const count = (events: RunEventRecord[], type: string, step: string) => events.filter((e) => e.type === type && e.step === step).length;
 
+/**
+ * What a PostgreSQL crash can leave after asynchronous commits: the log ends at `step`'s scheduling
+ * event and the run row is back at the fold of that log (long enough ago for reconciliation to look).
+ */
+async function loseTransitionsAfterScheduling(c: Coordinator, runId: string, step: string): Promise<RunEventRecord> {
+  const all = await eventsOf(c, runId);
+  const scheduled = all.find((e) => e.type === 'step.scheduled' && e.step === step)!;
+  const v = foldEvents(all.filter((e) => e.seq <= scheduled.seq));
+  await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, scheduled.seq]);
+  await env.tdb.sql(
+    `UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, finished_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`,
+    [runId, v.status, v.currentStep, v.stepSeq, v.attempt, v.seq, v.error, JSON.stringify(v.state)],
+  );
+  return scheduled;
+}
+
 describe('step jobs that arrive out of step with their commit', () => {
   it('runs a job that reached its worker before the commit that scheduled it, once, after that commit', async () => {
     const c = await env.coordinator({ processes: [threeSteps] });
@@ -76,16 +92,8 @@ describe('step jobs that arrive out of step with their commit', () => {
     const c = await env.coordinator({ processes: [threeSteps], roles: { workers: true, background: true } });
     const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 10 } });
     await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
-    // What a server crash can leave: the log ends at "b scheduled", b's job is finished in BullMQ.
-    const all = await eventsOf(c, runId);
-    const bScheduled = all.find((e) => e.type === 'step.scheduled' && e.step === 'b')!;
-    const kept = all.filter((e) => e.seq <= bScheduled.seq);
-    const v = foldEvents(kept);
-    await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, bScheduled.seq]);
-    await env.tdb.sql(
-      `UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, finished_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`,
-      [runId, v.status, v.currentStep, v.stepSeq, v.attempt, v.seq, v.error, JSON.stringify(v.state)],
-    );
+    // The log ends at "b scheduled" while b's job is already finished in BullMQ.
+    const bScheduled = await loseTransitionsAfterScheduling(c, runId, 'b');
     expect(await (await c.queues.queue('other').getJob(stepJobIdOf(runId, bScheduled.seq, bScheduled.data)))?.isCompleted()).toBe(true);
     expect(await c.tick.reconcile()).toBe(1);
     await waitFor('the run to complete again', async () => (await c.runs.get(runId))?.status === 'completed');
@@ -99,14 +107,7 @@ describe('step jobs that arrive out of step with their commit', () => {
     const c = await env.coordinator({ processes: [threeSteps], roles: { workers: true, background: true } });
     const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 20 } });
     await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
-    const all = await eventsOf(c, runId);
-    const cScheduled = all.find((e) => e.type === 'step.scheduled' && e.step === 'c')!;
-    const v = foldEvents(all.filter((e) => e.seq <= cScheduled.seq));
-    await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, cScheduled.seq]);
-    await env.tdb.sql(
-      `UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, finished_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`,
-      [runId, v.status, v.currentStep, v.stepSeq, v.attempt, v.seq, v.error, JSON.stringify(v.state)],
-    );
+    await loseTransitionsAfterScheduling(c, runId, 'c');
     // What a PostgreSQL restart does to the coordinator's listening connection.
     const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'coo-listener' AND datname = current_database()");
     expect(n).toBeGreaterThanOrEqual(1);
