@@ -5,6 +5,7 @@ import { type Clock, clockFrom } from './clock.ts';
 import { type CoordinatorConfig, loadCoordinatorConfig } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
 import type { EngineDeps } from './engine/deps.ts';
+import { RunCache } from './engine/run-cache.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { type StatusReport, statusReport } from './observability/status.ts';
 import { type CoreCommandContext, registerCoreCommands } from './operator/commands/core.commands.ts';
@@ -39,6 +40,8 @@ export interface CoordinatorOptions {
   agentConcurrency?: Record<string, number>;
   log?: Logger;
   clock?: Clock;
+  /** Where this process's workers remember runs for speculative steps; false runs every step claimed first. */
+  runCache?: RunCache | false;
 }
 
 /** Which parts of the coordinator this process runs; a crash test runs workers alone in a child process. */
@@ -146,7 +149,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
         const unknown = Object.keys(config.COO_AGENT_CONCURRENCY).filter((a) => !registry.agents().includes(a));
         if (unknown.length) log.warn({ unknown, known: registry.agents() }, 'COO_AGENT_CONCURRENCY names agent types no process uses');
         const w = startStepWorkers(
-          { ...deps, services, workerId: `${hostname()}-${process.pid}` },
+          { ...deps, services, workerId: `${hostname()}-${process.pid}`, runCache: opts.runCache === false ? undefined : (opts.runCache ?? new RunCache()) },
           { redisUrl: config.REDIS_URL, prefix: config.COO_QUEUE_PREFIX, agents, concurrency: resolveConcurrency(agents, config.COO_WORKER_CONCURRENCY, opts.agentConcurrency, config.COO_AGENT_CONCURRENCY), lockDurationMs: config.COO_JOB_LOCK_MS, stalledIntervalMs: config.COO_STALLED_INTERVAL_MS },
         );
         stops.push(() => w.close());

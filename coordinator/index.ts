@@ -29,6 +29,7 @@ export { processGraph, drawMermaid, type ProcessGraph } from './process/graph.ts
 export type { CoreServices } from './processes/services.ts';
 export { foldEvents, applyEvent, emptyView, type RunView, type RunEventRecord, type RunStatus } from './engine/events.ts';
 export { newStepJobId, stepJobIdOf, type StepJob } from './engine/deps.ts';
+export { RunCache, type CachedRun } from './engine/run-cache.ts';
 export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
 
 // Operator conversation (the surfaces' contract)

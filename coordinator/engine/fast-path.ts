@@ -63,14 +63,16 @@ export async function claimStep(pool: pg.Pool, job: StepJob, workerId: string): 
 /**
  * Commits a planned transition in one statement, guarded by the seq the plan was built on: the run
  * update, its events and its outbox rows all happen, or (the run moved meanwhile) none of them.
+ * `expect` also guards the run's step, attempt and state: a plan built on a view this process remembers rather
+ * than one it just read (a speculative step) commits only if the row still holds exactly that view.
  */
-export async function commitPlan(pool: pg.Pool, plan: RunPlan, expectSeq: number, expectStepSeq: number, now: Date): Promise<{ matched: boolean; jobs: OutboxJob[] }> {
+export async function commitPlan(pool: pg.Pool, plan: RunPlan, expectSeq: number, expectStepSeq: number, now: Date, expect?: { state: RunView['state']; currentStep: string; attempt: number }): Promise<{ matched: boolean; jobs: OutboxJob[] }> {
   const v = plan.view;
   const terminal = v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled';
   const { rows } = await pool.query<{ matched: number; jobs: Array<{ id: string; queue: string; job_id: string; payload: StepJob; available_at: string }> | null }>(
     `WITH r AS (
        UPDATE run SET status = $2, current_step = $3, step_seq = $4, attempt = $5, seq = $6, error = $7, state = $8::jsonb, updated_at = $9, finished_at = $10
-       WHERE id = $1 AND status = 'running' AND step_seq = $11 AND seq = $12
+       WHERE id = $1 AND status = 'running' AND step_seq = $11 AND seq = $12 AND ($15::jsonb IS NULL OR (state = $15::jsonb AND current_step = $16 AND attempt = $17))
        RETURNING id
      ), e AS (
        INSERT INTO run_event (run_id, seq, type, step, data, at)
@@ -96,6 +98,9 @@ export async function commitPlan(pool: pg.Pool, plan: RunPlan, expectSeq: number
       expectSeq,
       JSON.stringify(plan.events),
       JSON.stringify(plan.jobs.map((j) => ({ queue: j.queue, job_id: j.jobId, payload: j.payload, available_at: j.availableAt.toISOString() }))),
+      expect ? JSON.stringify(expect.state) : null,
+      expect?.currentStep ?? null,
+      expect?.attempt ?? null,
     ],
   );
   const row = rows[0];

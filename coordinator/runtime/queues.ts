@@ -45,16 +45,16 @@ export class QueueSet implements Dispatcher {
     const byQueue = new Map<string, Array<Omit<OutboxJob, 'id'>>>();
     for (const j of jobs) byQueue.set(j.queue, [...(byQueue.get(j.queue) ?? []), j]);
     const now = this.clock.now().getTime();
+    const toBullmq = (j: Omit<OutboxJob, 'id'>) => ({ name: j.payload.step, data: j.payload, opts: { ...JOB_OPTIONS, jobId: j.jobId, delay: Math.max(0, j.availableAt.getTime() - now) } });
+    // A single job skips addBulk's MULTI/EXEC wrapper: the common case of one step scheduling the next.
     await Promise.all(
-      [...byQueue].map(([agent, list]) =>
-        this.queue(agent).addBulk(
-          list.map((j) => ({
-            name: j.payload.step,
-            data: j.payload,
-            opts: { ...JOB_OPTIONS, jobId: j.jobId, delay: Math.max(0, j.availableAt.getTime() - now) },
-          })),
-        ),
-      ),
+      [...byQueue].map(([agent, list]) => {
+        if (list.length === 1) {
+          const j = toBullmq(list[0]);
+          return this.queue(agent).add(j.name, j.data, j.opts);
+        }
+        return this.queue(agent).addBulk(list.map(toBullmq));
+      }),
     );
   }
 

@@ -1,6 +1,7 @@
 import { resolveBlobs } from '../engine/blobs.ts';
 import type { EngineDeps, StepJob } from '../engine/deps.ts';
 import { type ClaimedStep, claimStep, commitPlan } from '../engine/fast-path.ts';
+import type { CachedRun, RunCache } from '../engine/run-cache.ts';
 import { RunPlan, type RunTransaction, withRun } from '../engine/run-tx.ts';
 import { AppError, PermanentError, describeError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -14,6 +15,8 @@ import { createTimer } from './timer.system.ts';
 export interface WorkerDeps extends EngineDeps {
   services: Services;
   workerId: string;
+  /** Where this process's fast-path transitions left each run, for speculative steps; none turns them off. */
+  runCache?: RunCache;
 }
 
 /** A job that reached a worker before the commit that scheduled it: BullMQ tries it again shortly. */
@@ -25,6 +28,13 @@ class StepNotYetScheduledError extends AppError {
 
 /** Waits before re-claiming an early job (0 = the next turn of the event loop): its commit is in flight. */
 const EARLY_CLAIM_WAITS_MS = [0, 0, 0, 1, 4, 16, 64];
+
+/** Thrown into a speculative handler that reaches for ctx.services or ctx.effect: it needs the claim first. */
+class SpeculationEnded extends Error {
+  constructor() {
+    super('this step reaches outside; it runs again once claimed');
+  }
+}
 
 class StepTimeoutError extends AppError {
   constructor(step: string, ms: number) {
@@ -38,6 +48,10 @@ class StepTimeoutError extends AppError {
  * is dropped. The outcome commits in one transaction with the next job (completeStep / failStep).
  */
 export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
+  const cached = deps.runCache?.take(job);
+  if (cached && (await runSpeculatively(deps, job, cached))) return 'done';
+  // The transition that scheduled this job is this process's own: claiming before it has committed would only come back 'early'.
+  if (cached) await cached.committed;
   let claimed = await claimStep(deps.asyncPool, job, deps.workerId);
   for (const ms of EARLY_CLAIM_WAITS_MS) {
     if (claimed !== 'early') break;
@@ -61,8 +75,32 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
   }
   crashPoint('mid-handler');
   const durationMs = Date.now() - startedAt;
-  if (outcome.ok && (await completeFast(deps, job, claimed, outcome.result, durationMs))) return 'done';
+  if (outcome.ok && (await completeFast(deps, job, { plan: new RunPlan(claimed.run, claimed.view, deps), expectSeq: claimed.view.seq }, outcome.result, durationMs))) return 'done';
   return outcome.ok ? completeStep(deps, job, outcome.result, durationMs) : failStep(deps, job, outcome.error, durationMs);
+}
+
+/**
+ * A step of a run this process has just moved starts without the claim's round trip: the handler runs on
+ * the view the last transition left (RunCache), and a goto/complete commits with its step.started in one
+ * statement guarded by that whole view (seq, step, attempt, state), which is what the claim would have
+ * checked. This is only for handlers that stay pure: touching ctx.services or ctx.effect throws before
+ * anything is handed out and ends the speculation, so a stale or superseded job reaches nothing outside
+ * and its commit cannot match. Any other outcome (an effect, a wait, an error, a run that moved) returns
+ * false and the step takes the claimed path, which runs the handler again: harmless, it was pure so far.
+ */
+async function runSpeculatively(deps: WorkerDeps, job: StepJob, cached: CachedRun): Promise<boolean> {
+  const startedAt = Date.now();
+  const plan = new RunPlan(cached.run, cached.view, deps);
+  plan.append('step.started', job.step, { attempt: job.attempt, worker: deps.workerId, speculative: true });
+  const def = deps.registry.get(cached.run.process, cached.run.version);
+  const stepDef = def?.steps[job.step];
+  if (!def || !stepDef) return false;
+  const speculation = { reachedOut: false };
+  const outcome = await runHandler(deps, def, stepDef, { run: cached.run, view: plan.view }, job, speculation);
+  if (!outcome.ok || speculation.reachedOut) return false;
+  crashPoint('mid-handler');
+  const expect = { state: cached.view.state, currentStep: job.step, attempt: job.attempt };
+  return completeFast(deps, job, { plan, expectSeq: cached.view.seq, expect, after: cached.committed }, outcome.result, Date.now() - startedAt);
 }
 
 /**
@@ -73,13 +111,29 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
  * (the relay adds it if this add fails), and a job that arrives before its commit is visible waits for
  * it (claimStep's 'early'); one whose commit never happens is never claimed.
  */
-async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep, result: StepResult, durationMs: number): Promise<boolean> {
+async function completeFast(
+  deps: WorkerDeps,
+  job: StepJob,
+  base: { plan: RunPlan; expectSeq: number; expect?: Parameters<typeof commitPlan>[5]; after?: Promise<boolean> },
+  result: StepResult,
+  durationMs: number,
+): Promise<boolean> {
   if (result.kind !== 'goto' && result.kind !== 'complete') return false;
   if ((JSON.stringify(result.output ?? null) ?? '').length > deps.blobThreshold) return false;
-  const plan = new RunPlan(claimed.run, claimed.view, deps);
+  const { plan } = base;
   plan.append('step.completed', job.step, { attempt: job.attempt, output: result.output ?? null, durationMs, result: result.kind });
   if (result.kind === 'goto') plan.scheduleStep(result.next, 1);
   else plan.append('run.completed', null, { output: result.output ?? null });
+  // A speculative step commits after the transition its view came from (before it, the row cannot match).
+  const now = deps.clock.now();
+  const committed = (base.after ?? Promise.resolve(true))
+    .then((ok) => (ok ? commitPlan(deps.asyncPool, plan, base.expectSeq, job.seq, now, base.expect) : { matched: false, jobs: [] }))
+    .then((c) => (crashPoint('after-commit-before-enqueue'), c));
+  // Remembered before the commit returns: the next job may reach a worker here first.
+  if (deps.runCache) {
+    if (plan.view.status === 'running') deps.runCache.set({ run: plan.run, view: plan.view, committed: committed.then((c) => c.matched, () => false) });
+    else deps.runCache.delete(plan.run.id);
+  }
   const added =
     plan.jobs.length === 0
       ? Promise.resolve(false)
@@ -87,9 +141,11 @@ async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep
           () => (crashPoint('after-enqueue-before-commit'), true),
           (err) => (deps.log.warn({ err: String(err) }, 'inline enqueue failed; the relay will retry'), false),
         );
-  const committed = commitPlan(deps.asyncPool, plan, claimed.view.seq, job.seq, deps.clock.now()).then((c) => (crashPoint('after-commit-before-enqueue'), c));
   const [isOnQueue, { matched, jobs }] = await Promise.all([added, committed]);
-  if (!matched) return false;
+  if (!matched) {
+    deps.runCache?.delete(plan.run.id);
+    return false;
+  }
   if (isOnQueue) {
     crashPoint('after-enqueue-before-mark');
     deps.dispatcher.markDispatched(jobs.map((j) => j.id));
@@ -97,7 +153,14 @@ async function completeFast(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep
   return true;
 }
 
-async function runHandler(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef: StepDefinition<any>, claimed: ClaimedStep, job: StepJob): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
+async function runHandler(
+  deps: WorkerDeps,
+  def: ProcessDefinition<any>,
+  stepDef: StepDefinition<any>,
+  claimed: ClaimedStep,
+  job: StepJob,
+  speculation?: { reachedOut: boolean },
+): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
   const ac = new AbortController();
   const { run, view } = claimed;
   const ctx: StepContext<any> = {
@@ -118,6 +181,15 @@ async function runHandler(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef
     waitForApproval: (request, opts) => ({ kind: 'approval', then: opts.then, request, output: opts.output ?? null }),
     sleepUntil: (until, opts) => ({ kind: 'sleep', then: opts.then, until: new Date(until).toISOString(), output: opts.output ?? null }),
   };
+  if (speculation) {
+    // Thrown synchronously, so nothing is handed out and no promise is left unhandled.
+    const reachOut = (): never => {
+      speculation.reachedOut = true;
+      throw new SpeculationEnded();
+    };
+    Object.defineProperty(ctx, 'services', { get: reachOut });
+    ctx.effect = reachOut;
+  }
   const timeoutMs = stepDef.timeoutMs ?? 5 * 60_000;
   let timer: NodeJS.Timeout | undefined;
   try {
