@@ -24,6 +24,7 @@ import { reconcileRuns } from './runtime/reconcile.ts';
 import { pruneOutbox, relayOnce } from './runtime/relay.ts';
 import { ensureSchedule, tickSchedules } from './runtime/scheduler.ts';
 import { resolveConcurrency, startStepWorkers } from './runtime/worker.ts';
+import { joinBranches, parentsReadyToJoin } from './systems/branches.system.ts';
 import { type DecideRequest, type DecideResult, decideApproval, onApprovalTimer } from './systems/approval.system.ts';
 import { cancelRun, replayRun, retryRun } from './systems/run-control.system.ts';
 import { type StartRunRequest, type StartedRun, startRun } from './systems/start-run.system.ts';
@@ -161,6 +162,13 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
         await reconcileRuns(deps, queues).catch((err) => log.warn({ err: String(err) }, 'start-up reconciliation failed'));
         const offReconnect = listener.onReconnect(() => void reconcileRuns(deps, queues).catch((err) => log.warn({ err: String(err) }, 'reconciliation after reconnect failed')));
         stops.push(async () => void offReconnect());
+        // A branch finishing wakes its parent's join at once (a trigger's NOTIFY); the pass catches any wake-up nobody heard.
+        const joinQuietly = (parent: string) => joinBranches(deps, parent).catch((err) => log.warn({ parent, err: String(err) }, 'joining parallel branches failed; the next pass retries'));
+        const offBranches = listener.on('coo_branch_done', (parent) => void joinQuietly(parent));
+        stops.push(async () => void offBranches());
+        loop('joins', config.COO_POLL_MS * 5, async () => {
+          for (const parent of await parentsReadyToJoin(deps)) await joinQuietly(parent);
+        });
         loop('relay', config.COO_POLL_MS, () => relayOnce(deps, queues));
         loop('timers', Math.min(config.COO_POLL_MS, 500), fireDueTimers);
         loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));

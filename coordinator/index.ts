@@ -23,6 +23,8 @@ export {
   type Services,
   type EffectSpec,
   type EffectHandlers,
+  type Branch,
+  type BranchOutcome,
 } from './process/define.ts';
 export { ProcessRegistry } from './process/registry.ts';
 export { processGraph, drawMermaid, type ProcessGraph } from './process/graph.ts';

@@ -14,6 +14,8 @@ export type EventType =
   | 'timer.set'
   | 'timer.fired'
   | 'incident.opened'
+  | 'branches.started'
+  | 'branches.joined'
   | 'run.replayed'
   | 'run.completed'
   | 'run.failed'
@@ -29,7 +31,8 @@ export interface RunEventRecord {
 export type Wait =
   | { kind: 'approval'; approvalId: string; then: string }
   | { kind: 'escalation'; approvalId: string; step: string }
-  | { kind: 'sleep'; timerId: string; until: string; then: string };
+  | { kind: 'sleep'; timerId: string; until: string; then: string }
+  | { kind: 'branches'; step: string; then: string; branches: Array<{ name: string; runId: string }> };
 
 /** The snapshot kept in run.state: small, with large outputs as blob references. */
 export interface RunState {
@@ -73,6 +76,8 @@ export function applyEvent(view: RunView, e: RunEventRecord): RunView {
   switch (e.type) {
     case 'run.started':
       v.status = 'running';
+      // A branch of its parent's own process starts with the parent's outputs so far.
+      if (d.outputs) v.state.outputs = { ...d.outputs };
       break;
     case 'step.scheduled':
     case 'step.retried':
@@ -114,6 +119,17 @@ export function applyEvent(view: RunView, e: RunEventRecord): RunView {
       break;
     case 'timer.fired':
       if (d.kind === 'wake') v.state.wait = null;
+      break;
+    case 'branches.started':
+      v.status = 'waiting';
+      v.currentStep = null;
+      v.stepSeq = null;
+      v.state.wait = { kind: 'branches', step: e.step!, then: d.then, branches: d.branches.map((b: { name: string; runId: string }) => ({ name: b.name, runId: b.runId })) };
+      break;
+    case 'branches.joined':
+      // Each branch's outcome becomes an output under its name ({ runId, status, result, error }).
+      v.state.outputs = { ...v.state.outputs, ...d.outputs };
+      v.state.wait = null;
       break;
     case 'incident.opened':
     case 'step.started':

@@ -121,7 +121,8 @@ export async function withRun<T>(deps: EngineDeps, runId: string, fn: (rt: RunTr
     const view = viewOfRow({ status: r.status, currentStep: r.current_step, stepSeq: r.step_seq, attempt: r.attempt, seq: r.seq, error: r.error, state: r.state });
     const rt = new RunTransaction(tx, { id: r.id, process: r.process, version: r.version, input: r.input, createdAt: r.created_at }, view, deps);
     const result = await fn(rt);
-    jobs = await commitRun(rt);
+    // Runs started inside this transition (parallel branches) left their first jobs on the transaction.
+    jobs = [...(await commitRun(rt)), ...(existingTx ? [] : takePendingJobs(tx))];
     return result;
   };
   const result = existingTx ? await body(existingTx) : await deps.db.$transaction(body, { maxWait: 15_000, timeout: 30_000 });

@@ -39,7 +39,22 @@ export type StepResult =
   | { kind: 'complete'; output: unknown }
   | { kind: 'fail'; reason: string; output: unknown }
   | { kind: 'approval'; then: string; request: ApprovalRequest; output: unknown }
-  | { kind: 'sleep'; then: string; until: string; output: unknown };
+  | { kind: 'sleep'; then: string; until: string; output: unknown }
+  | { kind: 'parallel'; then: string; branches: Branch[]; output: unknown };
+
+/**
+ * One branch of ctx.parallel, run as a child run: a step of this process (on this run's version, with
+ * this run's input and outputs so far), or another process from its start with its own input.
+ */
+export type Branch = { name?: string; step: string } | { name: string; process: string; input?: unknown };
+
+/** What a join step finds under each branch's name in ctx.outputs. */
+export interface BranchOutcome {
+  runId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  result: unknown;
+  error: string | null;
+}
 
 export interface EffectSpec {
   /** Unique within the step; the ledger key is scoped by run and step. */
@@ -76,6 +91,12 @@ export interface StepContext<I = unknown, S extends Services = Services> {
   fail(reason: string, output?: unknown): StepResult;
   waitForApproval(request: ApprovalRequest, opts: { then: string; output?: unknown }): StepResult;
   sleepUntil(until: Date | string, opts: { then: string; output?: unknown }): StepResult;
+  /**
+   * Runs branches in parallel as child runs and waits for all of them; then `then` runs with each
+   * branch's BranchOutcome in ctx.outputs under the branch's name (its step name by default). A
+   * failed branch does not fail this run: the join step decides.
+   */
+  parallel(branches: Branch[], opts: { then: string; output?: unknown }): StepResult;
 }
 
 /** Services the composition root injects into handlers (agents, perception, connectors, operator). */

@@ -1,8 +1,9 @@
 import type { EngineDeps } from '../engine/deps.ts';
-import { withRun } from '../engine/run-tx.ts';
+import { type RunTransaction, withRun } from '../engine/run-tx.ts';
 import { UserInputError } from '../errors.ts';
 import { insertMessage } from '../operator/conversation.ts';
 import { cancelPendingApprovals, decideApproval } from './approval.system.ts';
+import { unfinishedBranchesOf } from './branches.system.ts';
 import { cancelTimers } from './timer.system.ts';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -11,11 +12,19 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 export async function cancelRun(deps: EngineDeps, runId: string, by: string, reason?: string): Promise<void> {
   await withRun(deps, runId, async (rt) => {
     if (TERMINAL.has(rt.view.status)) throw new UserInputError('run_finished', `Run ${runId} is already ${rt.view.status}; nothing to cancel.`);
-    rt.append('run.cancelled', null, { by, reason: reason ?? null });
-    await cancelPendingApprovals(rt, by);
-    await cancelTimers(rt);
-    await rt.tx.incident.updateMany({ where: { runId, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
+    await cancelInTransition(rt, by, reason ?? null);
   });
+}
+
+async function cancelInTransition(rt: RunTransaction, by: string, reason: string | null): Promise<void> {
+  rt.append('run.cancelled', null, { by, reason });
+  await cancelPendingApprovals(rt, by);
+  await cancelTimers(rt);
+  await rt.tx.incident.updateMany({ where: { runId: rt.run.id, status: 'open' }, data: { status: 'resolved', resolvedAt: rt.deps.clock.now() } });
+  // Parallel branches go with their parent, parent before child (the order every lock is taken in).
+  for (const child of await unfinishedBranchesOf(rt)) {
+    await withRun(rt.deps, child, (crt) => cancelInTransition(crt, by, `its parent run ${rt.run.id} was cancelled`), rt.tx);
+  }
 }
 
 /**

@@ -14,6 +14,11 @@ export interface StartRunRequest {
   startedBy?: string;
   /** Lets a caller that must record the id first (a schedule firing) choose it. */
   runId?: string;
+  /**
+   * A parallel branch of another run (ctx.parallel). A branch that is a step of the parent's own
+   * process names the parent's version, its first step and the outputs it starts with.
+   */
+  branchOf?: { runId: string; step: string; name: string; version?: number; startStep?: string; outputs?: Record<string, unknown> };
 }
 
 export interface StartedRun {
@@ -40,7 +45,11 @@ export function parseProcessInput(deps: EngineDeps, processName: string, input: 
  * leaves the jobs for the caller to dispatch after its commit (takePendingJobs).
  */
 export async function startRun(deps: EngineDeps, req: StartRunRequest, tx?: Tx): Promise<StartedRun> {
-  const { def, input } = parseProcessInput(deps, req.process, req.input);
+  const branch = req.branchOf;
+  const pinned = branch?.version !== undefined ? deps.registry.get(req.process, branch.version) : undefined;
+  if (branch?.version !== undefined && !pinned) throw new UserInputError('process_version_missing', `This deployment has no ${req.process} v${branch.version} to branch into.`);
+  // A branch of the parent's own process shares the parent's (already validated) input.
+  const { def, input } = pinned ? { def: pinned, input: req.input } : parseProcessInput(deps, req.process, req.input);
   let jobs: OutboxJob[] = [];
   const work = async (t: Tx): Promise<StartedRun> => {
     if (req.parentKey) {
@@ -50,11 +59,18 @@ export async function startRun(deps: EngineDeps, req: StartRunRequest, tx?: Tx):
     const id = req.runId ?? newId('run');
     const now = deps.clock.now();
     await t.run.create({
-      data: { id, process: def.name, version: def.version, status: 'running', input: input as object, state: emptyView().state as object, parentKey: req.parentKey ?? null, createdAt: now, updatedAt: now },
+      data: { id, process: def.name, version: def.version, status: 'running', input: input as object, state: emptyView().state as object, parentKey: req.parentKey ?? null, parentRunId: branch?.runId ?? null, createdAt: now, updatedAt: now },
     });
     const rt = new RunTransaction(t, { id, process: def.name, version: def.version, input, createdAt: now }, emptyView(), deps);
-    rt.append('run.started', null, { process: def.name, version: def.version, input, startedBy: req.startedBy ?? 'system', parentKey: req.parentKey ?? null });
-    rt.scheduleStep(def.start, 1);
+    rt.append('run.started', null, {
+      process: def.name,
+      version: def.version,
+      input,
+      startedBy: req.startedBy ?? 'system',
+      parentKey: req.parentKey ?? null,
+      ...(branch ? { branchOf: { runId: branch.runId, step: branch.step, name: branch.name }, ...(branch.outputs ? { outputs: branch.outputs } : {}) } : {}),
+    });
+    rt.scheduleStep(branch?.startStep ?? def.start, 1);
     jobs = await commitRun(rt);
     return { runId: id, process: def.name, version: def.version, created: true };
   };

@@ -10,6 +10,7 @@ import { insertMessage } from '../operator/conversation.ts';
 import { type ProcessDefinition, type RetryPolicy, type Services, type StepContext, type StepDefinition, type StepResult, retryPolicyOf } from '../process/define.ts';
 import { crashPoint } from '../runtime/crash-points.ts';
 import { requestApproval } from './approval.system.ts';
+import { checkBranches, startBranches } from './branches.system.ts';
 import { createTimer } from './timer.system.ts';
 
 export interface WorkerDeps extends EngineDeps {
@@ -180,6 +181,7 @@ async function runHandler(
     fail: (reason, output) => ({ kind: 'fail', reason, output: output ?? null }),
     waitForApproval: (request, opts) => ({ kind: 'approval', then: opts.then, request, output: opts.output ?? null }),
     sleepUntil: (until, opts) => ({ kind: 'sleep', then: opts.then, until: new Date(until).toISOString(), output: opts.output ?? null }),
+    parallel: (branches, opts) => ({ kind: 'parallel', then: opts.then, branches, output: opts.output ?? null }),
   };
   if (speculation) {
     // Thrown synchronously, so nothing is handed out and no promise is left unhandled.
@@ -202,7 +204,7 @@ async function runHandler(
         }, timeoutMs);
       }),
     ]);
-    checkTransition(def, stepDef, job.step, result);
+    checkTransition(deps, def, stepDef, job.step, result);
     return { ok: true, result };
   } catch (error) {
     return { ok: false, error };
@@ -212,14 +214,15 @@ async function runHandler(
 }
 
 /** Keeps the drawn graph honest: a handler may only go where its step declared. */
-function checkTransition(def: ProcessDefinition<any>, stepDef: StepDefinition<any>, step: string, result: StepResult): void {
+function checkTransition(deps: WorkerDeps, def: ProcessDefinition<any>, stepDef: StepDefinition<any>, step: string, result: StepResult): void {
   if (!result || typeof result !== 'object' || !('kind' in result)) {
     throw new PermanentError('invalid_step_result', `Step ${def.name}.${step} returned no transition; return ctx.goto(), ctx.complete(), ctx.waitForApproval() or ctx.sleepUntil().`);
   }
-  const target = result.kind === 'goto' ? result.next : result.kind === 'approval' || result.kind === 'sleep' ? result.then : null;
+  const target = result.kind === 'goto' ? result.next : result.kind === 'approval' || result.kind === 'sleep' || result.kind === 'parallel' ? result.then : null;
   if (target !== null && !(stepDef.next ?? []).includes(target)) {
     throw new PermanentError('undeclared_transition', `Step ${def.name}.${step} went to "${target}", which is not in its declared next steps (${(stepDef.next ?? []).join(', ') || 'none'}).`);
   }
+  if (result.kind === 'parallel') checkBranches(deps, def, stepDef, step, result.branches);
   if (result.kind === 'sleep' && Number.isNaN(new Date(result.until).getTime())) {
     throw new PermanentError('invalid_sleep', `Step ${def.name}.${step} asked to sleep until an invalid time.`);
   }
@@ -250,6 +253,9 @@ export async function completeStep(deps: EngineDeps, job: StepJob, result: StepR
         break;
       case 'sleep':
         await createTimer(rt, { kind: 'wake', dueAt: new Date(result.until), then: result.then });
+        break;
+      case 'parallel':
+        await startBranches(rt, job.step, result.then, result.branches);
         break;
     }
     return 'done';

@@ -75,7 +75,8 @@ const SQL_TYPES: Record<string, string> = {
 
 /** Values for columns that CHECK constraints restrict. Add yours when you add such a constraint. */
 const VALID_VALUES: Record<string, Record<string, unknown>> = {
-  Run: { status: 'running' },
+  // A run's parent is another run (parallel branches): a top-level run has none, and following it would recurse.
+  Run: { status: 'running', parentRunId: null },
   Approval: { status: 'pending' },
   WriteLedger: { status: 'started' },
   BudgetCap: { period: 'day' },

@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type BranchOutcome, type Coordinator, defineProcess, foldEvents, type RunEventRecord } from '../../coordinator/index.ts';
+import { threeSteps } from '../fixtures/processes/test-processes.ts';
+import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
+
+/**
+ * ctx.parallel: a step starts branches as child runs in its own transition and the run waits for all
+ * of them; the join puts each branch's outcome under its name and runs `then`. Real Postgres and Redis.
+ */
+let env: TestEnv;
+beforeEach(async () => {
+  env = await createTestEnv();
+});
+afterEach(async () => env.cleanup());
+
+const Input = z.object({ base: z.number(), failB: z.boolean().default(false), waitB: z.boolean().default(false) });
+
+const compareQuotes = defineProcess({
+  name: 'compare-quotes',
+  version: 1,
+  description: 'asks two suppliers and a checker in parallel, then picks the best quote',
+  input: Input,
+  start: 'ask',
+  steps: {
+    ask: {
+      next: ['supplierA', 'supplierB', 'pick'],
+      run: (ctx) => ctx.parallel([{ step: 'supplierA' }, { step: 'supplierB' }, { name: 'check', process: 'three-steps', input: { n: ctx.input.base } }], { then: 'pick', output: { askedAt: 'now' } }),
+    },
+    // Branches see the parent's input and its outputs so far.
+    supplierA: { run: (ctx) => ctx.complete({ price: ctx.input.base + 5, saw: Object.keys(ctx.outputs).sort() }) },
+    supplierB: {
+      next: ['supplierBConfirm', 'supplierBDone'],
+      onFinalFailure: 'fail',
+      run: (ctx) => {
+        if (ctx.input.failB) throw new Error('supplier B is unreachable');
+        if (ctx.input.waitB) return ctx.waitForApproval({ question: 'Ask supplier B again?', options: [{ id: 'yes', label: 'Yes' }] }, { then: 'supplierBDone' });
+        return ctx.goto('supplierBConfirm', { draft: ctx.input.base + 2 });
+      },
+    },
+    supplierBConfirm: { run: (ctx) => ctx.complete({ price: (ctx.outputs.supplierB as { draft: number }).draft }) },
+    supplierBDone: { run: (ctx) => ctx.complete({ price: 999 }) },
+    pick: {
+      run: (ctx) => {
+        const a = ctx.outputs.supplierA as BranchOutcome;
+        const b = ctx.outputs.supplierB as BranchOutcome;
+        const check = ctx.outputs.check as BranchOutcome;
+        const quotes = [a, b].filter((o) => o.status === 'completed').map((o) => (o.result as { price: number }).price);
+        return ctx.complete({ best: Math.min(...quotes), statuses: [a.status, b.status, check.status], check: check.result, errorB: b.error });
+      },
+    },
+  },
+});
+
+const badBranches = defineProcess({
+  name: 'bad-branches',
+  version: 1,
+  description: 'branches into a step it did not declare',
+  input: z.object({}),
+  start: 'ask',
+  steps: {
+    ask: { next: ['done'], retry: { attempts: 1 }, run: (ctx) => ctx.parallel([{ step: 'elsewhere' }], { then: 'done' }) },
+    elsewhere: { run: (ctx) => ctx.complete() },
+    done: { run: (ctx) => ctx.complete() },
+  },
+});
+
+async function eventsOf(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
+  const events = (await c.runs.events(runId)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
+  const run = (await c.runs.get(runId))!;
+  expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
+  return events;
+}
+
+const resultOf = async (c: Coordinator, runId: string) => ((await c.runs.get(runId))?.state as { result?: unknown } | undefined)?.result;
+const statusOf = async (c: Coordinator, runId: string) => (await c.runs.get(runId))?.status;
+const childrenOf = (runId: string) => env.tdb.sql<{ id: string; process: string; status: string }>('SELECT id, process, status FROM run WHERE parent_run_id = $1 ORDER BY process, id', [runId]);
+
+describe('parallel branches', () => {
+  it('runs branches as child runs started with the step, waits for all, and joins their outcomes by name', async () => {
+    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'compare-quotes', input: { base: 10 } });
+    await waitFor('the run to complete', async () => (await statusOf(c, runId)) === 'completed');
+    expect(await resultOf(c, runId)).toEqual({ best: 12, statuses: ['completed', 'completed', 'completed'], check: { c: 12 }, errorB: null });
+
+    const events = await eventsOf(c, runId);
+    const types = events.map((e) => `${e.type}${e.step ? `:${e.step}` : ''}`);
+    expect(types.slice(types.indexOf('step.completed:ask'))).toEqual(['step.completed:ask', 'branches.started:ask', 'branches.joined:ask', 'step.scheduled:pick', 'step.started:pick', 'step.completed:pick', 'run.completed']);
+    const startedBranches = events.find((e) => e.type === 'branches.started')!.data.branches as Array<{ name: string; runId: string }>;
+    expect(startedBranches.map((b) => b.name)).toEqual(['supplierA', 'supplierB', 'check']);
+
+    // The children name their parent, are ordinary runs with their own consistent logs, and ran from their branch step.
+    const children = await childrenOf(runId);
+    expect(children.map((ch) => [ch.process, ch.status])).toEqual([['compare-quotes', 'completed'], ['compare-quotes', 'completed'], ['three-steps', 'completed']]);
+    const a = startedBranches.find((b) => b.name === 'supplierA')!.runId;
+    const aEvents = await eventsOf(c, a);
+    expect(aEvents.filter((e) => e.type === 'step.scheduled').map((e) => e.step)).toEqual(['supplierA']);
+    expect(await resultOf(c, a)).toEqual({ price: 15, saw: ['ask'] });
+    for (const ch of children) await eventsOf(c, ch.id);
+  });
+
+  it('hands a failed branch to the join as an outcome instead of failing the parent', async () => {
+    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'compare-quotes', input: { base: 3, failB: true } });
+    await waitFor('the run to complete', async () => (await statusOf(c, runId)) === 'completed');
+    expect(await resultOf(c, runId)).toEqual({ best: 8, statuses: ['completed', 'failed', 'completed'], check: { c: 5 }, errorB: 'supplier B is unreachable' });
+  });
+
+  it('waits for a branch that waits on the operator, and cancels unfinished branches with their parent', async () => {
+    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'compare-quotes', input: { base: 1, waitB: true } });
+    const approval = await waitFor('supplier B to ask the operator', () => env.tdb.sql<{ id: string; run_id: string }>("SELECT id, run_id FROM approval WHERE status = 'pending'").then((r) => r[0]));
+    await waitFor('the other branches to finish', async () => (await childrenOf(runId)).filter((ch) => ch.status === 'completed').length === 2);
+    expect(await statusOf(c, runId)).toBe('waiting');
+    await c.runs.cancel(runId, 'test');
+    expect(await statusOf(c, runId)).toBe('cancelled');
+    expect(await statusOf(c, approval.run_id)).toBe('cancelled');
+    const [a] = await env.tdb.sql<{ status: string }>('SELECT status FROM approval WHERE id = $1', [approval.id]);
+    expect(a.status).not.toBe('pending');
+    await eventsOf(c, approval.run_id);
+    // A late wake-up for a cancelled parent changes nothing.
+    const before = (await c.runs.get(runId))!.seq;
+    await env.tdb.sql("SELECT pg_notify('coo_branch_done', $1)", [runId]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await c.runs.get(runId))!.seq).toBe(before);
+  });
+
+  it('joins on start-up when the branches finished while no coordinator was listening', async () => {
+    // Workers only: the branches run and finish, but nobody is there to hear them (no background role).
+    const workers = await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { workers: true } });
+    const { runId } = await workers.runs.start({ process: 'compare-quotes', input: { base: 4 } });
+    await waitFor('all branches to finish', async () => {
+      const ch = await childrenOf(runId);
+      return ch.length === 3 && ch.every((x) => x.status === 'completed');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(workers, runId)).toBe('waiting');
+    await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { background: true } });
+    await waitFor('the run to complete', async () => (await statusOf(workers, runId)) === 'completed');
+    expect(await resultOf(workers, runId)).toMatchObject({ best: 6 });
+    const joined = (await eventsOf(workers, runId)).filter((e) => e.type === 'branches.joined');
+    expect(joined).toHaveLength(1);
+  });
+
+  it('wakes the parent the moment its last branch finishes (notification), not at the next pass', async () => {
+    // With passes a minute apart (the first one runs at start-up, before this run exists), only the trigger's NOTIFY can join in time.
+    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], config: { COO_POLL_MS: 60_000 }, roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'compare-quotes', input: { base: 2 } });
+    await waitFor('the run to complete', async () => (await statusOf(c, runId)) === 'completed', 10_000);
+    const events = await c.runs.events(runId);
+    const lastChildDone = Math.max(...(await env.tdb.sql<{ at: Date }>('SELECT finished_at AS at FROM run WHERE parent_run_id = $1', [runId])).map((r) => r.at.getTime()));
+    const joinedAt = events.find((e) => e.type === 'branches.joined')!.at.getTime();
+    expect(joinedAt - lastChildDone).toBeLessThan(2_000);
+  });
+
+  it('refuses a branch into an undeclared step with a clear failure, starting nothing', async () => {
+    const c = await env.coordinator({ processes: [badBranches], roles: { workers: true, background: true } });
+    const { runId } = await c.runs.start({ process: 'bad-branches', input: {} });
+    await waitFor('the failure to be escalated', async () => (await statusOf(c, runId)) === 'waiting');
+    const [incident] = await env.tdb.sql<{ code: string; message: string }>('SELECT code, message FROM incident WHERE run_id = $1', [runId]);
+    expect(incident.code).toBe('undeclared_transition');
+    expect(incident.message).toContain('"elsewhere"');
+    expect(await childrenOf(runId)).toEqual([]);
+  });
+});
