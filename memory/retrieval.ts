@@ -77,10 +77,11 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
     };
     const filters = (p: Params) => `${q.entityId ? `AND e.entity_id = ${p.add(q.entityId)}` : ''} ${q.kinds?.length ? `AND e.kind = ANY(${p.add(q.kinds)}::text[])` : ''}`;
 
-    // Lexemes of the question (at most 10); `tq` matches records sharing any pair of them, `aq` any one.
-    const terms = (x: string) => `l AS (SELECT lexeme FROM unnest(to_tsvector('english', ${x}::text)) LIMIT 10),
+    // Lexemes of the question (at most 10); `tq` matches records sharing any pair of them, `aq` any one
+    // (only built where single-term matches can be used: not on the hybrid path).
+    const terms = (x: string, any: boolean) => `l AS (SELECT lexeme FROM unnest(to_tsvector('english', ${x}::text)) LIMIT 10),
         q AS MATERIALIZED (SELECT (SELECT string_agg(format('(%L & %L)', a.lexeme, b.lexeme), ' | ') FROM l a JOIN l b ON a.lexeme < b.lexeme)::tsquery AS tq,
-                     NULLIF(replace(plainto_tsquery('english', ${x}::text)::text, '&', '|'), '')::tsquery AS aq)`;
+                     ${any ? `NULLIF(replace(plainto_tsquery('english', ${x}::text)::text, '&', '|'), '')::tsquery` : 'NULL::tsquery'} AS aq)`;
     type Candidates = { vector: Array<{ id: string; similarity: number }>; vectorUsed: boolean; text: EpisodeHit[] };
 
     /**
@@ -101,8 +102,8 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
       const [vec, rows] = await Promise.all([
         d.embedder.embed([q.query]).then((v) => v[0]),
         sql.query<EpisodeHit & { pr: number | null; ar: number | null }>(
-          `WITH ${terms(query)}
-           SELECT ${COLS}, CASE WHEN e.tsv @@ q.tq THEN ts_rank(e.tsv, q.tq) END AS pr, CASE WHEN e.tsv @@ q.aq THEN ts_rank(e.tsv, q.aq) END AS ar
+          `WITH ${terms(query, q.mode !== 'hybrid')}
+           SELECT ${COLS}, CASE WHEN e.tsv @@ q.tq THEN ts_rank(e.tsv, q.tq) END AS pr, ${q.mode !== 'hybrid' ? 'CASE WHEN e.tsv @@ q.aq THEN ts_rank(e.tsv, q.aq) END' : 'NULL::float4'} AS ar
            FROM memory_episode e, q WHERE e.redacted_at IS NULL ${filters(p)} ORDER BY e.occurred_at DESC LIMIT ${LOCAL_MAX + 1}`,
           p.values,
         ),
@@ -153,7 +154,7 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
       // matches (newest first) are ranked, which keeps a very common term pair from costing a full scan.
       const p1 = params();
       const pairs = keep(await sql.query<EpisodeHit>(`
-        WITH ${terms(p1.add(q.query))},
+        WITH ${terms(p1.add(q.query), false)},
         c AS (SELECT e.id, e.tsv, e.occurred_at FROM memory_episode e, q
               WHERE q.tq IS NOT NULL AND e.tsv @@ q.tq AND e.redacted_at IS NULL ${filters(p1)}
               ORDER BY e.occurred_at DESC LIMIT ${CANDIDATES})
