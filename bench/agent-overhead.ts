@@ -4,6 +4,10 @@
  * validation) add around the provider call. The provider is the real openai SDK against the local fake
  * server; its time is measured around the provider call and subtracted. Also: tokens per routine item
  * for the reply drafter (prompt estimated at 4 characters per token, plus the output cap).
+ * Budgets run as in production: with leases (agents/budget/budget.lease.ts), a call's estimate is
+ * drawn from headroom the process reserved beforehand and settled in the call record's statement;
+ * the lease's top-ups run in the background and are part of what is timed. Line 2b is the same call
+ * with a database reservation per call (leases off), for comparison in the same run.
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -72,7 +76,9 @@ try {
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`Agent-call overhead, excluding the model's own time (n=${N} each; goal ≤ 5 ms p95 with budgets on); load average ${load()}`);
   const a = await run('1. model-port call (call record + price)', () => plain.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
-  const b = await run('2. model-port call with budget (reserve+settle)', () => withBudget.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
+  const b = await run('2. model-port call with budget (lease draw+settle)', () => withBudget.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
+  const perCall = mk(createBudgetLedger(t.db, { pool, leases: false }));
+  const b2 = await run('2b. same, a reservation per call (leases off)', () => perCall.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
 
   // A realistic customer for the reply drafter: summary, facts, history, past approved replies.
   const embedder = createHashedEmbedder({ dims: 384 });
@@ -96,7 +102,7 @@ try {
   const maxOut = Number(body.max_tokens);
   console.log(`load average at the end ${load()}`);
   console.log(`reply drafter tokens per routine item: prompt ≈ ${promptTokens} (${promptChars} chars / 4) + output cap ${maxOut} = ≤ ${promptTokens + maxOut}; context ${r.context.tokens} tokens, dropped: ${r.context.dropped.join(', ') || 'none'}`);
-  console.log(`\nJSON ${JSON.stringify({ n: N, inProcessOnly: z, modelPort: a, modelPortBudget: b, replyDrafter: d, replyDrafterTokens: { prompt: promptTokens, outputCap: maxOut, total: promptTokens + maxOut } })}`);
+  console.log(`\nJSON ${JSON.stringify({ n: N, inProcessOnly: z, modelPort: a, modelPortBudget: b, modelPortReservationPerCall: b2, replyDrafter: d, replyDrafterTokens: { prompt: promptTokens, outputCap: maxOut, total: promptTokens + maxOut } })}`);
 } finally {
   await srv.close();
   await pool.end();

@@ -4,6 +4,7 @@ import type { Db } from '../../coordinator/db/client.ts';
 import { BudgetExceededError } from '../errors.ts';
 import { roundUsd } from '../model/prices.ts';
 import { sqlRunner } from '../../memory/index.ts';
+import { createLeasePool, type EnvelopeRow, type LeaseOptions } from './budget.lease.ts';
 
 export type BudgetPeriod = 'day' | 'month';
 
@@ -14,9 +15,12 @@ export interface Envelope {
 }
 
 export interface Reservation {
+  /** The reservation's row, or for a draw the lease's row (`lease:…`), which its settle updates. */
   id: string;
   amountUsd: number;
   envelopes: Envelope[];
+  /** Drawn from this process's lease: no row of its own; settled against the lease. */
+  lease?: boolean;
 }
 
 export interface EnvelopeUsage extends Envelope {
@@ -27,8 +31,10 @@ export interface EnvelopeUsage extends Envelope {
 
 /**
  * Spending envelopes (global and per process, per day and month). A call reserves its worst-case
- * estimate before it is made and settles the actual cost after, in transactions that lock the
- * envelopes' rows in one order, so concurrent runs can never together exceed a cap.
+ * estimate before it is made and settles the actual cost after. With leases (the default with a pg
+ * pool) the estimate is drawn in-process from headroom this process reserved beforehand
+ * (budget.lease.ts); either way the headroom is taken in transactions that lock the envelopes' rows
+ * in one order, so concurrent runs and processes can never together exceed a cap.
  */
 export interface BudgetLedger {
   setCap(scope: string, period: BudgetPeriod, capUsd: number): Promise<void>;
@@ -36,7 +42,11 @@ export interface BudgetLedger {
   /** Throws `budget_exceeded` (with what the approval message needs) instead of reserving past a cap. */
   reserve(req: { process?: string; amountUsd: number }): Promise<Reservation>;
   settle(reservation: Reservation, actualUsd: number, callId?: string): Promise<void>;
+  /** A drawn call's settle ran inside the call record's statement (call-recorder.ts): book it here. */
+  settled(reservation: Reservation, actualUsd: number, out: { live: boolean; fp: string | null } | null): void;
   release(reservation: Reservation): Promise<void>;
+  /** Gives back this process's unused lease headroom (shutdown). */
+  close(): Promise<void>;
   /** Releases reservations left by crashed workers. */
   releaseStale(olderThanMs: number): Promise<number>;
   usage(opts?: { process?: string; at?: Date }): Promise<EnvelopeUsage[]>;
@@ -72,25 +82,36 @@ const RESERVE = `
 
 /**
  * `pool`: the hot statements (reserve, settle, release) go through plain pg, one round trip each;
- * without it they go through Prisma. Caps and reports always use Prisma.
+ * without it they go through Prisma. Caps and reports always use Prisma. `leases`: false reserves
+ * each call in the database (one synchronous round trip per call); default: on with a pool.
  */
-export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () => Date; pool?: pg.Pool | null } = {}): BudgetLedger {
+export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () => Date; pool?: pg.Pool | null; leases?: boolean | LeaseOptions } = {}): BudgetLedger {
   const tz = opts.timeZone ?? 'UTC';
   const sql = sqlRunner(db, opts.pool);
+  const leases = (opts.leases ?? !!opts.pool) ? createLeasePool(sql, typeof opts.leases === 'object' ? opts.leases : {}) : null;
   const now = opts.now ?? (() => new Date());
   const scopesFor = (process?: string) => (process ? ['global', processScope(process)] : ['global']);
 
   const ledger: BudgetLedger = {
     async setCap(scope, period, capUsd) {
       await db.budgetCap.upsert({ where: { scope_period: { scope, period } }, create: { scope, period, capUsd }, update: { capUsd } });
+      await leases?.retireScopes(scope);
     },
     async removeCap(scope, period) {
       await db.budgetCap.deleteMany({ where: { scope, period } });
+      await leases?.retireScopes(scope);
     },
     async reserve({ process, amountUsd }) {
       const amount = roundUsd(Math.max(0, amountUsd));
       const at = now();
       const id = randomUUID();
+      if (leases) {
+        const r = await leases.draw(scopesFor(process), periodKey('day', at, tz), periodKey('month', at, tz), amount);
+        if (r.kind === 'drawn') return { id: r.leaseId, amountUsd: amount, envelopes: r.envelopes, lease: true };
+        if (r.kind === 'uncapped') return { id, amountUsd: amount, envelopes: [] };
+        // What this process holds unused is not in flight: the numbers are those a reservation sees.
+        throw exceeded(r.rows.find((x) => roundUsd(x.spent_usd + x.reserved_usd + r.need) > x.cap_usd + 1e-9) ?? r.rows[0], amount, r.ownUnused);
+      }
       // One statement, one round trip, committed synchronously (it guards the cap): pick the capped
       // envelopes of this call's scopes, then lock their usage rows in a fixed order, check every cap
       // and reserve in all or none (coo_budget_reserve in the migration). No cap: no row, nothing held.
@@ -103,32 +124,36 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
       ]);
       if (rows.length === 0) return { id, amountUsd: amount, envelopes: [] };
       const envelopes: Envelope[] = rows.map((r) => ({ scope: r.scope, period: r.period as BudgetPeriod, periodKey: r.period_key }));
-      if (!rows[0].fits) {
-        const r = rows.find((x) => roundUsd(x.spent_usd + x.reserved_usd + amount) > x.cap_usd + 1e-9) ?? rows[0];
-        const needed = r.spent_usd + r.reserved_usd + amount;
-        throw new BudgetExceededError(`The ${r.period}'s cap for ${r.scope} ($${r.cap_usd.toFixed(2)}) leaves no room for this call ($${amount.toFixed(4)}).`, {
-          scope: r.scope,
-          period: r.period as BudgetPeriod,
-          periodKey: r.period_key,
-          capUsd: r.cap_usd,
-          spentUsd: roundUsd(r.spent_usd),
-          reservedUsd: roundUsd(r.reserved_usd),
-          estimateUsd: amount,
-          suggestedCapUsd: Math.ceil(Math.max(r.cap_usd * 1.6, needed * 1.2)),
-        });
-      }
+      if (!rows[0].fits) throw exceeded(rows.find((x) => roundUsd(x.spent_usd + x.reserved_usd + amount) > x.cap_usd + 1e-9) ?? rows[0], amount, 0);
       return { id, amountUsd: amount, envelopes };
     },
     async settle(res, actualUsd, callId) {
       if (res.envelopes.length === 0) return;
+      if (res.lease && leases) return leases.settleNow(res.id, res.amountUsd, roundUsd(Math.max(0, actualUsd)));
       await finish(res, 'settled', roundUsd(Math.max(0, actualUsd)), callId);
+    },
+    settled(res, actualUsd, out) {
+      if (res.lease && leases) leases.settled(res.id, res.amountUsd, roundUsd(Math.max(0, actualUsd)), out);
     },
     async release(res) {
       if (res.envelopes.length === 0) return;
+      if (res.lease && leases) return leases.released(res.id, res.amountUsd);
       await finish(res, 'released', 0);
     },
+    async close() {
+      await leases?.close();
+    },
+    /**
+     * Releases reservations left by crashed workers, and leases not touched (topped up or settled)
+     * for as long: an operator's tool, since a call still in flight on a released hold could pass
+     * the cap. A live process touches its lease on every call and gives it back after idling.
+     */
     async releaseStale(olderThanMs) {
-      const stale = await db.budgetReservation.findMany({ where: { status: 'reserved', createdAt: { lt: new Date(Date.now() - olderThanMs) } } });
+      const before = new Date(Date.now() - olderThanMs);
+      const stale = await db.budgetReservation.findMany({
+        where: { status: 'reserved', OR: [{ id: { startsWith: 'lease:' }, settledAt: { lt: before } }, { NOT: { id: { startsWith: 'lease:' } }, createdAt: { lt: before } }] },
+      });
+      leases?.forget(stale.map((s) => s.id));
       let n = 0;
       for (const s of stale) {
         await finish({ id: s.id, amountUsd: Number(s.amountUsd), envelopes: s.envelopes as unknown as Envelope[] }, 'released', 0);
@@ -148,6 +173,21 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
       return out.sort((a, b) => (a.scope + a.period).localeCompare(b.scope + b.period));
     },
   };
+
+  function exceeded(r: EnvelopeRow, amount: number, ownUnused: number) {
+    const reserved = roundUsd(Math.max(0, r.reserved_usd - ownUnused));
+    const needed = r.spent_usd + reserved + amount;
+    return new BudgetExceededError(`The ${r.period}'s cap for ${r.scope} ($${r.cap_usd.toFixed(2)}) leaves no room for this call ($${amount.toFixed(4)}).`, {
+      scope: r.scope,
+      period: r.period as BudgetPeriod,
+      periodKey: r.period_key,
+      capUsd: r.cap_usd,
+      spentUsd: roundUsd(r.spent_usd),
+      reservedUsd: reserved,
+      estimateUsd: amount,
+      suggestedCapUsd: Math.ceil(Math.max(r.cap_usd * 1.6, needed * 1.2)),
+    });
+  }
 
   /** Moves a reservation's amount out of `reserved` (and the actual cost into `spent`) exactly once. */
   async function finish(res: Reservation, status: 'settled' | 'released', actual: number, callId?: string) {

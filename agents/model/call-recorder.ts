@@ -30,8 +30,12 @@ export interface CallRecord {
 
 /** Where every model call is written (table model_call), so it can be costed, audited and replayed. */
 export interface CallRecorder {
-  /** Writes the call; with `settle`, settles its budget reservation in the same statement. */
-  record(rec: CallRecord, settle?: { reservationId: string; actualUsd: number }): Promise<void>;
+  /**
+   * Writes the call; with `settle`, settles its budget reservation (or, `lease`, the call drawn from
+   * a lease) in the same statement. A lease settle returns whether the lease is still held and the
+   * caps now (coo_budget_lease_settle), for the ledger's `settled`.
+   */
+  record(rec: CallRecord, settle?: { reservationId: string; actualUsd: number; lease?: boolean }): Promise<{ live: boolean; fp: string | null } | null | void>;
   /** Marks an answered call whose output then failed validation (structured output). */
   markOutcome(id: string, outcome: CallRecord['outcome'], error?: { code: string; message: string }): Promise<void>;
   get(id: string): Promise<CallRecord | null>;
@@ -52,12 +56,18 @@ const VALUES = `$1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::
  *   like a worker that crashed after the provider answered and before it settled;
  * - WAL is one sequence: any later synchronous commit (every reservation is one) flushes this commit
  *   too, so no reservation that used the room a settle freed can survive a crash without that settle.
- * The reservation itself (coo_budget_reserve) always commits synchronously: it is what guards the cap.
+ * - a lost lease settle (same transaction) leaves its lease row holding the actual cost that this
+ *   process already counts as spent: the row holds more than the process believes it does, so that
+ *   money stays held back (never handed out again) until releaseStale; see agents/ARCHITECTURE.md.
+ * The reservation itself (coo_budget_reserve, coo_budget_lease) always commits synchronously: it is what guards the cap.
  */
 const ASYNC = `cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`;
 const INSERT_CALL = `WITH ${ASYNC} INSERT INTO model_call (${COLS}) SELECT ${VALUES} FROM cfg`;
 const INSERT_CALL_SETTLE = `WITH ${ASYNC}, fin AS (SELECT coo_budget_finish($23::text, 'settled', $24::numeric, $1::text) AS ok)
   INSERT INTO model_call (${COLS}) SELECT ${VALUES} FROM cfg, fin`;
+const INSERT_CALL_LEASE = `WITH ${ASYNC}, fin AS MATERIALIZED (SELECT * FROM coo_budget_lease_settle($23::text, $24::numeric)),
+  ins AS (INSERT INTO model_call (${COLS}) SELECT ${VALUES} FROM cfg, fin RETURNING 1)
+  SELECT fin.live, fin.fp FROM fin, ins`;
 
 /** Writes through `pool` (one pg round trip per record) when given, else through Prisma. */
 export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {}): CallRecorder {
@@ -71,6 +81,7 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
         r.errorMessage?.slice(0, 4000) ?? null, r.attempt, r.purpose ?? 'first_pass', r.entityIds, r.replayOf ?? null,
       ];
       // With a reservation to settle, the settle and the record commit together: one round trip.
+      if (settle?.lease) return (await sql.query<{ live: boolean; fp: string | null }>(INSERT_CALL_LEASE, [...values, settle.reservationId, settle.actualUsd]))[0] ?? null;
       if (settle) await sql.query(INSERT_CALL_SETTLE, [...values, settle.reservationId, settle.actualUsd]);
       else await sql.query(INSERT_CALL, values);
     },

@@ -82,6 +82,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
         reservation = await o.budget.reserve({ process: meta.process, amountUsd: estimate }); // throws budget_exceeded: the call is not made
       }
       let settled = false;
+      let answered = false; // the provider answered (and may charge) but the record did not commit
       try {
         for (let attempt = 1; attempt <= o.attempts; attempt++) {
           const id = randomUUID();
@@ -91,14 +92,17 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
             const latencyMs = performance.now() - t0;
             const costUsd = await o.prices.cost(target.model, res.tokensIn, res.tokensOut);
             o.breaker.success(target.provider.name);
-            const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd } : undefined;
-            await o.recorder.record({
+            answered = true;
+            const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd, lease: reservation.lease } : undefined;
+            const out = await o.recorder.record({
               id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
               response: { content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason },
               output: res.content ?? (res.toolCalls.length ? JSON.stringify(res.toolCalls) : null),
               tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, outcome: 'ok', attempt,
             }, settle);
             settled = true; // the record settled the reservation in the same statement
+            answered = false;
+            if (settle && reservation) o.budget!.settled(reservation, costUsd, out ?? null);
             return { callId: id, provider: target.provider.name, model: target.model, content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason, tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, fellBackFrom: tried };
           } catch (err) {
             const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', (err as Error)?.message ?? String(err), null, null);
@@ -117,7 +121,10 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
           }
         }
       } finally {
-        if (reservation && !settled) await o.budget!.release(reservation);
+        // A draw whose answer was not recorded stays counted as spent in-process (its lease row keeps
+        // holding it): money the provider may have charged is never handed out again.
+        if (reservation && !settled && answered && reservation.lease) o.budget!.settled(reservation, reservation.amountUsd, null);
+        else if (reservation && !settled) await o.budget!.release(reservation);
       }
       tried.push(target.label);
     }

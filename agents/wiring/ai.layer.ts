@@ -115,12 +115,13 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       // core's pools are sized for its steps, and a Prisma raw round trip costs about twice a pg one.
       const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
       pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
       const stopCoordinator = c.stop.bind(c);
       c.stop = async () => {
         await stopCoordinator();
+        await budget.close().catch(() => {}); // gives back the unused budget lease (a crash leaves it held, never spent)
         await pool.end().catch(() => {});
       };
-      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
       const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
