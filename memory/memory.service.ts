@@ -6,7 +6,7 @@ import { cachedEmbedder } from './embedding/cached.embedder.ts';
 import { createHashedEmbedder } from './embedding/hashed.embedder.ts';
 import { createForget, type ForgetExtension, type ForgetReport } from './forget.ts';
 import { createMemoryStore, type EntityRow, type FactRow } from './memory.store.ts';
-import type { RetrievalQuery, RetrievalResult } from './memory.types.ts';
+import { nameKey, type RetrievalQuery, type RetrievalResult } from './memory.types.ts';
 import { createRetention } from './retention.ts';
 import { createRetriever } from './retrieval.ts';
 import { sqlRunner } from './sql.ts';
@@ -51,11 +51,29 @@ export function createMemory(o: MemoryOptions) {
   const st = createMemoryStore(deps);
   const retrieve = createRetriever({ ...deps, defaults: { minSimilarity: o.config?.COO_MEMORY_MIN_SIMILARITY, recencyHalfLifeDays: o.config?.COO_MEMORY_RECENCY_HALF_LIFE_DAYS } });
   const forgetRaw = createForget(deps, o.forgetExtensions);
+  // The entity id each name last resolved to: a hint that lets a caller start reading an entity's
+  // memory alongside the lookup. Only a guess; the lookup stays the authority (see entityIdHint).
+  const hints = new Map<string, string>();
 
   return {
     embedder,
     vectors,
     ...st,
+    async findEntities(name: string) {
+      const found = await st.findEntities(name);
+      const key = nameKey(name);
+      hints.delete(key);
+      if (found.length === 1) {
+        hints.set(key, found[0].id);
+        if (hints.size > 10_000) hints.delete(hints.keys().next().value!);
+      }
+      return found;
+    },
+    /**
+     * The id `name` resolved to at its last lookup here, or null. A caller may start reads for it in
+     * parallel with findEntities, and must use them only if the lookup returns that same id.
+     */
+    entityIdHint: (name: string): string | null => hints.get(nameKey(name)) ?? null,
     retrieve: (q: RetrievalQuery): Promise<RetrievalResult> => retrieve(q),
     /** Waits for retrieval-log rows still being written (they are written after the answer returns). */
     flushLogs: () => retrieve.flushLogs(),
@@ -63,6 +81,7 @@ export function createMemory(o: MemoryOptions) {
     retention: createRetention(deps),
     async forget(name: string): Promise<ForgetReport> {
       await retrieve.flushLogs(); // a log row landing after the erase would be a trace
+      hints.clear(); // forget also matches aliases: no hint may point at what it erases
       const r = await forgetRaw(name);
       await st.syncVectors(); // re-embed episodes whose mentions were redacted
       return r;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Db } from '../coordinator/db/client.ts';
 
@@ -13,11 +14,25 @@ export interface SqlRunner {
   query<T>(text: string, params: unknown[]): Promise<T[]>;
 }
 
+/**
+ * Statements run as named prepared statements (node-pg prepares each once per connection): the hot
+ * ones are long CTEs whose parse and analysis otherwise cost the server a share of every round trip.
+ * The texts are a small fixed set (filters are spliced from a few shapes), so the cache stays small.
+ */
 export function pgSql(pool: pg.Pool): SqlRunner {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let n = names.get(text);
+    if (!n) {
+      n = `coo_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+      if (names.size < 1_000) names.set(text, n);
+    }
+    return n;
+  };
   return {
     kind: 'pg',
     async query<T>(text: string, params: unknown[]) {
-      return (await pool.query(text, params)).rows as T[];
+      return (await pool.query({ name: nameOf(text), text, values: params })).rows as T[];
     },
   };
 }

@@ -4,7 +4,7 @@ import { createModelService } from '../../agents/model/model.service.ts';
 import { createCallRecorder } from '../../agents/model/call-recorder.ts';
 import { createPriceTable } from '../../agents/model/prices.ts';
 import { createCircuitBreaker } from '../../agents/model/resilience.ts';
-import { type Memory } from '../../memory/index.ts';
+import { createMemory, type Memory } from '../../memory/index.ts';
 import { testModelPort, startAiTestEnv, stopAiTestEnv } from '../support/ai.ts';
 import { type TestChroma } from '../support/chroma.ts';
 import { type TestDatabase } from '../support/db.ts';
@@ -52,6 +52,27 @@ describe('reply drafter', () => {
     expect(r.context.retrievalIds.length).toBeGreaterThan(0);
     const [call] = await t.sql<{ agent: string; entity_ids: string[]; run_id: string }>('SELECT agent, entity_ids, run_id FROM model_call WHERE id = $1', [r.callIds[0]]);
     expect(call).toEqual({ agent: 'reply-drafter', entity_ids: [c.id], run_id: 'run-1' });
+  });
+
+  it('reads the customer their name resolves to now, not the one this process looked up last', async () => {
+    const old = await memory.upsertEntity({ kind: 'customer', name: 'Jonas Weber' });
+    await memory.addFact({ entityId: old.id, key: 'plan', value: 'monthly-OLD', source: 'email:old' });
+    await memory.findEntities('Jonas Weber');
+    expect(memory.entityIdHint('Jonas Weber')).toBe(old.id);
+    // Another process erases the customer and a new one of the same name arrives.
+    const other = createMemory({ db: t.db, vectorStore: null });
+    await other.forget('Jonas Weber');
+    const fresh = await other.upsertEntity({ kind: 'customer', name: 'Jonas Weber' });
+    await other.addFact({ entityId: fresh.id, key: 'plan', value: 'yearly-NEW', source: 'email:new' });
+    expect(memory.entityIdHint('Jonas Weber')).toBe(old.id); // this process's hint is stale now
+    const { model } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }]);
+    srv.script('fast-1', { content: JSON.stringify({ subject: 'Re: Plan', body: 'Hi Jonas, noted. Best, Sam', confidence: 0.9, checks: [] }) });
+    const r = await replyDrafter.run({ customer: { name: 'Jonas Weber' }, message: { from: 'jonas@example.com', subject: 'Plan', body: 'Which plan am I on?' }, operatorName: 'Sam' }, { model, memory, meta: { process: 'reply-drafting' } });
+    const user = (srv.requests[0].body.messages as Array<{ content: string }>)[1].content;
+    expect(user).toContain('plan: yearly-NEW');
+    expect(user).not.toContain('monthly-OLD');
+    expect(r.context.entityIds).toEqual([fresh.id]);
+    expect(memory.entityIdHint('Jonas Weber')).toBe(fresh.id);
   });
 
   it('sends low-confidence drafts to the deep tier and reports how often that happened and what it cost', async () => {
