@@ -1,5 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { resolveBlobs } from '../engine/blobs.ts';
 import type { EngineDeps, StepJob } from '../engine/deps.ts';
+import type { RunView } from '../engine/events.ts';
 import { type ClaimedStep, claimStep, commitPlan } from '../engine/fast-path.ts';
 import type { CachedRun, RunCache } from '../engine/run-cache.ts';
 import { RunPlan, type RunTransaction, withRun } from '../engine/run-tx.ts';
@@ -30,13 +32,6 @@ class StepNotYetScheduledError extends AppError {
 /** Waits before re-claiming an early job (0 = the next turn of the event loop): its commit is in flight. */
 const EARLY_CLAIM_WAITS_MS = [0, 0, 0, 1, 4, 16, 64];
 
-/** Thrown into a speculative handler that reaches for ctx.services or ctx.effect: it needs the claim first. */
-class SpeculationEnded extends Error {
-  constructor() {
-    super('this step reaches outside; it runs again once claimed');
-  }
-}
-
 class StepTimeoutError extends AppError {
   constructor(step: string, ms: number) {
     super('step_timeout', `Step ${step} took longer than its ${ms} ms timeout.`, { retryable: true });
@@ -50,9 +45,21 @@ class StepTimeoutError extends AppError {
  */
 export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done' | 'stale'> {
   const cached = deps.runCache?.take(job);
-  if (cached && (await runSpeculatively(deps, job, cached))) return 'done';
-  // The transition that scheduled this job is this process's own: claiming before it has committed would only come back 'early'.
-  if (cached) await cached.committed;
+  if (cached) {
+    const r = await runFromMemory(deps, job, cached);
+    if (r !== 'claim') return r;
+    // The transition that scheduled this job is this process's own: claiming before it has committed would only come back 'early'.
+    await cached.committed;
+  }
+  const claimed = await claimWhenScheduled(deps, job);
+  if (claimed === 'stale') return 'stale';
+  crashPoint('after-step-started');
+  const startedAt = Date.now();
+  return finishStep(deps, job, claimed, await handle(deps, job, claimed), startedAt);
+}
+
+/** Claims, waiting briefly for a scheduling commit still in flight (the hot path enqueues while it commits). */
+async function claimWhenScheduled(deps: WorkerDeps, job: StepJob): Promise<ClaimedStep | 'stale'> {
   let claimed = await claimStep(deps.asyncPool, job, deps.workerId);
   for (const ms of EARLY_CLAIM_WAITS_MS) {
     if (claimed !== 'early') break;
@@ -62,46 +69,68 @@ export async function executeStep(deps: WorkerDeps, job: StepJob): Promise<'done
   // Still early: the commit may have failed (then this job is never claimed) or is slow; BullMQ's
   // backoff keeps the job alive meanwhile, and reconciliation covers a run that stops moving.
   if (claimed === 'early') throw new StepNotYetScheduledError(job);
-  if (claimed === 'stale') return 'stale';
-  crashPoint('after-step-started');
-  const startedAt = Date.now();
+  return claimed;
+}
+
+type Outcome = { ok: true; result: StepResult } | { ok: false; error: unknown };
+
+async function handle(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep, effectGate?: () => Promise<void>): Promise<Outcome> {
   const { run } = claimed;
   const def = deps.registry.get(run.process, run.version);
   const stepDef = def?.steps[job.step];
-  let outcome: { ok: true; result: StepResult } | { ok: false; error: unknown };
   if (!def || !stepDef) {
-    outcome = { ok: false, error: new PermanentError('process_version_missing', `This deployment no longer has ${run.process} v${run.version} step "${job.step}"; deploy that version again or cancel the run.`) };
-  } else {
-    outcome = await runHandler(deps, def, stepDef, claimed, job);
+    return { ok: false, error: new PermanentError('process_version_missing', `This deployment no longer has ${run.process} v${run.version} step "${job.step}"; deploy that version again or cancel the run.`) };
   }
+  return runHandler(deps, def, stepDef, claimed, job, effectGate);
+}
+
+async function finishStep(deps: WorkerDeps, job: StepJob, claimed: ClaimedStep, outcome: Outcome, startedAt: number): Promise<'done' | 'stale'> {
   crashPoint('mid-handler');
   const durationMs = Date.now() - startedAt;
   if (outcome.ok && (await completeFast(deps, job, { plan: new RunPlan(claimed.run, claimed.view, deps), expectSeq: claimed.view.seq }, outcome.result, durationMs))) return 'done';
   return outcome.ok ? completeStep(deps, job, outcome.result, durationMs) : failStep(deps, job, outcome.error, durationMs);
 }
 
+/** Comparable form of a view: jsonb does not keep key order, and JSON drops undefined. */
+const normalized = (v: RunView): unknown => JSON.parse(JSON.stringify(v));
+
 /**
- * A step of a run this process has just moved starts without the claim's round trip: the handler runs on
- * the view the last transition left (RunCache), and a goto/complete commits with its step.started in one
- * statement guarded by that whole view (seq, step, attempt, state), which is what the claim would have
- * checked. This is only for handlers that stay pure: touching ctx.services or ctx.effect throws before
- * anything is handed out and ends the speculation, so a stale or superseded job reaches nothing outside
- * and its commit cannot match. Any other outcome (an effect, a wait, an error, a run that moved) returns
- * false and the step takes the claimed path, which runs the handler again: harmless, it was pure so far.
+ * A step of a run this process has just moved starts at once, on the view its last transition left
+ * (RunCache), without waiting for a claim:
+ * - A step that makes no write (ctx.effect) and goes on or completes commits its step.started with
+ *   the transition in one statement, guarded by the whole view it ran on (seq, step, attempt, state):
+ *   what the claim would have checked. It goes out after the transition that produced the view, so a
+ *   stale job, or a view that never committed, cannot commit anything.
+ * - Its first write claims the step, and waits for that claim: every ledger write is made only for a
+ *   run that still expects the step. Any other outcome (a wait, a failure) is claimed too before it
+ *   commits. A claim that finds another view runs the handler again on the claimed one, as a retry would.
+ * So services (a model, memory) can run for a job whose run moved within the moment since this
+ * process's own commit (a cancel landing just then, a duplicate delivery); writes never do, and
+ * nothing commits on a view that is not the run's.
  */
-async function runSpeculatively(deps: WorkerDeps, job: StepJob, cached: CachedRun): Promise<boolean> {
+async function runFromMemory(deps: WorkerDeps, job: StepJob, cached: CachedRun): Promise<'done' | 'stale' | 'claim'> {
   const startedAt = Date.now();
   const plan = new RunPlan(cached.run, cached.view, deps);
   plan.append('step.started', job.step, { attempt: job.attempt, worker: deps.workerId, speculative: true });
-  const def = deps.registry.get(cached.run.process, cached.run.version);
-  const stepDef = def?.steps[job.step];
-  if (!def || !stepDef) return false;
-  const speculation = { reachedOut: false };
-  const outcome = await runHandler(deps, def, stepDef, { run: cached.run, view: plan.view }, job, speculation);
-  if (!outcome.ok || speculation.reachedOut) return false;
-  crashPoint('mid-handler');
-  const expect = { state: cached.view.state, currentStep: job.step, attempt: job.attempt };
-  return completeFast(deps, job, { plan, expectSeq: cached.view.seq, expect, after: cached.committed }, outcome.result, Date.now() - startedAt);
+  const expected: ClaimedStep = { run: cached.run, view: plan.view };
+  let claim: Promise<ClaimedStep | 'early' | 'stale'> | null = null;
+  const claimNow = () => (claim ??= cached.committed.then(() => claimStep(deps.asyncPool, job, deps.workerId)));
+  const gate = async () => {
+    if (typeof (await claimNow()) === 'string') throw new PermanentError('step_superseded', `Run ${job.runId} no longer expects step ${job.step}; its write was not made.`);
+  };
+  const outcome = await handle(deps, job, expected, gate);
+  if (!claim && outcome.ok) {
+    crashPoint('mid-handler');
+    const expect = { state: cached.view.state, currentStep: job.step, attempt: job.attempt };
+    if (await completeFast(deps, job, { plan, expectSeq: cached.view.seq, expect, after: cached.committed }, outcome.result, Date.now() - startedAt)) return 'done';
+  }
+  const claimed = await claimNow();
+  if (claimed === 'stale') return 'stale';
+  if (claimed === 'early') return 'claim';
+  crashPoint('after-step-started');
+  // The claim's own step.started stands in for the speculative one, which never committed.
+  const same = isDeepStrictEqual(normalized(claimed.view), normalized(expected.view));
+  return finishStep(deps, job, claimed, same ? outcome : await handle(deps, job, claimed), startedAt);
 }
 
 /**
@@ -160,8 +189,9 @@ async function runHandler(
   stepDef: StepDefinition<any>,
   claimed: ClaimedStep,
   job: StepJob,
-  speculation?: { reachedOut: boolean },
-): Promise<{ ok: true; result: StepResult } | { ok: false; error: unknown }> {
+  /** Resolves once the step is claimed; every write waits for it (runFromMemory). */
+  effectGate?: () => Promise<void>,
+): Promise<Outcome> {
   const ac = new AbortController();
   const { run, view } = claimed;
   const ctx: StepContext<any> = {
@@ -174,8 +204,10 @@ async function runHandler(
     signal: ac.signal,
     services: deps.services,
     log: deps.log.child({ runId: run.id, step: job.step, attempt: job.attempt }),
-    effect: (spec, handlers) =>
-      performOnce(deps.db, { key: `${run.id}-${job.step}-${spec.key}`, connector: spec.connector, intent: spec.intent, request: spec.request, runId: run.id, step: job.step }, handlers),
+    effect: async (spec, handlers) => {
+      await effectGate?.();
+      return performOnce(deps.db, { key: `${run.id}-${job.step}-${spec.key}`, connector: spec.connector, intent: spec.intent, request: spec.request, runId: run.id, step: job.step }, handlers);
+    },
     goto: (next, output) => ({ kind: 'goto', next, output: output ?? null }),
     complete: (output) => ({ kind: 'complete', output: output ?? null }),
     fail: (reason, output) => ({ kind: 'fail', reason, output: output ?? null }),
@@ -183,15 +215,6 @@ async function runHandler(
     sleepUntil: (until, opts) => ({ kind: 'sleep', then: opts.then, until: new Date(until).toISOString(), output: opts.output ?? null }),
     parallel: (branches, opts) => ({ kind: 'parallel', then: opts.then, branches, output: opts.output ?? null }),
   };
-  if (speculation) {
-    // Thrown synchronously, so nothing is handed out and no promise is left unhandled.
-    const reachOut = (): never => {
-      speculation.reachedOut = true;
-      throw new SpeculationEnded();
-    };
-    Object.defineProperty(ctx, 'services', { get: reachOut });
-    ctx.effect = reachOut;
-  }
   const timeoutMs = stepDef.timeoutMs ?? 5 * 60_000;
   let timer: NodeJS.Timeout | undefined;
   try {
