@@ -6,66 +6,40 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createLogger, defineProcess } from '../coordinator/index.ts';
+import { createLogger, defineProcess, type StepContext } from '../coordinator/index.ts';
 import { buildApp } from '../scripts/app.ts';
 import { fmt, percentile, scratch } from './support.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const chain = defineProcess({
-  name: 'bench-chain',
-  version: 1,
-  description: 'n no-op steps in a row',
-  input: z.object({ steps: z.number().int().min(1) }),
-  start: 'step',
-  steps: {
-    step: {
-      next: ['step'],
-      run: (ctx) => {
-        const done = ((ctx.outputs.step as { i?: number } | undefined)?.i ?? 0) + 1;
-        return done >= ctx.input.steps ? ctx.complete({ i: done }) : ctx.goto('step', { i: done });
+/** n steps in a row; `work` is what each step does besides counting. */
+function benchChain(name: string, description: string, work: (ctx: StepContext<{ steps: number }>, done: number) => unknown) {
+  return defineProcess({
+    name,
+    version: 1,
+    description,
+    input: z.object({ steps: z.number().int().min(1) }),
+    start: 'step',
+    steps: {
+      step: {
+        next: ['step'],
+        run: async (ctx) => {
+          const done = ((ctx.outputs.step as { i?: number } | undefined)?.i ?? 0) + 1;
+          await work(ctx, done);
+          return done >= ctx.input.steps ? ctx.complete({ i: done }) : ctx.goto('step', { i: done });
+        },
       },
     },
-  },
-});
+  });
+}
 
+const chain = benchChain('bench-chain', 'n no-op steps in a row', () => {});
 // The same chain with a step that uses ctx.services (as an agent step does, without a ledger write).
-const servicesChain = defineProcess({
-  name: 'bench-chain-services',
-  version: 1,
-  description: 'n steps in a row, each touching a service',
-  input: z.object({ steps: z.number().int().min(1) }),
-  start: 'step',
-  steps: {
-    step: {
-      next: ['step'],
-      run: (ctx) => {
-        void ctx.services;
-        const done = ((ctx.outputs.step as { i?: number } | undefined)?.i ?? 0) + 1;
-        return done >= ctx.input.steps ? ctx.complete({ i: done }) : ctx.goto('step', { i: done });
-      },
-    },
-  },
-});
-
+const servicesChain = benchChain('bench-chain-services', 'n steps in a row, each touching a service', (ctx) => void ctx.services);
 // And with a ledger write per step (ctx.effect): the write is claimed first and commits synchronously.
-const writingChain = defineProcess({
-  name: 'bench-chain-writes',
-  version: 1,
-  description: 'n steps in a row, each making an idempotent write',
-  input: z.object({ steps: z.number().int().min(1) }),
-  start: 'step',
-  steps: {
-    step: {
-      next: ['step'],
-      run: async (ctx) => {
-        const done = ((ctx.outputs.step as { i?: number } | undefined)?.i ?? 0) + 1;
-        await ctx.effect({ key: `w${done}`, connector: 'bench', intent: 'a no-op write', request: { done } }, { perform: async () => ({ result: done }) });
-        return done >= ctx.input.steps ? ctx.complete({ i: done }) : ctx.goto('step', { i: done });
-      },
-    },
-  },
-});
+const writingChain = benchChain('bench-chain-writes', 'n steps in a row, each making an idempotent write', (ctx, done) =>
+  ctx.effect({ key: `w${done}`, connector: 'bench', intent: 'a no-op write', request: { done } }, { perform: async () => ({ result: done }) }),
+);
 
 async function rawBullmq(redisUrl: string, prefix: string) {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });

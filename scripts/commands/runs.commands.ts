@@ -28,8 +28,15 @@ export function showCommand(): Command {
         const run = await c.runs.get(id);
         if (!run) throw new Error(`There is no run "${id}". \`coo runs\` lists runs.`);
         const events = await c.runs.events(id);
-        output(!!o.json, { run, events }, () =>
-          [`${run.id} ${run.process} v${run.version} — ${run.status}${run.currentStep ? ` at ${run.currentStep}` : ''}`, ...events.map((e) => `  #${e.seq} ${e.at.toISOString()} ${e.type}${e.step ? ` [${e.step}]` : ''} ${JSON.stringify(e.data).slice(0, 160)}`)].join('\n'),
+        // Parallel branches (ctx.parallel) are runs of their own: show where this one sits.
+        const branches = await c.db.run.findMany({ where: { parentRunId: id }, orderBy: { createdAt: 'asc' }, select: { id: true, process: true, status: true, currentStep: true } });
+        output(!!o.json, { run, events, branches }, () =>
+          [
+            `${run.id} ${run.process} v${run.version} — ${run.status}${run.currentStep ? ` at ${run.currentStep}` : ''}`,
+            ...(run.parentRunId ? [`  a parallel branch of ${run.parentRunId} (coo show ${run.parentRunId})`] : []),
+            ...(branches.length ? [`  branches: ${branches.map((b) => `${b.id} ${b.process} ${b.status}${b.currentStep ? ` at ${b.currentStep}` : ''}`).join('; ')}`] : []),
+            ...events.map((e) => `  #${e.seq} ${e.at.toISOString()} ${e.type}${e.step ? ` [${e.step}]` : ''} ${JSON.stringify(e.data).slice(0, 160)}`),
+          ].join('\n'),
         );
       }).catch(fail);
     });

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { showCommand } from '../../scripts/commands/runs.commands.ts';
 import { z } from 'zod';
 import { type BranchOutcome, type Coordinator, defineProcess, foldEvents, type RunEventRecord } from '../../coordinator/index.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
@@ -97,6 +98,24 @@ describe('parallel branches', () => {
     expect(aEvents.filter((e) => e.type === 'step.scheduled').map((e) => e.step)).toEqual(['supplierA']);
     expect(await resultOf(c, a)).toEqual({ price: 15, saw: ['ask'] });
     for (const ch of children) await eventsOf(c, ch.id);
+
+    // `coo show` tells the operator where a run sits: its branches, and a branch's parent.
+    const show = async (...args: string[]) => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+      const saved = { ...process.env };
+      Object.assign(process.env, env.env);
+      try {
+        await showCommand().parseAsync(args, { from: 'user' });
+      } finally {
+        spy.mockRestore();
+        process.env = saved;
+      }
+      return lines.join('\n');
+    };
+    const parentJson = JSON.parse(await show(runId, '--json')) as { branches: Array<{ id: string; status: string }> };
+    expect(parentJson.branches.map((b) => b.id).sort()).toEqual(children.map((ch) => ch.id).sort());
+    expect(await show(a)).toContain(`a parallel branch of ${runId}`);
   });
 
   it('hands a failed branch to the join as an outcome instead of failing the parent', async () => {
