@@ -54,21 +54,22 @@ export function createMemory(o: MemoryOptions) {
   // The entity id each name last resolved to: a hint that lets a caller start reading an entity's
   // memory alongside the lookup. Only a guess; the lookup stays the authority (see entityIdHint).
   const hints = new Map<string, string>();
+  const remember = <T extends { id: string }>(name: string, found: T[]): T[] => {
+    const key = nameKey(name);
+    hints.delete(key);
+    if (found.length === 1) {
+      hints.set(key, found[0].id);
+      if (hints.size > 10_000) hints.delete(hints.keys().next().value!);
+    }
+    return found;
+  };
 
   return {
     embedder,
     vectors,
     ...st,
-    async findEntities(name: string) {
-      const found = await st.findEntities(name);
-      const key = nameKey(name);
-      hints.delete(key);
-      if (found.length === 1) {
-        hints.set(key, found[0].id);
-        if (hints.size > 10_000) hints.delete(hints.keys().next().value!);
-      }
-      return found;
-    },
+    findEntities: async (name: string) => remember(name, await st.findEntities(name)),
+    findEntitiesWithFacts: async (name: string, at?: Date) => remember(name, await st.findEntitiesWithFacts(name, at)),
     /**
      * The id `name` resolved to at its last lookup here, or null. A caller may start reads for it in
      * parallel with findEntities, and must use them only if the lookup returns that same id.

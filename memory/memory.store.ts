@@ -76,6 +76,28 @@ export function createMemoryStore(d: MemoryDeps) {
       );
     },
 
+    /** findEntities with each entity's current facts (as factsOf returns them), in one round trip. */
+    async findEntitiesWithFacts(name: string, at: Date = now()): Promise<Array<EntityRow & { facts: FactRow[] }>> {
+      const rows = await d.sql.query<EntityRow & { facts: Array<Record<string, unknown>> }>(
+        `SELECT e.id, e.kind, e.name, e.name_key AS "nameKey", e.aliases, e.attributes, e.summary, e.summary_covers AS "summaryCovers",
+                e.summary_updated_at AS "summaryUpdatedAt", e.created_at AS "createdAt", e.updated_at AS "updatedAt",
+                COALESCE((SELECT json_agg(json_build_object('id', f.id, 'entityId', f.entity_id, 'key', f.key, 'value', f.value, 'source', f.source,
+                                   'episodeId', f.episode_id, 'confidence', f.confidence::float8, 'validFrom', f.valid_from, 'validTo', f.valid_to, 'createdAt', f.created_at)
+                                 ORDER BY f.key ASC, f.valid_from DESC)
+                          FROM memory_fact f
+                          WHERE f.entity_id = e.id AND f.valid_from <= $2::timestamptz AND (f.valid_to IS NULL OR f.valid_to > $2::timestamptz)), '[]'::json) AS facts
+         FROM memory_entity e
+         WHERE e.name_key = $1 OR EXISTS (SELECT 1 FROM unnest(e.aliases) a WHERE lower(a) = $1)
+         ORDER BY e.created_at`,
+        [nameKey(name), at],
+      );
+      const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+      return rows.map((r) => ({
+        ...r,
+        facts: r.facts.map((f) => ({ ...f, validFrom: date(f.validFrom)!, validTo: date(f.validTo), createdAt: date(f.createdAt)! }) as unknown as FactRow),
+      }));
+    },
+
     getEntity: (id: string) => d.db.memoryEntity.findUnique({ where: { id } }),
 
     /** Adds a fact; a current fact with the same key and another value is closed (valid_to = now). */

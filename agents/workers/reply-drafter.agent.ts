@@ -46,17 +46,14 @@ export const replyDrafter = defineAgent({
     // entity lookup; the customer's facts and history follow the lookup, together.
     const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p); // awaited below; a failure must not surface as an unhandled rejection first
     const priorP = quiet(memory.retrieve({ query, kinds: ['reply_approved'], k: 2, tokenBudget: 450, agent: 'reply-drafter', runId: meta?.runId }));
-    const readsFor = (entityId: string) => ({
-      facts: quiet(memory.factsOf(entityId)),
-      hist: quiet(memory.retrieve({ query, entityId, k: 3, tokenBudget: 400, kinds: ['message', 'outcome', 'note'], agent: 'reply-drafter', runId: meta?.runId })),
-    });
-    // A customer seen before: their facts and history are read alongside the lookup, for the id the
-    // name resolved to last time; the lookup decides, and a different answer reads again.
+    const historyOf = (entityId: string) => quiet(memory.retrieve({ query, entityId, k: 3, tokenBudget: 400, kinds: ['message', 'outcome', 'note'], agent: 'reply-drafter', runId: meta?.runId }));
+    // A customer seen before: their history is read alongside the lookup (which brings their facts),
+    // for the id the name resolved to last time; the lookup decides, and a different answer reads again.
     const hint = memory.entityIdHint(i.customer.name);
-    const guessed = hint ? readsFor(hint) : null;
-    const [entity] = await memory.findEntities(i.customer.name);
-    const reads = entity ? (guessed && entity.id === hint ? guessed : readsFor(entity.id)) : null;
-    const [facts, hist, prior] = await Promise.all([reads?.facts ?? Promise.resolve([]), reads?.hist ?? Promise.resolve(null), priorP]);
+    const guessed = hint ? historyOf(hint) : null;
+    const [entity] = await memory.findEntitiesWithFacts(i.customer.name);
+    const facts = entity?.facts ?? [];
+    const [hist, prior] = await Promise.all([entity ? (guessed && entity.id === hint ? guessed : historyOf(entity.id)) : Promise.resolve(null), priorP]);
     if (entity?.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, untrusted: true });
     if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, untrusted: true });
     if (hist?.items.length) sections.push({ name: 'related history', text: hist.items.map((h) => `[${h.occurredAt.toISOString().slice(0, 10)} ${h.kind}] ${h.title} ${h.content}`).join('\n'), priority: 4, untrusted: true });

@@ -29,6 +29,12 @@ describe('memory', () => {
     expect(now.map((f) => [f.key, f.value, f.source])).toEqual([['payment_terms', '14 days', 'operator']]);
     const before = await mem.factsOf(acme.id, new Date('2026-03-01'));
     expect(before.map((f) => [f.value, f.confidence])).toEqual([['30 days', 0.8]]);
+    // The one-round-trip lookup the reply drafter uses returns the same entity and exactly factsOf's rows.
+    const [withFacts] = await mem.findEntitiesWithFacts('acme');
+    expect(withFacts.id).toBe(acme.id);
+    expect(withFacts.facts).toEqual(now);
+    expect((await mem.findEntitiesWithFacts('Acme GmbH', new Date('2026-03-01')))[0].facts).toEqual(before);
+    expect(await mem.findEntitiesWithFacts('Nobody At All')).toEqual([]);
   });
 
   it('retrieves by hybrid search with an entity filter, logs what it returned, and respects the token budget', async () => {
