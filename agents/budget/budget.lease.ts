@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { roundUsd } from '../model/prices.ts';
 import type { SqlRunner } from '../../memory/index.ts';
-import type { BudgetPeriod, Envelope } from './budget.ledger.ts';
+import type { BudgetPeriod, Envelope } from './budget.types.ts';
 
 /** Tuning of a process's leases; the defaults suit one COO process or a few. */
 export interface LeaseOptions {

@@ -5,14 +5,9 @@ import { BudgetExceededError } from '../errors.ts';
 import { roundUsd } from '../model/prices.ts';
 import { sqlRunner } from '../../memory/index.ts';
 import { createLeasePool, type EnvelopeRow, type LeaseOptions } from './budget.lease.ts';
+import type { BudgetPeriod, Envelope } from './budget.types.ts';
 
-export type BudgetPeriod = 'day' | 'month';
-
-export interface Envelope {
-  scope: string;
-  period: BudgetPeriod;
-  periodKey: string;
-}
+export type { BudgetPeriod, Envelope } from './budget.types.ts';
 
 export interface Reservation {
   /** The reservation's row, or for a draw the lease's row (`lease:…`), which its settle updates. */
