@@ -2,20 +2,23 @@
  * Agent-call overhead, excluding the model's own time: what the model port (retries bookkeeping, call
  * record, price lookup, budget reserve/settle) and an agent (memory retrieval, context window, zod
  * validation) add around the provider call. The provider is the real openai SDK against the local fake
- * server; its time is measured around the provider call and subtracted. Also: tokens per routine item
+ * server, which runs in a child process as a model server would (in this process its own parsing and
+ * writing landed on our event loop and counted as our overhead); the time around the provider call
+ * is measured and subtracted. Also: tokens per routine item
  * for the reply drafter (prompt estimated at 4 characters per token, plus the output cap).
  * Budgets run as in production: with leases (agents/budget/budget.lease.ts), a call's estimate is
  * drawn from headroom the process reserved beforehand and settled in the call record's statement;
  * the lease's top-ups run in the background and are part of what is timed. Line 2b is the same call
  * with a database reservation per call (leases off), for comparison in the same run.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import globalSetup from '../test/support/global-setup.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { startChroma } from '../test/support/chroma.ts';
-import { startFakeOpenAi } from '../test/support/openai-server.ts';
 import { createBudgetLedger, createCallRecorder, createCircuitBreaker, createModelService, createOpenAiProvider, createPriceTable, replyDrafter, type ChatProvider } from '../agents/index.ts';
 import { createChromaVectorStore, createHashedEmbedder, createMemory } from '../memory/index.ts';
 
@@ -24,8 +27,26 @@ const N = nFlag >= 0 ? Number(process.argv[nFlag + 1]) || 300 : 300;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms  p95 ${pct(xs, 95).toFixed(2)} ms`;
 
+/** The fake model server in a child process (fake-openai.child.ts): its own CPU is not ours to count. */
+async function startModelServer(answer: unknown) {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fake-openai.child.ts', import.meta.url).pathname, JSON.stringify(answer)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => JSON.parse(((await lines.next()).value as string) ?? 'null');
+  const { baseURL } = (await next()) as { baseURL: string };
+  return {
+    baseURL,
+    /** The body of the last request it received. */
+    async lastRequest(): Promise<Record<string, unknown>> {
+      child.stdin!.write('last\n');
+      return next();
+    },
+    close: () => new Promise<void>((r) => (child.once('exit', () => r()), child.stdin!.end())),
+  };
+}
+
 await globalSetup();
-const [t, srv, chroma] = await Promise.all([createTestDatabase(), startFakeOpenAi(), startChroma()]);
+const answer = { content: JSON.stringify({ subject: 'Re: Delivery', body: 'Hi, it ships Thursday. Best, Sam', confidence: 0.9, checks: [] }), usage: { in: 900, out: 60 } };
+const [t, srv, chroma] = await Promise.all([createTestDatabase(), startModelServer(answer), startChroma()]);
 // The AI layer's own pg pool, sized as in production (COO_AI_DB_POOL's default).
 const pool = new pg.Pool({ connectionString: t.url, max: 8 });
 try {
@@ -66,7 +87,6 @@ try {
     return { p50: pct(overhead, 50), p95: pct(overhead, 95), totalP95: pct(total, 95) };
   };
 
-  srv.respond(() => ({ content: JSON.stringify({ subject: 'Re: Delivery', body: 'Hi, it ships Thursday. Best, Sam', confidence: 0.9, checks: [] }), usage: { in: 900, out: 60 } }));
   const plain = mk(null);
   const withBudget = mk(budget);
   const msg = [{ role: 'user' as const, content: 'When will my delivery arrive?' }];
@@ -94,9 +114,8 @@ try {
   const z = await run('(attribution) model port, no DB write at all', () => noRecord.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));
   await memory.flushLogs();
 
-  srv.requests.length = 0;
   const r = await replyDrafter.run(input, deps);
-  const body = srv.requests[0].body;
+  const body = (await srv.lastRequest()) as { messages: unknown; response_format: unknown; max_tokens: unknown };
   const promptChars = JSON.stringify(body.messages).length + JSON.stringify(body.response_format).length;
   const promptTokens = Math.ceil(promptChars / 4);
   const maxOut = Number(body.max_tokens);
