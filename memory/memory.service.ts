@@ -13,6 +13,7 @@ import { sqlRunner } from './sql.ts';
 import { createSummaries } from './summaries.ts';
 import { createChromaVectorStore } from './vector/chroma.vector-store.ts';
 import { createVectorGate, type VectorGate } from './vector/vector-gate.ts';
+import { createVectorUpkeep } from './vector-upkeep.ts';
 import type { VectorStore } from './vector/vector-store.port.ts';
 
 export interface MemoryOptions {
@@ -76,6 +77,8 @@ export function createMemory(o: MemoryOptions) {
      */
     entityIdHint: (name: string): string | null => hints.get(nameKey(name)) ?? null,
     retrieve: (q: RetrievalQuery): Promise<RetrievalResult> => retrieve(q),
+    /** One pass of vector upkeep: catch up records written while the store was down, refill an emptied index. */
+    upkeepVectors: createVectorUpkeep(deps, st),
     /** Waits for retrieval-log rows still being written (they are written after the answer returns). */
     flushLogs: () => retrieve.flushLogs(),
     summaries: createSummaries(deps),

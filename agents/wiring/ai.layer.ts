@@ -29,6 +29,8 @@ export interface AiLayerOptions {
   vectorStore?: MemoryOptions['vectorStore'];
   /** Cron for the nightly retention run (created once; the operator may change it). */
   retentionCron?: string;
+  /** Background vector upkeep (on by default; a one-shot CLI command turns it off). */
+  vectorUpkeep?: boolean;
 }
 
 interface State {
@@ -127,6 +129,19 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
       const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
+      // Vectors catch up by themselves: records written while Chroma was down, or an index left empty
+      // by a new embedder or a lost data folder, are embedded from Postgres in the background.
+      const upkeep = async () => {
+        const r = await memory.upkeepVectors().catch((err) => (c.log.warn({ err: String(err) }, 'vector upkeep failed; the next pass retries'), null));
+        if (r && (r.embedded > 0 || r.refilled)) c.log.info(r, r.refilled ? 'the vector index was empty: refilling it from Postgres' : 'embedded records that were waiting for vectors');
+      };
+      const upkeepTimer = memory.vectors.store && opts.vectorUpkeep !== false ? setInterval(() => void upkeep(), 60_000).unref() : null;
+      if (upkeepTimer) void upkeep();
+      const stopWithUpkeep = c.stop.bind(c);
+      c.stop = async () => {
+        if (upkeepTimer) clearInterval(upkeepTimer);
+        await stopWithUpkeep();
+      };
       const assistant = createOperatorAssistant({ model: stack.model, tools: coordinatorTools(() => c, memory), gate: coordinatorGate(() => c), now: () => c.clock.now() });
       st = { c, stack, budget, memory, assistant };
       registerAiCommands(c.router, { memory, budget, model: stack.model, prices: stack.prices, recorder: stack.recorder, coordinator: () => c });
@@ -160,7 +175,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
     /** Lines for the daily digest: spend, deep passes, memory mode. */
     async digestLines(): Promise<string[]> {
       const m = await s().memory.status();
-      return [await costLine({ budget: s().budget, coordinator: () => s().c }), m.mode === 'hybrid' ? '' : m.vectorStore ? `Memory is running on Postgres only: Chroma is down (${m.vector.lastError ?? 'no heartbeat'}); coo memory sync catches up when it is back.` : 'Memory runs on Postgres only (no vector store configured).'].filter(Boolean);
+      return [await costLine({ budget: s().budget, coordinator: () => s().c }), m.mode === 'hybrid' ? '' : m.vectorStore ? `Memory is running on Postgres only: Chroma is down (${m.vector.lastError ?? 'no heartbeat'}); memory catches up by itself once it is back.` : 'Memory runs on Postgres only (no vector store configured).'].filter(Boolean);
     },
   };
   return layer;

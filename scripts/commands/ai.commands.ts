@@ -6,7 +6,7 @@ import { extraProbes } from './doctor.ts';
 
 /** Runs a CLI action against a coordinator with the AI layer attached (no workers, no loops), closed after. */
 async function withAi<T>(fn: (c: Coordinator, ai: AiLayer) => Promise<T>): Promise<T> {
-  const ai = createAiLayer();
+  const ai = createAiLayer({ vectorUpkeep: false });
   const c = await createCoordinator({ ...ai.coordinatorOptions(), log: createLogger({ level: 'warn' }) });
   try {
     await ai.attach(c);
@@ -57,9 +57,19 @@ export function memoryCommand(): Command {
     });
   cmd
     .command('sync')
-    .description('Embed records written while Chroma was down')
+    .description('Embed records that have no vectors yet (written while Chroma was down, or an index emptied by a new embedder); a running COO does this by itself every minute')
     .action(async () => {
-      await withAi(async (_c, ai) => console.log(`Embedded ${await ai.memory.syncVectors()} records.`)).catch(fail);
+      await withAi(async (_c, ai) => {
+        let total = 0;
+        let refilled = false;
+        for (;;) {
+          const r = await ai.memory.upkeepVectors(5_000);
+          total += r.embedded;
+          refilled ||= r.refilled;
+          if (r.embedded === 0) break;
+        }
+        console.log(`${refilled ? 'The vector index was empty; refilled it from Postgres. ' : ''}Embedded ${total} records.`);
+      }).catch(fail);
     });
   return cmd;
 }
