@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Coordinator, foldEvents, newStepJobId, type RunEventRecord, type StepJob, stepJobIdOf } from '../../coordinator/index.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
+import { consistentLog, runEvents } from '../support/run-log.ts';
 
 /**
  * The step hot path adds the next job to BullMQ while its transition commits (asynchronously), so a
@@ -14,18 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => env.cleanup());
 
-async function eventsOf(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
-  return (await c.runs.events(runId)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
-}
-
-async function expectConsistent(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
-  const events = await eventsOf(c, runId);
-  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  const run = (await c.runs.get(runId))!;
-  expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
-  return events;
-}
-
 const count = (events: RunEventRecord[], type: string, step: string) => events.filter((e) => e.type === type && e.step === step).length;
 
 /**
@@ -33,7 +22,7 @@ const count = (events: RunEventRecord[], type: string, step: string) => events.f
  * event and the run row is back at the fold of that log (long enough ago for reconciliation to look).
  */
 async function loseTransitionsAfterScheduling(c: Coordinator, runId: string, step: string): Promise<RunEventRecord> {
-  const all = await eventsOf(c, runId);
+  const all = await runEvents(c, runId);
   const scheduled = all.find((e) => e.type === 'step.scheduled' && e.step === step)!;
   const v = foldEvents(all.filter((e) => e.seq <= scheduled.seq));
   await env.tdb.sql('DELETE FROM run_event WHERE run_id = $1 AND seq > $2', [runId, scheduled.seq]);
@@ -59,7 +48,7 @@ describe('step jobs that arrive out of step with their commit', () => {
     const { runId } = await c.runs.start({ process: 'three-steps', input: { n: 5 } });
     await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
     expect(held).toBeGreaterThanOrEqual(2);
-    const events = await expectConsistent(c, runId);
+    const events = await consistentLog(c, runId);
     for (const step of ['a', 'b', 'c']) expect(count(events, 'step.completed', step)).toBe(1);
     expect(count(events, 'step.started', 'b')).toBe(1);
     const bScheduled = events.find((e) => e.type === 'step.scheduled' && e.step === 'b')!;
@@ -78,7 +67,7 @@ describe('step jobs that arrive out of step with their commit', () => {
     await c.queues.add([{ queue: 'core', jobId: strayId, payload: stray, availableAt: new Date() }]);
     await c.start({ workers: true, background: true });
     await waitFor('the run to complete', async () => (await c.runs.get(runId))?.status === 'completed');
-    const events = await expectConsistent(c, runId);
+    const events = await consistentLog(c, runId);
     for (const step of ['a', 'b', 'c']) {
       expect(count(events, 'step.started', step)).toBe(1);
       expect(count(events, 'step.completed', step)).toBe(1);
@@ -97,7 +86,7 @@ describe('step jobs that arrive out of step with their commit', () => {
     expect(await (await c.queues.queue('other').getJob(stepJobIdOf(runId, bScheduled.seq, bScheduled.data)))?.isCompleted()).toBe(true);
     expect(await c.tick.reconcile()).toBe(1);
     await waitFor('the run to complete again', async () => (await c.runs.get(runId))?.status === 'completed');
-    const events = await expectConsistent(c, runId);
+    const events = await consistentLog(c, runId);
     expect(count(events, 'step.completed', 'b')).toBe(1);
     expect(count(events, 'step.completed', 'c')).toBe(1);
     expect((await c.runs.get(runId))!.state).toMatchObject({ outputs: { b: { b: 11 }, c: { c: 12 } } });
@@ -113,7 +102,7 @@ describe('step jobs that arrive out of step with their commit', () => {
     expect(n).toBeGreaterThanOrEqual(1);
     // The periodic pass is 30 s away; the reconnect's pass finishes the run well before.
     await waitFor('the run to complete after the reconnect', async () => (await c.runs.get(runId))?.status === 'completed', 10_000);
-    const events = await expectConsistent(c, runId);
+    const events = await consistentLog(c, runId);
     expect(count(events, 'step.completed', 'c')).toBe(1);
   });
 });

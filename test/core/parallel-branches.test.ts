@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { showCommand } from '../../scripts/commands/runs.commands.ts';
 import { z } from 'zod';
-import { type BranchOutcome, type Coordinator, defineProcess, foldEvents, type RunEventRecord } from '../../coordinator/index.ts';
+import { type BranchOutcome, type Coordinator, defineProcess } from '../../coordinator/index.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
+import { consistentLog } from '../support/run-log.ts';
 
 /**
  * ctx.parallel: a step starts branches as child runs in its own transition and the run waits for all
@@ -66,13 +67,6 @@ const badBranches = defineProcess({
   },
 });
 
-async function eventsOf(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
-  const events = (await c.runs.events(runId)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
-  const run = (await c.runs.get(runId))!;
-  expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
-  return events;
-}
-
 const resultOf = async (c: Coordinator, runId: string) => ((await c.runs.get(runId))?.state as { result?: unknown } | undefined)?.result;
 const statusOf = async (c: Coordinator, runId: string) => (await c.runs.get(runId))?.status;
 const childrenOf = (runId: string) => env.tdb.sql<{ id: string; process: string; status: string }>('SELECT id, process, status FROM run WHERE parent_run_id = $1 ORDER BY process, id', [runId]);
@@ -84,7 +78,7 @@ describe('parallel branches', () => {
     await waitFor('the run to complete', async () => (await statusOf(c, runId)) === 'completed');
     expect(await resultOf(c, runId)).toEqual({ best: 12, statuses: ['completed', 'completed', 'completed'], check: { c: 12 }, errorB: null });
 
-    const events = await eventsOf(c, runId);
+    const events = await consistentLog(c, runId);
     const types = events.map((e) => `${e.type}${e.step ? `:${e.step}` : ''}`);
     expect(types.slice(types.indexOf('step.completed:ask'))).toEqual(['step.completed:ask', 'branches.started:ask', 'branches.joined:ask', 'step.scheduled:pick', 'step.started:pick', 'step.completed:pick', 'run.completed']);
     const startedBranches = events.find((e) => e.type === 'branches.started')!.data.branches as Array<{ name: string; runId: string }>;
@@ -94,10 +88,10 @@ describe('parallel branches', () => {
     const children = await childrenOf(runId);
     expect(children.map((ch) => [ch.process, ch.status])).toEqual([['compare-quotes', 'completed'], ['compare-quotes', 'completed'], ['three-steps', 'completed']]);
     const a = startedBranches.find((b) => b.name === 'supplierA')!.runId;
-    const aEvents = await eventsOf(c, a);
+    const aEvents = await consistentLog(c, a);
     expect(aEvents.filter((e) => e.type === 'step.scheduled').map((e) => e.step)).toEqual(['supplierA']);
     expect(await resultOf(c, a)).toEqual({ price: 15, saw: ['ask'] });
-    for (const ch of children) await eventsOf(c, ch.id);
+    for (const ch of children) await consistentLog(c, ch.id);
 
     // `coo show` tells the operator where a run sits: its branches, and a branch's parent.
     const show = async (...args: string[]) => {
@@ -136,7 +130,7 @@ describe('parallel branches', () => {
     expect(await statusOf(c, approval.run_id)).toBe('cancelled');
     const [a] = await env.tdb.sql<{ status: string }>('SELECT status FROM approval WHERE id = $1', [approval.id]);
     expect(a.status).not.toBe('pending');
-    await eventsOf(c, approval.run_id);
+    await consistentLog(c, approval.run_id);
     // A late wake-up for a cancelled parent changes nothing.
     const before = (await c.runs.get(runId))!.seq;
     await env.tdb.sql("SELECT pg_notify('coo_branch_done', $1)", [runId]);
@@ -157,7 +151,7 @@ describe('parallel branches', () => {
     await env.coordinator({ processes: [compareQuotes, threeSteps], roles: { background: true } });
     await waitFor('the run to complete', async () => (await statusOf(workers, runId)) === 'completed');
     expect(await resultOf(workers, runId)).toMatchObject({ best: 6 });
-    const joined = (await eventsOf(workers, runId)).filter((e) => e.type === 'branches.joined');
+    const joined = (await consistentLog(workers, runId)).filter((e) => e.type === 'branches.joined');
     expect(joined).toHaveLength(1);
   });
 

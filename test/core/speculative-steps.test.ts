@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type CachedRun, type Coordinator, defineProcess, foldEvents, RunCache, type RunEventRecord } from '../../coordinator/index.ts';
+import { type CachedRun, type Coordinator, defineProcess, RunCache, type RunEventRecord } from '../../coordinator/index.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
 import { executeStep } from '../../coordinator/systems/step.system.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
+import { consistentLog } from '../support/run-log.ts';
 
 /**
  * A step of a run this process just moved starts at once on the view the last transition left
@@ -17,14 +18,6 @@ beforeEach(async () => {
   env = await createTestEnv();
 });
 afterEach(async () => env.cleanup());
-
-async function consistentEvents(c: Coordinator, runId: string): Promise<RunEventRecord[]> {
-  const events = (await c.runs.events(runId)).map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data }) as RunEventRecord);
-  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  const run = (await c.runs.get(runId))!;
-  expect(foldEvents(events)).toEqual({ status: run.status, currentStep: run.currentStep, stepSeq: run.stepSeq, attempt: run.attempt, seq: run.seq, error: run.error, state: run.state });
-  return events;
-}
 
 const started = (events: RunEventRecord[], step: string) => events.filter((e) => e.type === 'step.started' && e.step === step);
 const speculative = (events: RunEventRecord[], step: string) => started(events, step).map((e) => (e.data as { speculative?: boolean }).speculative === true);
@@ -94,7 +87,7 @@ describe('speculative steps', () => {
   it('starts the pure successors of a step this process committed without a claim, with the same event log', async () => {
     const c = await env.coordinator({ processes: [threeSteps], roles: { workers: true, background: true } });
     const runId = await runToEnd(c, 'three-steps', { n: 5 });
-    const events = await consistentEvents(c, runId);
+    const events = await consistentLog(c, runId);
     expect(events.map((e) => `${e.type}${e.step ? `:${e.step}` : ''}`)).toEqual([
       'run.started', 'step.scheduled:a', 'step.started:a', 'step.completed:a', 'step.scheduled:b', 'step.started:b',
       'step.completed:b', 'step.scheduled:c', 'step.started:c', 'step.completed:c', 'run.completed',
@@ -108,7 +101,7 @@ describe('speculative steps', () => {
     serviceCalls = 0;
     const c = await env.coordinator({ processes: [reachesOut], services: { tick: () => ++serviceCalls }, roles: { workers: true, background: true } });
     const runId = await runToEnd(c, 'reaches-out', { key: 'k1' });
-    const events = await consistentEvents(c, runId);
+    const events = await consistentLog(c, runId);
     expect([...speculative(events, 'pure'), ...speculative(events, 'service'), ...speculative(events, 'reads')]).toEqual([false, false, true]);
     expect(serviceCalls).toBe(2); // once in `service`, once in `reads`: neither ran twice
     expect(await resultOf(c, runId)).toEqual({ via: 2 });
@@ -133,7 +126,7 @@ describe('speculative steps', () => {
     const c = await env.coordinator({ processes: [threeSteps], runCache: cache, roles: { workers: true, background: true } });
     const runId = await runToEnd(c, 'three-steps', { n: 5 });
     expect(cache.forged).toBe(1);
-    const events = await consistentEvents(c, runId);
+    const events = await consistentLog(c, runId);
     // b was computed speculatively on the forged view, rejected by the commit's guard, and run again claimed.
     expect(speculative(events, 'b')).toEqual([false]);
     expect(JSON.stringify(events)).not.toContain('1000');
@@ -149,13 +142,13 @@ describe('speculative steps', () => {
     expect(ok.result).toBe('done');
     expect(await resultOf(c, ok.runId)).toEqual({ n: 1 });
     expect(writes).toBe(1);
-    const okEvents = await consistentEvents(c, ok.runId);
+    const okEvents = await consistentLog(c, ok.runId);
     expect(started(okEvents, 'write').map((e) => e.data.worker)).toEqual(['test-worker']);
 
     const cancelled = await runFirstJobWithCacheHit(c, (runId) => c.runs.cancel(runId, 'test'));
     expect(cancelled.result).toBe('stale');
     expect(writes).toBe(1); // the cancelled run's write was never made
-    const events = await consistentEvents(c, cancelled.runId);
+    const events = await consistentLog(c, cancelled.runId);
     expect(events.filter((e) => e.type === 'step.completed')).toEqual([]);
     const ledger = await env.tdb.sql<{ n: number }>('SELECT count(*)::int AS n FROM write_ledger WHERE run_id = $1', [cancelled.runId]);
     expect(ledger[0].n).toBe(0);
@@ -185,13 +178,13 @@ describe('speculative steps', () => {
     const runId = await runToEnd(c, 'adds-from-service', { v: 4 });
     expect(await resultOf(c, runId)).toEqual({ v: 5 });
     expect(serviceCalls).toBe(2); // once on the forged view (discarded), once on the claimed one
-    expect(JSON.stringify(await consistentEvents(c, runId))).not.toContain('1000');
+    expect(JSON.stringify(await consistentLog(c, runId))).not.toContain('1000');
   });
 
   it('claims every step when the cache is off', async () => {
     const c = await env.coordinator({ processes: [threeSteps], runCache: false, roles: { workers: true, background: true } });
     const runId = await runToEnd(c, 'three-steps', { n: 2 });
-    const events = await consistentEvents(c, runId);
+    const events = await consistentLog(c, runId);
     expect(events.filter((e) => e.type === 'step.started').map((e) => (e.data as { speculative?: boolean }).speculative ?? false)).toEqual([false, false, false]);
   });
 });
