@@ -1,9 +1,10 @@
 /**
- * Plain requests the COO can answer without a model: common phrasings (English, German, French,
- * Spanish) of what the slash commands do, mapped to the command. Used when no model is configured, so an
- * operator who writes "what's waiting for me?" gets /inbox instead of "I understand commands only".
- * Only reading commands and decisions that name their approval or run id: nothing here guesses an
- * action the operator did not spell out.
+ * Plain requests the COO can answer without a model, in English, German, French and Spanish, mapped to
+ * the slash command. Used when no model is configured, so an operator who writes "what's waiting for
+ * me?" gets /inbox instead of "I understand commands only". Questions are scored against cue words per
+ * command (not matched against whole phrases, so other phrasings of the same question still land);
+ * decisions need the approval or run id spelled out, and a request to do something (send, pay,
+ * delete, remind…) is never read as a question: nothing here guesses an action.
  */
 export interface PlainCommand {
   /** The slash command to run, e.g. "/runs failed". */
@@ -40,56 +41,110 @@ interface Rule {
   to(original: string, folded: string): string | null;
 }
 
-/** The original spelling of what `re` matched as group 1 in the folded text (same length, see fold). */
-function captured(re: RegExp, original: string, folded: string): string | null {
-  const m = re.exec(folded);
-  if (!m?.[1]) return null;
-  if (original.length !== folded.length) return m[1];
-  const at = m.index + m[0].indexOf(m[1]);
-  return original.slice(at, at + m[1].length);
-}
-
-const RULES: Rule[] = [
-  // Decisions: only with an explicit approval id.
+/** Decisions and control: only with an explicit id, so nothing is decided that the operator did not name. */
+const DECISIONS: Rule[] = [
   { test: /\b(approve|approved|accept|yes|ok|okay|go ahead|genehmig\w*|freigeben|akzeptier\w*|ja|approuv\w*|accept\w*|oui|aprueb\w*|aprob\w*|acept\w*|si)\b/, to: (o) => withId('/approve', APPROVAL_ID, o, true) },
   { test: /\b(reject|rejected|decline|deny|no|ablehn\w*|nein|refus\w*|rejet\w*|non|rechaz\w*|deneg\w*)\b/, to: (o) => withId('/reject', APPROVAL_ID, o, true) },
   { test: /\b(retry|try again|rerun|re-run|wiederhol\w*|nochmal|erneut|reessay\w*|relanc\w*|reintent\w*|reintenta\w*)\b/, to: (o) => withId('/retry', RUN_ID, o, false) },
   { test: /\b(cancel|stop|abort|abbrech\w*|stopp\w*|annul\w*|arret\w*|cancel\w*|deten\w*)\b/, to: (o) => withId('/cancel', RUN_ID, o, true) },
-  // What waits for the operator.
-  {
-    test: /\b(waiting|wait for me|pending|inbox|to approve|to decide|needs? (me|my)|for me to|my (approval|decision)s?|incidents?|anything for me|my attention|to[- ]?do|open (approvals|questions)|steht (\w+ )?an|zu tun|dois (valider|approuver|decider)|fur mich|a faire|a valider|pour moi|para mi|por hacer|que hacer|wartet|warten|offen\w*|freigaben?|posteingang|en attente|m'attend|a valider|a approuver|a decider|pendiente\w*|por aprobar|me espera|esperando|bandeja)\b/,
-    to: () => '/inbox',
-  },
-  // Runs.
-  { test: /\b(fail\w*|broke\w*|error\w*|fehlgeschlagen\w*|gescheitert\w*|fehler\w*|echou\w*|erreur\w*|fallid\w*|fallo\w*|errores)\b.*\b(runs?|jobs?|process\w*|laeufe?|laufe?|prozess\w*|executions?|ejecucion\w*|procesos?)\b|\b(runs?|jobs?|laeufe?|laufe?|executions?|ejecuciones)\b.*\b(fail\w*|fehlgeschlagen\w*|echou\w*|fallid\w*)\b/, to: () => '/runs failed' },
-  { test: /\b(recent|latest|last|show|list)\b.*\bruns?\b|\bwhat ran\b|\bletzte\w* (laeufe|runs)\b|\bdernieres executions\b|\bultimas ejecuciones\b/, to: () => '/runs' },
-  // Status.
-  { test: /\b(status|how are (we|things)|what'?s going on|overview|dashboard|queues?|wie steht|uberblick|ueberblick|lage|etat|ou en est|apercu|estado|resumen|como va)\b/, to: () => '/status' },
-  // Processes.
-  { test: /\b(which|what) (processes|workflows)\b|\bprocess(es)? (can|do) (you|i)\b|\bwelche prozesse\b|\bquels processus\b|\bque procesos\b/, to: () => '/run' },
-  // Spend.
-  { test: /\b(cost|costs|spend|spent|spending|budget|kosten|ausgaben|couts?|depenses?|gastos?|costes?)\b/, to: () => '/costs' },
-  // What the COO knows about someone: needs a name after the phrase.
-  {
-    test: /\b(what do (you|we) know about|tell me about|who is|was weiss?t du u(e)?ber|was weißt du u(e)?ber|wer ist|que sais-tu (de|sur)|qui est|que sabes de|quien es)\b/,
-    to: (o, f) => {
-      const name = captured(/(?:know about|tell me about|who is|weiss?t du u(?:e)?ber|weißt du u(?:e)?ber|wer ist|sais-tu (?:de|sur)|qui est|sabes de|quien es)\s+(.+?)[\s?.!]*$/, o, f);
-      return name ? `/memory ${name.trim()}` : null;
-    },
-  },
-  // Help.
-  { test: /^\s*(help|hilfe|aide|ayuda|\?)\s*[?!.]*\s*$|\b(what can you do|how do i use|was kannst du|que peux-tu faire|que puedes hacer)\b/, to: () => '/help' },
 ];
+
+/**
+ * A request to do something (send, pay, delete, remind, approve…) is never read as a question: without a
+ * model it gets the commands hint, not a listing that might look like it was done.
+ */
+const ACTION =
+  /^\s*(please\s+)?(approve|reject|accept|decline|cancel|stop|send|pay|transfer|delete|remove|erase|wipe|forget|remind|schedule|book|create|start|email|call|write|reply|confirm)\b|\b(delete|remove|erase|wipe|drop|send|pay|transfer|ignore (your|all|the|previous)|loschen|losch\w*|loesch\w*|senden|schick\w*|bezahl\w*|uberweis\w*|supprim\w*|envoy\w*|payer|borra\w*|elimin\w*|envia\w*|pagar|paga|pague)\b/;
+
+/** Question intents, each a few cue patterns (folded text) in the four languages; the best-scoring wins. */
+const INTENTS: Array<{ command: string; cues: RegExp[] }> = [
+  {
+    command: '/runs failed',
+    cues: [
+      /\b(fail\w*|went wrong|gone wrong|go wrong|goes wrong|broke\w*|crash\w*|errors?)\b/,
+      /\b(fehlgeschlagen\w*|gescheitert\w*|schief\w*|fehler\w*|kaputt)\b/,
+      /\b(echou\w*|echec\w*|erreurs?|plante\w*)\b/,
+      /\b(fallo|fallaron|fallado|fallid\w*|fallan|falla|errores)\b/,
+    ],
+  },
+  {
+    command: '/inbox',
+    cues: [
+      /\b(approv\w*|sign(ed)? off|sign-off|decide|decisions?|pending|outstanding|waiting|wait(s|ing)? (on|for) me|to[- ]do|inbox|incidents?|escalat\w*|for me|my (ok|okay|go|attention|input|approval|decision|sign-off))\b/,
+      /\bneeds? (me|my|to be (approved|decided|signed))\b|\b(i|we) (need|have) to (approve|decide|sign|check|look at)\b|\bon my (plate|desk|list)\b/,
+      /\b(freigeb\w*|freigabe\w*|genehmig\w*|entscheid\w*|wartet|warten|offen\w*|steht (\w+ )?an|ansteh\w*|fur mich|muss ich|posteingang)\b/,
+      /\b(approuv\w*|valider|validation|decider|decisions?|en attente|m'attend|attend|pour moi|a faire|dois)\b/,
+      /\b(aprobar|aprobacion\w*|pendiente\w*|decidir|decisiones|me espera|esperando|para mi|por hacer|que hacer|tengo que|bandeja)\b/,
+    ],
+  },
+  {
+    command: '/costs',
+    cues: [
+      /\b(costs?|spend\w*|spent|budgets?|money|expens\w*|bill(ed|s)?)\b/,
+      /\b(kosten|gekostet|ausgaben|ausgegeben|budget)\b/,
+      /\b(couts?|coute\w*|depens\w*|budget)\b/,
+      /\b(costes?|costos?|costado|gastado|gastos?|gastamos|presupuesto)\b/,
+    ],
+  },
+  {
+    command: '/runs',
+    cues: [
+      /\b(runs?|ran|jobs?|activity|history|been doing|did you do|have you done|what happened|worked on)\b/,
+      /\b(laufe|laeufe|gelaufen|gemacht|aktivitat\w*|verlauf|passiert)\b/,
+      /\b(executions?|execute\w*|activite\w*|historique|passe aujourd'hui|s'est passe)\b/,
+      /\b(ejecucion\w*|ejecutad\w*|actividad\w*|historial|paso hoy|ha pasado)\b/,
+    ],
+  },
+  {
+    command: '/status',
+    cues: [
+      /\b(status|overview|summary|dashboard|health|queues?|going on|how (is|are) (everything|things|it|we|stuff)|how'?s (it|everything|things)|how (is|are) (it|things|everything) (going|running|doing))\b/,
+      /\b(wie (lauft|laeuft|steht|geht)|lage|uberblick|ueberblick|zusammenfassung|zustand)\b/,
+      /\b(etat|statut|ou en est|comment (ca|cela|tout) (va|se passe|marche|tourne)|apercu|resume|bilan)\b/,
+      /\b(estado|como (esta|va|van|anda|marcha)|resumen|situacion)\b/,
+    ],
+  },
+  {
+    command: '/help',
+    cues: [
+      /^\s*(help|hilfe|aide|ayuda|\?)\b|\b(what can (you|i)|how do (i|you)|(which|what) commands|list of commands|commands?)\b/,
+      /\b(befehle|was kann(st)? (ich|du)|wie funktioniert)\b/,
+      /\b(commandes?|que (peux|puis)[- ](tu|je)|comment (utiliser|ca marche))\b/,
+      /\b(comandos?|que (puedo|puedes)|como funciona)\b/,
+    ],
+  },
+];
+
+/** "What do you know about Acme?": the name after the phrase, in the original spelling. */
+const ABOUT = /(?:know|knows|info|information|anything|something|notes?|history|on file|details)\s+(?:about|on(?!\s+file)|with)\s+(.+?)[\s?.!]*$|(?:tell me about|who is|who'?s)\s+(.+?)[\s?.!]*$|(?:weiss?t du|weißt du|wissen wir|infos?|informationen)\s+(?:u(?:e)?ber|zu)\s+(.+?)[\s?.!]*$|(?:wer ist)\s+(.+?)[\s?.!]*$|(?:sais-tu|savez-vous|sait-on|infos?|informations)\s+(?:sur|de|du|a propos de)\s+(.+?)[\s?.!]*$|(?:qui est)\s+(.+?)[\s?.!]*$|(?:sabes|sabe usted|sabemos|informacion|info)\s+(?:de|sobre|del|acerca de)\s+(.+?)[\s?.!]*$|(?:quien es)\s+(.+?)[\s?.!]*$/;
+
+function aboutName(original: string, folded: string): string | null {
+  const m = ABOUT.exec(folded);
+  const g = m?.slice(1).find((x) => x);
+  if (!m || !g) return null;
+  const at = m.index + m[0].indexOf(g);
+  const name = (original.length === folded.length ? original.slice(at, at + g.length) : g).trim();
+  return name && name.length <= 80 && /\p{L}/u.test(name) ? name : null;
+}
 
 /** The slash command a plain request means, or null when it is not one the COO can answer without a model. */
 export function plainToCommand(text: string): PlainCommand | null {
   const original = text.trim().normalize('NFC');
   if (!original || original.length > 500) return null;
   const folded = fold(original);
-  for (const rule of RULES) {
+  for (const rule of DECISIONS) {
     if (!rule.test.test(folded)) continue;
     const command = rule.to(original, folded);
     if (command) return { command };
   }
-  return null;
+  if (ACTION.test(folded)) return null;
+  const name = aboutName(original, folded);
+  if (name) return { command: `/memory ${name}` };
+  // The intent with the most cues; on a tie the earlier one (a failure outranks a listing).
+  let best: { command: string; score: number } | null = null;
+  for (const intent of INTENTS) {
+    const score = intent.cues.filter((c) => c.test(folded)).length;
+    if (score > 0 && (!best || score > best.score)) best = { command: intent.command, score };
+  }
+  return best ? { command: best.command } : null;
 }
