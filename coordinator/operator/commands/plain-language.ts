@@ -61,7 +61,7 @@ const INTENTS: Array<{ command: string; cues: RegExp[] }> = [
   {
     command: '/runs failed',
     cues: [
-      /\b(fail\w*|went wrong|gone wrong|go wrong|goes wrong|broke\w*|crash\w*|errors?)\b/,
+      /\b(fail\w*|went wrong|gone wrong|go wrong|goes wrong|break|breaks|broke\w*|crash\w*|errors?)\b/,
       /\b(fehlgeschlagen\w*|gescheitert\w*|schief\w*|fehler\w*|kaputt)\b/,
       /\b(echou\w*|echec\w*|erreurs?|plante\w*)\b/,
       /\b(fallo|fallaron|fallado|fallid\w*|fallan|falla|errores)\b/,
@@ -71,8 +71,8 @@ const INTENTS: Array<{ command: string; cues: RegExp[] }> = [
     command: '/inbox',
     cues: [
       /\b(approv\w*|sign(ed)? off|sign-off|decide|decisions?|pending|outstanding|waiting|wait(s|ing)? (on|for) me|to[- ]do|inbox|incidents?|escalat\w*|for me|my (ok|okay|go|attention|input|approval|decision|sign-off))\b/,
-      /\bneeds? (me|my|to be (approved|decided|signed))\b|\b(i|we) (need|have) to (approve|decide|sign|check|look at)\b|\bon my (plate|desk|list)\b/,
-      /\b(freigeb\w*|freigabe\w*|genehmig\w*|entscheid\w*|wartet|warten|offen\w*|steht (\w+ )?an|ansteh\w*|fur mich|muss ich|posteingang)\b/,
+      /\bneeds? (me|my|to be (approved|decided|signed))\b|\b(i|we) (need|have) to (approve|decide|sign|check|look at)\b|\bon my (plate|desk|list)\b|\b(from me|on me|blocked)\b/,
+      /\b(freigeb\w*|freigabe\w*|genehmig\w*|entscheid\w*|wartet|warten|offen\w*|steht (\w+ )?an|ansteh\w*|fur mich|bei mir|von mir|muss ich|posteingang)\b/,
       /\b(approuv\w*|valider|validation|decider|decisions?|en attente|m'attend|attend|pour moi|a faire|dois)\b/,
       /\b(aprobar|aprobacion\w*|pendiente\w*|decidir|decisiones|me espera|esperando|para mi|por hacer|que hacer|tengo que|bandeja)\b/,
     ],
@@ -83,7 +83,7 @@ const INTENTS: Array<{ command: string; cues: RegExp[] }> = [
       /\b(costs?|spend\w*|spent|budgets?|money|expens\w*|bill(ed|s)?)\b/,
       /\b(kosten|gekostet|ausgaben|ausgegeben|budget)\b/,
       /\b(couts?|coute\w*|depens\w*|budget)\b/,
-      /\b(costes?|costos?|costado|gastado|gastos?|gastamos|presupuesto)\b/,
+      /\b(costes?|costos?|costado|cuesta\w*|cuestan|gastado|gastos?|gastamos|presupuesto)\b/,
     ],
   },
   {
@@ -100,7 +100,7 @@ const INTENTS: Array<{ command: string; cues: RegExp[] }> = [
     cues: [
       /\b(status|overview|summary|dashboard|health|queues?|going on|how (is|are) (everything|things|it|we|stuff)|how'?s (it|everything|things)|how (is|are) (it|things|everything) (going|running|doing))\b/,
       /\b(wie (lauft|laeuft|steht|geht)|lage|uberblick|ueberblick|zusammenfassung|zustand)\b/,
-      /\b(etat|statut|ou en est|comment (ca|cela|tout) (va|se passe|marche|tourne)|apercu|resume|bilan)\b/,
+      /\b(etat|statut|ou en est|le point|comment (ca|cela|tout) (va|se passe|marche|tourne)|apercu|resume|bilan)\b/,
       /\b(estado|como (esta|va|van|anda|marcha)|resumen|situacion)\b/,
     ],
   },
