@@ -13,6 +13,8 @@ export interface CallRecord {
   model: string;
   /** The exact messages and parameters sent. */
   request: Record<string, unknown>;
+  /** `request` already serialized (the model service has it at hand): written as is. */
+  requestJson?: string;
   response?: unknown;
   output?: string | null;
   tokensIn: number;
@@ -76,7 +78,7 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
     async record(r, settle) {
       const values = [
         r.id, r.agent ?? null, r.process ?? null, r.runId ?? null, r.step ?? null, r.tier, r.provider, r.model,
-        JSON.stringify(r.request), r.response === undefined ? null : JSON.stringify(r.response), r.output ?? null,
+        r.requestJson ?? JSON.stringify(r.request), r.response === undefined ? null : JSON.stringify(r.response), r.output ?? null,
         r.tokensIn, r.tokensOut, r.costUsd, Math.round(r.latencyMs), r.outcome, r.errorCode ?? null,
         r.errorMessage?.slice(0, 4000) ?? null, r.attempt, r.purpose ?? 'first_pass', r.entityIds, r.replayOf ?? null,
       ];

@@ -66,7 +66,9 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
     if (mode === 'no_model' || chain.length === 0) throw new ModelNotConfiguredError(req.tier);
     const maxTokens = req.maxTokens ?? o.defaultMaxTokens;
     const params = { messages: req.messages, tools: req.tools, toolChoice: req.toolChoice, temperature: req.temperature, maxTokens, responseFormat: req.responseFormat };
-    const requestRecord = { tier: req.tier, ...JSON.parse(JSON.stringify(params)) } as Record<string, unknown>;
+    // Serialized once, before anything can change it: what the record stores and the reservation counts.
+    const requestRecord = { tier: req.tier, ...params } as Record<string, unknown>;
+    const requestJson = JSON.stringify(requestRecord);
     const failures: Array<{ model: string; error: string; callId?: string }> = [];
     const tried: string[] = [];
 
@@ -78,7 +80,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       }
       let reservation: Reservation | null = null;
       if (o.budget) {
-        const estimate = await estimateCost(o.prices, target.model, requestRecord, maxTokens);
+        const estimate = await o.prices.cost(target.model, Buffer.byteLength(requestJson), maxTokens); // as estimateCost, on the whole request
         reservation = await o.budget.reserve({ process: meta.process, amountUsd: estimate }); // throws budget_exceeded: the call is not made
       }
       let settled = false;
@@ -95,7 +97,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
             answered = true;
             const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd, lease: reservation.lease } : undefined;
             const out = await o.recorder.record({
-              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
+              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord, requestJson,
               response: { content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason },
               output: res.content ?? (res.toolCalls.length ? JSON.stringify(res.toolCalls) : null),
               tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, outcome: 'ok', attempt,
@@ -109,7 +111,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
             const latencyMs = performance.now() - t0;
             if (e.kind !== 'client') o.breaker.failure(target.provider.name);
             await o.recorder.record({
-              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord,
+              id, ...metaOf(meta), tier: req.tier, provider: target.provider.name, model: target.model, request: requestRecord, requestJson,
               tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: `${e.status ?? ''} ${e.message}`.trim(), attempt,
             });
             failures.push({ model: target.label, error: `${e.kind}${e.status ? ` ${e.status}` : ''}: ${e.message}`, callId: id });
