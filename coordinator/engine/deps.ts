@@ -57,8 +57,8 @@ export interface EngineDeps {
   /** A plain pg pool for the step hot path (engine/fast-path.ts). */
   pool: pg.Pool;
   /**
-   * Connections with synchronous_commit off, for the two statements of a pure step: the claim
-   * (step.started) and the fast-path transition (goto/complete with nothing sent to anyone). Their commit
+   * Connections with synchronous_commit off, for a step's claim (step.started) and its fast-path
+   * transition (goto/complete with nothing sent to anyone; a speculative step's one statement). Their commit
    * does not wait for the disk flush. A crash of the coordinator loses nothing (the WAL is written by the
    * server, not by us); only a crash of PostgreSQL itself can lose the last fraction of a second of
    * them, and then the run is simply back at the step before: reconciliation re-runs it, deterministic
