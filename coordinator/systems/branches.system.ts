@@ -3,7 +3,7 @@ import type { EngineDeps } from '../engine/deps.ts';
 import { type RunTransaction, withRun } from '../engine/run-tx.ts';
 import { PermanentError } from '../errors.ts';
 import type { Branch, BranchOutcome, ProcessDefinition, StepDefinition } from '../process/define.ts';
-import { startRun } from './start-run.system.ts';
+import { parseProcessInput, startRun } from './start-run.system.ts';
 
 const FINISHED = ['completed', 'failed', 'cancelled'];
 
@@ -26,9 +26,11 @@ export function checkBranches(deps: Pick<EngineDeps, 'registry'>, def: ProcessDe
     } else {
       // Other processes: the name must not shadow a step's output, and the input must be valid now, not at commit.
       if (def.steps[name]) throw new PermanentError('invalid_branches', `${where}: branch "${name}" has the name of a step; its outcome would overwrite that step's output.`);
-      const target = deps.registry.latest(b.process);
-      const parsed = target.input.safeParse(b.input ?? {});
-      if (!parsed.success) throw new PermanentError('invalid_branches', `${where}: input for branch "${name}" (${b.process}) is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}.`);
+      try {
+        parseProcessInput(deps, b.process, b.input);
+      } catch (err) {
+        throw new PermanentError('invalid_branches', `${where}, branch "${name}": ${(err as Error).message}`);
+      }
     }
   }
 }

@@ -29,7 +29,7 @@ export interface StartedRun {
 }
 
 /** Validates input against the process's schema and explains each problem in one line. */
-export function parseProcessInput(deps: EngineDeps, processName: string, input: unknown): { def: ProcessDefinition<any>; input: unknown } {
+export function parseProcessInput(deps: Pick<EngineDeps, 'registry'>, processName: string, input: unknown): { def: ProcessDefinition<any>; input: unknown } {
   const def = deps.registry.latest(processName);
   const parsed = def.input.safeParse(input ?? {});
   if (!parsed.success) {

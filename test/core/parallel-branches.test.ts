@@ -67,6 +67,18 @@ const badBranches = defineProcess({
   },
 });
 
+const badInput = defineProcess({
+  name: 'bad-branch-input',
+  version: 1,
+  description: 'branches into another process with input it does not accept',
+  input: z.object({}),
+  start: 'ask',
+  steps: {
+    ask: { next: ['done'], retry: { attempts: 1 }, run: (ctx) => ctx.parallel([{ name: 'check', process: 'three-steps', input: { n: 'many' } }], { then: 'done' }) },
+    done: { run: (ctx) => ctx.complete() },
+  },
+});
+
 const resultOf = async (c: Coordinator, runId: string) => ((await c.runs.get(runId))?.state as { result?: unknown } | undefined)?.result;
 const statusOf = async (c: Coordinator, runId: string) => (await c.runs.get(runId))?.status;
 const childrenOf = (runId: string) => env.tdb.sql<{ id: string; process: string; status: string }>('SELECT id, process, status FROM run WHERE parent_run_id = $1 ORDER BY process, id', [runId]);
@@ -166,13 +178,20 @@ describe('parallel branches', () => {
     expect(joinedAt - lastChildDone).toBeLessThan(2_000);
   });
 
-  it('refuses a branch into an undeclared step with a clear failure, starting nothing', async () => {
-    const c = await env.coordinator({ processes: [badBranches], roles: { workers: true, background: true } });
+  it('refuses a branch into an undeclared step, or with input its process does not accept, with a clear failure, starting nothing', async () => {
+    const c = await env.coordinator({ processes: [badBranches, badInput, threeSteps], roles: { workers: true, background: true } });
     const { runId } = await c.runs.start({ process: 'bad-branches', input: {} });
     await waitFor('the failure to be escalated', async () => (await statusOf(c, runId)) === 'waiting');
     const [incident] = await env.tdb.sql<{ code: string; message: string }>('SELECT code, message FROM incident WHERE run_id = $1', [runId]);
     expect(incident.code).toBe('undeclared_transition');
     expect(incident.message).toContain('"elsewhere"');
     expect(await childrenOf(runId)).toEqual([]);
+
+    const { runId: r2 } = await c.runs.start({ process: 'bad-branch-input', input: {} });
+    await waitFor('the bad input to be escalated', async () => (await statusOf(c, r2)) === 'waiting');
+    const [i2] = await env.tdb.sql<{ code: string; message: string }>('SELECT code, message FROM incident WHERE run_id = $1', [r2]);
+    expect(i2.code).toBe('invalid_branches');
+    expect(i2.message).toMatch(/branch "check".*Input for three-steps is not valid: n:/);
+    expect(await childrenOf(r2)).toEqual([]);
   });
 });
