@@ -118,12 +118,6 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
       pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
       const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
-      const stopCoordinator = c.stop.bind(c);
-      c.stop = async () => {
-        await stopCoordinator();
-        await budget.close().catch(() => {}); // gives back the unused budget lease (a crash leaves it held, never spent)
-        await pool.end().catch(() => {});
-      };
       const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
@@ -131,16 +125,22 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
       // Vectors catch up by themselves: records written while Chroma was down, or an index left empty
       // by a new embedder or a lost data folder, are embedded from Postgres in the background.
-      const upkeep = async () => {
-        const r = await memory.upkeepVectors().catch((err) => (c.log.warn({ err: String(err) }, 'vector upkeep failed; the next pass retries'), null));
-        if (r && (r.embedded > 0 || r.refilled)) c.log.info(r, r.refilled ? 'the vector index was empty: refilling it from Postgres' : 'embedded records that were waiting for vectors');
-      };
+      let upkeeping: Promise<void> | null = null;
+      const upkeep = () =>
+        (upkeeping ??= memory
+          .upkeepVectors()
+          .then((r) => void ((r.embedded > 0 || r.refilled) && c.log.info(r, r.refilled ? 'the vector index was empty: refilling it from Postgres' : 'embedded records that were waiting for vectors')))
+          .catch((err) => c.log.warn({ err: String(err) }, 'vector upkeep failed; the next pass retries'))
+          .finally(() => (upkeeping = null)));
       const upkeepTimer = memory.vectors.store && opts.vectorUpkeep !== false ? setInterval(() => void upkeep(), 60_000).unref() : null;
       if (upkeepTimer) void upkeep();
-      const stopWithUpkeep = c.stop.bind(c);
+      const stopCoordinator = c.stop.bind(c);
       c.stop = async () => {
         if (upkeepTimer) clearInterval(upkeepTimer);
-        await stopWithUpkeep();
+        await upkeeping; // a pass in flight finishes before the pool closes under it
+        await stopCoordinator();
+        await budget.close().catch(() => {}); // gives back the unused budget lease (a crash leaves it held, never spent)
+        await pool.end().catch(() => {});
       };
       const assistant = createOperatorAssistant({ model: stack.model, tools: coordinatorTools(() => c, memory), gate: coordinatorGate(() => c), now: () => c.clock.now() });
       st = { c, stack, budget, memory, assistant };
