@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { createLeanFetch } from './lean-fetch.ts';
 import { ProviderCallError, type ChatProvider, type ProviderChatResponse, type ToolCall } from './model.port.ts';
 
 /**
@@ -7,7 +8,7 @@ import { ProviderCallError, type ChatProvider, type ProviderChatResponse, type T
  * fallbacks and the circuit breaker see every failure once and requests are counted once.
  */
 export function createOpenAiProvider(opts: { name: string; baseURL: string; apiKey: string }): ChatProvider {
-  const client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0 });
+  const client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0, fetch: createLeanFetch() });
   return {
     name: opts.name,
     async chat(model, params, { timeoutMs, signal }): Promise<ProviderChatResponse> {
