@@ -20,7 +20,7 @@ import globalSetup from '../test/support/global-setup.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { startChroma } from '../test/support/chroma.ts';
 import { createBudgetLedger, createCallRecorder, createCircuitBreaker, createModelService, createOpenAiProvider, createPriceTable, replyDrafter, type ChatProvider } from '../agents/index.ts';
-import { createChromaVectorStore, createHashedEmbedder, createMemory } from '../memory/index.ts';
+import { createChromaVectorStore, createMemory, createOfflineEmbedder } from '../memory/index.ts';
 
 const nFlag = process.argv.indexOf('--n');
 const N = nFlag >= 0 ? Number(process.argv[nFlag + 1]) || 300 : 300;
@@ -101,7 +101,7 @@ try {
   const b2 = await run('2b. same, a reservation per call (leases off)', () => perCall.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench', process: 'reply-drafting' } }));
 
   // A realistic customer for the reply drafter: summary, facts, history, past approved replies.
-  const embedder = createHashedEmbedder({ dims: 384 });
+  const embedder = createOfflineEmbedder({ dims: 384 }); // the production default
   const memory = createMemory({ db: t.db, pool, embedder, vectorStore: createChromaVectorStore({ url: chroma.url, collection: `ov${randomBytes(3).toString('hex')}`, embedderId: embedder.id }) });
   const c = await memory.upsertEntity({ kind: 'customer', name: 'Lena Fischer' });
   for (const [k, v] of [['plan', 'yearly, 5% discount'], ['email', 'lena@example.com'], ['payment_terms', '14 days'], ['language', 'German']]) await memory.addFact({ entityId: c.id, key: k, value: v, source: 'email:earlier' });

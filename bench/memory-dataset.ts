@@ -19,6 +19,8 @@ export interface BenchQuery {
   heldOut: string;
   /** The same need asked in German, French or Spanish (the episodes are English). */
   foreign: string;
+  /** Another English phrasing, written after the offline embedder's word-vector weights were chosen (never tuned on). */
+  fresh: string;
 }
 
 type T = { who: 'customer' | 'vendor'; title: string; doc: string[]; q: string[] };
@@ -43,6 +45,26 @@ const HELD_OUT: Array<{ en: string[]; foreign: string[] }> = [
   { en: ['Did {name} hike what they ask for?', 'Is {name} asking for more per unit?'], foreign: ['Hat {name} die Preise erhöht?', '{name} a-t-il augmenté ses prix ?', '¿Subió {name} sus precios?'] },
   { en: ['How much does {name} want from us?', 'Did {name} send us paperwork asking for cash?'], foreign: ['Wie viel schulden wir {name}?', 'Combien devons-nous à {name} ?', '¿Cuánto le debemos a {name}?'] },
   { en: ['Is {name} running out of material?', 'Will {name} be slower than expected?'], foreign: ['Liefert {name} verspätet?', 'Le fournisseur {name} a-t-il du retard ?', '¿Tiene retraso el proveedor {name}?'] },
+];
+/**
+ * Phrasings as an operator would type them, per topic in TOPICS' order, written after the offline
+ * embedder's settings (memory/embedding/offline.embedder.ts) were chosen on the sets above, and not
+ * used to choose anything since: the least flattered English set.
+ */
+const FRESH: string[][] = [
+  ['Did the shipment to {name} show up late?', "Was the courier slow with {name}'s package?"],
+  ['What terms did we give {name} on cost?', 'Did {name} get a better price from us?'],
+  ['Is {name} late paying us?', 'Has {name} cleared what they owe?'],
+  ['Did {name} return something and want cash back?', 'Are we reimbursing {name}?'],
+  ['When am I seeing {name}?', 'Do I have a call booked with {name}?'],
+  ['Did {name} say the product broke?', 'Any defects reported by {name}?'],
+  ['Is {name} renewing?', 'Will {name} downgrade or cancel?'],
+  ['Has {name} got a new office?', 'Where do we send things for {name} now?'],
+  ['How many pieces did {name} order?', "How big was {name}'s order?"],
+  ['Is {name} paying by transfer now?', 'What payment option does {name} use?'],
+  ['Has {name} gone up in price?', "Are {name}'s costs rising?"],
+  ["What is the amount on {name}'s latest bill?", 'Do we have a bill from {name} to pay?'],
+  ['Is {name} going to deliver late?', 'Is our order from {name} postponed?'],
 ];
 const TOPICS: T[] = [
   { who: 'customer', title: 'Delivery', doc: ['The {product} shipment to {name} arrived {n} days late; the courier lost the tracking number.', 'Parcel for {name} with {qty} {product} was stuck at the depot for {n} days.'], q: ["Was {name}'s parcel delayed?", 'Did the order for {name} come late?', 'Any problem getting the goods to {name} on time?'] },
@@ -80,6 +102,8 @@ export function generateDataset(total: number, queries: number, seed = 42): { ep
   // Held-out phrasings draw from their own sequence, so the original set stays exactly as it was.
   const r2 = rng(seed + 1);
   const pick2 = <X>(xs: X[]) => xs[Math.floor(r2() * xs.length)];
+  const r3 = rng(seed + 2);
+  const pick3 = <X>(xs: X[]) => xs[Math.floor(r3() * xs.length)];
   const fill = (s: string, name: string) =>
     s.replaceAll('{name}', name).replaceAll('{product}', pick(PRODUCTS)).replaceAll('{n}', String(2 + Math.floor(r() * 20))).replaceAll('{qty}', String(10 * (1 + Math.floor(r() * 50))))
       .replaceAll('{pct}', String(3 + Math.floor(r() * 15))).replaceAll('{amt}', (50 + r() * 5000).toFixed(2)).replaceAll('{inv}', `INV-${1000 + Math.floor(r() * 9000)}`)
@@ -102,7 +126,7 @@ export function generateDataset(total: number, queries: number, seed = 42): { ep
     const key = `ep-${i}`;
     episodes.push({ key, entity: e.name, kind: e.kind, title: topic.title, content: fill(pick(topic.doc), e.name) });
     const held = HELD_OUT[TOPICS.indexOf(topic)];
-    candidates.push({ targets: [key], entity: e.name, question: fill(pick(topic.q), e.name), heldOut: pick2(held.en).replaceAll('{name}', e.name), foreign: pick2(held.foreign).replaceAll('{name}', e.name) });
+    candidates.push({ targets: [key], entity: e.name, question: fill(pick(topic.q), e.name), heldOut: pick2(held.en).replaceAll('{name}', e.name), foreign: pick2(held.foreign).replaceAll('{name}', e.name), fresh: pick3(FRESH[TOPICS.indexOf(topic)]).replaceAll('{name}', e.name) });
   }
   // One question per (entity, topic); any episode of that pair counts as a hit.
   const byPair = new Map<string, string[]>();

@@ -3,7 +3,7 @@ import type { Db } from '../coordinator/db/client.ts';
 import type { MemoryConfig } from './config.ts';
 import type { Embedder } from './embedding/embedder.port.ts';
 import { cachedEmbedder } from './embedding/cached.embedder.ts';
-import { createHashedEmbedder } from './embedding/hashed.embedder.ts';
+import { createOfflineEmbedder } from './embedding/offline.embedder.ts';
 import { createForget, type ForgetExtension, type ForgetReport } from './forget.ts';
 import { createMemoryStore, type EntityRow, type FactRow } from './memory.store.ts';
 import { nameKey, type RetrievalQuery, type RetrievalResult } from './memory.types.ts';
@@ -42,7 +42,7 @@ export interface EntityView {
  * over Postgres and an optional vector store.
  */
 export function createMemory(o: MemoryOptions) {
-  const embedder = cachedEmbedder(o.embedder ?? createHashedEmbedder({ dims: o.config?.COO_MEMORY_EMBED_DIMS ?? 384 }));
+  const embedder = cachedEmbedder(o.embedder ?? createOfflineEmbedder({ dims: o.config?.COO_MEMORY_EMBED_DIMS ?? 384 }));
   const store =
     o.vectorStore === undefined
       ? createChromaVectorStore({ url: o.config?.COO_CHROMA_URL ?? 'http://127.0.0.1:8000', collection: o.config?.COO_CHROMA_COLLECTION ?? 'coo_memory', embedderId: embedder.id })

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { type ConversationHandlers, type Coordinator, type FreeTextAnswer, plainToCommand } from '../../coordinator/index.ts';
-import { createHashedEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
+import { createOfflineEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
 import { applyBudgetDecision } from '../budget/budget.approval.ts';
 import { createBudgetLedger, type BudgetLedger } from '../budget/budget.ledger.ts';
@@ -121,7 +121,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
-        : createHashedEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
+        : createOfflineEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
       const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
       // Vectors catch up by themselves: records written while Chroma was down, or an index left empty
       // by a new embedder or a lost data folder, are embedded from Postgres in the background.
