@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 
 /** Statuses whose response may not carry a body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -16,11 +16,12 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * young.
  *
  * Bodies the SDK sends for chat and embeddings are strings; anything else (forms, streams) and
- * Request inputs go to the global fetch unchanged. A non-streaming answer is read whole before the
- * Response is built; an event stream is passed through as a stream.
+ * Request inputs go to the global fetch unchanged. Redirects are followed as fetch follows them (a
+ * gateway that moves its endpoint). A non-streaming answer is read whole before the Response is
+ * built; an event stream is passed through as a stream.
  */
 export function createLeanFetch(opts: { dispatcher?: Dispatcher } = {}): typeof fetch {
-  const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  const dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 }).compose(interceptors.redirect({ maxRedirections: 5 }));
   return async function leanFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const body = init?.body ?? null;
     if (input instanceof Request || (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);

@@ -16,6 +16,7 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       if (req.url === '/empty') return res.writeHead(204).end();
+      if (req.url === '/moved') return res.writeHead(307, { location: '/echo' }).end();
       if (req.url?.startsWith('/cookies')) {
         res.setHeader('set-cookie', ['a=1', 'b=2']);
         return res.writeHead(429, 'Too Many', { 'retry-after': '3', 'content-type': 'application/json' }).end('{"error":{"message":"slow down"}}');
@@ -56,6 +57,12 @@ describe('lean fetch (the openai SDK transport)', () => {
     const got = seen.at(-1)!;
     expect(got).toMatchObject({ method: 'POST', url: '/echo', body });
     expect(got.headers['x-trace']).toBe('t1');
+  });
+
+  it('follows a redirect with the same method and body, as fetch does', async () => {
+    const res = await f(`${base}/moved`, { method: 'POST', body: 'hello' });
+    expect(await res.text()).toBe('got 5 chars');
+    expect(seen.slice(-2).map((x) => [x.method, x.url, x.body])).toEqual([['POST', '/moved', 'hello'], ['POST', '/echo', 'hello']]);
   });
 
   it('keeps repeated headers and the status text of an error, and answers a 204 with no body', async () => {
