@@ -18,7 +18,7 @@ export function createHashedEmbedder(opts: { dims?: number } = {}): Embedder {
     dims,
     local: true,
     async embed(texts) {
-      return texts.map((t) => embedOne(t, dims));
+      return texts.map((t) => hashedVector(words(t), dims));
     },
   };
 }
@@ -38,7 +38,12 @@ export function words(text: string): string[] {
 
 /** The words that carry meaning: common words of all four languages left out. */
 export function tokenize(text: string): string[] {
-  return words(text).filter((w) => !ALL_STOP.has(w));
+  return contentWords(words(text));
+}
+
+/** `words` without the common words of all four languages (what `tokenize` returns, from words already split). */
+export function contentWords(all: string[]): string[] {
+  return all.filter((w) => !ALL_STOP.has(w));
 }
 
 function fnv1a(s: string): number {
@@ -55,11 +60,11 @@ function add(v: Float64Array, feature: string, weight: number) {
   v[h % v.length] += (h & 0x80000000 ? -1 : 1) * weight;
 }
 
-function embedOne(text: string, dims: number): number[] {
+/** The hashed features of a text already split by `words`, as a unit vector of `dims`. */
+export function hashedVector(all: string[], dims: number): number[] {
   const v = new Float64Array(dims);
-  const all = words(text);
   const lang = guessLang(all);
-  const toks = all.filter((w) => !ALL_STOP.has(w));
+  const toks = contentWords(all);
   const stems = toks.map((w) => stem(w, lang));
   const tf = new Map<string, { n: number; word: string }>(); // stem → count and its first word
   stems.forEach((s, i) => {

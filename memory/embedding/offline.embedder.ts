@@ -1,5 +1,5 @@
 import type { Embedder } from './embedder.port.ts';
-import { createHashedEmbedder, tokenize } from './hashed.embedder.ts';
+import { contentWords, createHashedEmbedder, hashedVector, words } from './hashed.embedder.ts';
 import { loadWordVectors, type WordVectors } from './word-vectors.ts';
 
 /** Share of the cosine that comes from word meaning; the rest is the hashed features' wording match. */
@@ -23,9 +23,9 @@ export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordV
   const H = Math.log(wv.size) + 0.5772; // Zipf: p(rank r) ≈ 1 / ((r + 10) · H)
   const wh = Math.sqrt(1 - MEANING_WEIGHT);
   const wm = Math.sqrt(MEANING_WEIGHT);
-  const meaning = (text: string): Float64Array => {
+  const meaning = (toks: string[]): Float64Array => {
     const v = new Float64Array(wv.dims);
-    for (const w of tokenize(text)) {
+    for (const w of toks) {
       const r = wv.rank(w) ?? (w.endsWith('s') ? wv.rank(w.slice(0, -1)) : undefined);
       if (r === undefined) continue;
       wv.addTo(v, r, SIF_A / (SIF_A + 1 / ((r + 10) * H)));
@@ -37,9 +37,11 @@ export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordV
     dims: hashed.dims + wv.dims,
     local: true,
     async embed(texts) {
-      const hv = await hashed.embed(texts);
-      return texts.map((t, i) => {
-        const m = meaning(t);
+      return texts.map((t) => {
+        // The text is split once for both parts.
+        const all = words(t);
+        const hv = hashedVector(all, hashed.dims);
+        const m = meaning(contentWords(all));
         let n = 0;
         for (const x of m) n += x * x;
         n = Math.sqrt(n);
@@ -47,7 +49,7 @@ export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordV
         const a = n > 0 ? wh : 1;
         const b = n > 0 ? wm / n : 0;
         const out = new Array<number>(hashed.dims + wv.dims);
-        for (let k = 0; k < hashed.dims; k++) out[k] = hv[i][k] * a;
+        for (let k = 0; k < hashed.dims; k++) out[k] = hv[k] * a;
         for (let k = 0; k < wv.dims; k++) out[hashed.dims + k] = m[k] * b;
         return out;
       });
