@@ -35,6 +35,7 @@ export async function costLine(d: Pick<AiCommandDeps, 'budget' | 'coordinator'>)
 export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d: AiCommandDeps): void {
   const memory: Cmd = {
     name: 'memory',
+    readOnly: true,
     usage: '/memory <name>',
     summary: 'What I know about a customer or vendor, and where each fact came from',
     help: 'Shows the rolling summary, current facts with their source and confidence, and how many messages, invoices and notes I keep. /forget <name> erases it all.',
@@ -79,6 +80,7 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
 
   const budget: Cmd = {
     name: 'budget',
+    readOnly: (args) => args.trim() === '',
     usage: '/budget [set <process|global> <day|month> <usd> | remove <process|global> <day|month>]',
     summary: 'Spending caps and what has been spent against them',
     help: 'Caps are per process or global, per day or month. A model call that would pass a cap is not made; the run asks you to raise it. Examples: /budget set invoice-intake day 5 — /budget set global month 40',
@@ -104,6 +106,7 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
 
   const costs: Cmd = {
     name: 'costs',
+    readOnly: true,
     usage: '/costs [days]',
     summary: 'Model spend by agent, process and day',
     help: 'Rolls up every recorded model call. /costs 7 covers the last week. Prices: /costs prices, or /costs price <model> <in per 1M> <out per 1M>.',
@@ -129,6 +132,7 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
 
   const retention: Cmd = {
     name: 'retention',
+    readOnly: (args) => args.trim() === '',
     usage: '/retention [set <kind> <days> <delete|summarize> | run]',
     summary: 'How long I keep messages, invoices and logs',
     help: 'Per kind: keep N days, then delete or keep only the summary. Runs nightly. Example: /retention set message 90 summarize',
@@ -151,6 +155,7 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
 
   const allow: Cmd = {
     name: 'allow',
+    readOnly: (args) => args.trim() === '',
     usage: '/allow [<process> <tool> | remove <process> <tool>]',
     summary: 'Let the assistant run one action without asking',
     help: 'By default every action that changes the world asks you first. "/allow invoice-intake start_process" lets the assistant start invoice intake directly.',

@@ -7,9 +7,10 @@ import type { QueueSet } from '../runtime/queues.ts';
 import { decideApproval } from '../systems/approval.system.ts';
 import type { OperatorApi } from './api.ts';
 import { alreadyDecidedText, type CoreCommandContext } from './commands/core.commands.ts';
-import { CommandRouter } from './commands/registry.ts';
+import { CommandRouter, isReadOnly } from './commands/registry.ts';
 import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
+import { decisionCardFor } from './decision-card.ts';
 import {
   type ConversationEvent,
   type ConversationMessage,
@@ -23,8 +24,17 @@ import {
 } from './message.ts';
 
 /** Plain-language text and files go to handlers that later layers provide (the assistant, perception). */
-/** A free-text answer, or a request to answer with a slash command instead (what a plain request means without a model). */
+/**
+ * A free-text answer, or a request to answer with a slash command instead (what a plain request means
+ * without a model). Only a read-only command runs that way; any other gets the operator's buttons back.
+ */
 export type FreeTextAnswer = OutboundMessageInput | { command: string };
+
+/** A reply, and the approval it asks about when it carries that approval's buttons (they settle with it). */
+interface Answer {
+  body: OutboundMessageInput;
+  approvalId?: string | null;
+}
 
 export interface ConversationHandlers {
   freeText?(msg: { text: string; actor: string; surface: string; inboundId: string }): Promise<FreeTextAnswer>;
@@ -62,43 +72,58 @@ export class OperatorService implements OperatorApi {
     const inbound = await db.$transaction((tx) =>
       insertMessage(tx, { direction: 'in', surface: msg.surface, body: { text: msg.text, files: msg.files, kind: 'reply' } }),
     );
-    const body = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
-    const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, replyTo: inbound.id }));
+    const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
+    const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, approvalId, replyTo: inbound.id }));
     return { duplicate: false, inbound, reply };
   }
 
-  /** Runs the slash command a plain request meant, saying so, so the operator learns the command too. */
-  private async answerWithCommand(command: string, actor: string, surface: string): Promise<OutboundMessageInput | null> {
+  /**
+   * Runs the slash command a plain request meant, saying so, so the operator learns the command too.
+   * Only a command that changes nothing runs this way: a sentence never decides, cancels, retries or
+   * starts anything. Any other command comes back as the buttons that do it (its item's card), or as
+   * the command to send.
+   */
+  private async answerWithCommand(command: string, actor: string, surface: string): Promise<Answer | null> {
     const parsed = CommandRouter.parse(command);
-    if (!parsed || !this.d.router.get(parsed.name)) return null;
+    const def = parsed && this.d.router.get(parsed.name);
+    if (!parsed || !def) return null;
+    if (!isReadOnly(def, parsed.args)) {
+      const card = await decisionCardFor(this.d.engine, command);
+      if (card) return card;
+      return { body: { text: `I don't run /${parsed.name} from a sentence. To do it, send the command itself: ${command}` } };
+    }
     const r = await this.d.router.dispatch(command, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
-    return { ...r, text: `(${command})\n${r.text ?? ''}` };
+    return { body: { ...r, text: `(${command})\n${r.text ?? ''}` } };
   }
 
-  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string): Promise<OutboundMessageInput> {
+  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string): Promise<Answer> {
     try {
       const trimmed = text.trim();
       if (trimmed.startsWith('/')) {
-        return await this.d.router.dispatch(trimmed, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+        return { body: await this.d.router.dispatch(trimmed, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router }) };
       }
       if (files.length > 0) {
-        if (this.d.handlers.files) return await this.d.handlers.files({ text, files, actor, surface, inboundId });
-        return { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` };
+        if (this.d.handlers.files) return { body: await this.d.handlers.files({ text, files, actor, surface, inboundId }) };
+        return { body: { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` } };
       }
-      if (!trimmed) return { text: 'Send me a command such as /status, or /help to see them all.' };
+      if (!trimmed) return { body: { text: 'Send me a command such as /status, or /help to see them all.' } };
+      // A sentence about a decision gets the item's buttons, with or without a model: only a press or
+      // the exact command decides (issue 12; test/core/decisions-free-text.test.ts).
+      const card = await decisionCardFor(this.d.engine, trimmed);
+      if (card) return card;
       if (this.d.handlers.freeText) {
         const r = await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
-        if (!('command' in r)) return r;
+        if (!('command' in r)) return { body: r };
         const viaCommand = await this.answerWithCommand(r.command, actor, surface);
         if (viaCommand) return viaCommand;
-        return { text: 'I understand commands only without a model — /help lists them.' };
+        return { body: { text: 'I understand commands only without a model — /help lists them.' } };
       }
       const plain = plainToCommand(trimmed);
       const viaCommand = plain && (await this.answerWithCommand(plain.command, actor, surface));
       if (viaCommand) return viaCommand;
-      return { text: `I understand commands for now — try /help. (Configure a model to talk to me in plain language.)` };
+      return { body: { text: `I understand commands for now — try /help. (Configure a model to talk to me in plain language.)` } };
     } catch (err) {
-      return { kind: 'error', text: this.explain(err) };
+      return { body: { kind: 'error', text: this.explain(err) } };
     }
   }
 

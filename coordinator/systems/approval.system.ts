@@ -26,14 +26,15 @@ export type DecideResult =
   | { ok: true; approvalId: string; runId: string; option: string; label: string }
   | { ok: false; approvalId: string; runId: string; status: string; decision: string | null; decidedBy: string | null; decidedVia: string | null; decidedAt: Date | null };
 
-function buttonsFor(approvalId: string, options: ApprovalOption[]): Button[][] {
+/** An approval's buttons, one per option: the same on its card and wherever else the operator is asked to decide it. */
+export function approvalButtons(approvalId: string, options: ApprovalOption[]): Button[][] {
   return [options.map((o) => ({ label: o.label, style: o.style ?? 'default', action: { type: 'decide' as const, approvalId, option: o.id } }))];
 }
 
 export function approvalMessage(a: { approvalId: string; question: string; options: ApprovalOption[]; runId: string; process: string; expiresAt?: Date | null; reminder?: boolean }): OutboundMessageInput {
   const lines = [`${a.reminder ? 'Reminder: still waiting for you. ' : ''}${a.question}`, `Run ${a.runId} (${a.process}) · approval ${a.approvalId}`];
   if (a.expiresAt) lines.push(`Decides itself at ${a.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC if unanswered.`);
-  return { kind: 'approval', text: lines.join('\n'), buttons: buttonsFor(a.approvalId, a.options) };
+  return { kind: 'approval', text: lines.join('\n'), buttons: approvalButtons(a.approvalId, a.options) };
 }
 
 /**

@@ -26,6 +26,7 @@ function age(seconds: number): string {
 
 const help: Cmd = {
   name: 'help',
+  readOnly: true,
   usage: '/help [command]',
   summary: 'What I can do, or how one command works',
   help: 'Lists every command. /help run explains /run in detail.',
@@ -42,6 +43,7 @@ const help: Cmd = {
 
 const status: Cmd = {
   name: 'status',
+  readOnly: true,
   usage: '/status',
   summary: 'Runs by status, queues, what waits for you',
   help: 'Shows how many runs are running, waiting, completed, failed or cancelled; queue sizes per agent type; pending approvals with their age; open incidents.',
@@ -61,6 +63,7 @@ const status: Cmd = {
 
 const runs: Cmd = {
   name: 'runs',
+  readOnly: true,
   usage: '/runs [status]',
   summary: 'The latest runs',
   help: 'Lists the 10 latest runs, newest first. Filter by status: /runs failed, /runs waiting, /runs running.',
@@ -79,6 +82,8 @@ const runs: Cmd = {
 
 const run: Cmd = {
   name: 'run',
+  // Alone it lists the processes; with a name it starts one.
+  readOnly: (args) => args.trim() === '',
   usage: '/run <process> [json input]',
   summary: 'Start a process',
   help: 'Starts a run of a process with optional JSON input, e.g. /run approval-roundtrip {"question":"Send the quote to Acme?"}. /run alone lists the processes.',
@@ -103,6 +108,7 @@ const run: Cmd = {
 
 const inbox: Cmd = {
   name: 'inbox',
+  readOnly: true,
   usage: '/inbox',
   summary: 'Approvals and incidents waiting for you',
   help: 'Lists pending approvals (answer with the buttons, /approve <id> or /reject <id>) and open incidents (failed steps, with /retry <run>).',

@@ -2,17 +2,18 @@
  * Plain requests the COO can answer without a model, in English, German, French and Spanish, mapped to
  * the slash command. Used when no model is configured, so an operator who writes "what's waiting for
  * me?" gets /inbox instead of "I understand commands only". Questions are scored against cue words per
- * command (not matched against whole phrases, so other phrasings of the same question still land);
- * decisions need the approval or run id spelled out, and a request to do something (send, pay,
- * delete, remind…) is never read as a question: nothing here guesses an action.
+ * command (not matched against whole phrases, so other phrasings of the same question still land). Only
+ * read-only commands come out of here: a request to do something (send, pay, delete, remind…) is never
+ * read as a question, and a sentence never becomes /approve, /reject, /cancel or /retry — whatever its
+ * words, the operator decides with a button or the exact command (see decisionMentions).
  */
 export interface PlainCommand {
   /** The slash command to run, e.g. "/runs failed". */
   command: string;
 }
 
-const APPROVAL_ID = /\b(apv_[a-z0-9]{6,})\b/i;
-const RUN_ID = /\b(run_[a-z0-9]{6,})\b/i;
+const APPROVAL_IDS = /\bapv_[a-z0-9]{6,}\b/gi;
+const RUN_IDS = /\brun_[a-z0-9]{6,}\b/gi;
 
 /** Accents and case folded, apostrophes unified, so "Qu’est-ce qui m’attend ?" matches like "qu'est-ce qui m'attend". */
 function fold(text: string): string {
@@ -23,31 +24,33 @@ function fold(text: string): string {
     .toLowerCase();
 }
 
-/** Reason text after an id: "approve apv_x because the price is right" → "the price is right". */
-function reasonAfter(text: string, id: string): string {
-  const rest = text.slice(text.indexOf(id) + id.length).replace(/^[\s,:;.-]*(because|since|weil|da|car|parce que|porque|reason:?|grund:?)?\s*/i, '').trim();
-  return rest ? ` ${rest}` : '';
+/** Words about stopping a run or running it again, in the four languages (folded text). */
+const RUN_CONTROL =
+  /\b(cancel\w*|stop\w*|abort\w*|kill|halt|terminate|end it|retry\w*|try again|again|rerun|re-run|restart\w*|resum\w*|abbrech\w*|abgebrochen|stopp\w*|anhalt\w*|beend\w*|wiederhol\w*|nochmal|noch mal|erneut|neu start\w*|annul\w*|arret\w*|relanc\w*|reessa\w*|recommenc\w*|redemarr\w*|deten\w*|parar|para(lo|la)|reintent\w*|reinici\w*|otra vez|de nuevo)\b/;
+
+/** A whole message that only says yes or no (or approve/reject with nothing to say what), in the four languages. */
+const BARE_ANSWER =
+  /^(please |bitte |por favor )?(yes|yeah|yep|yup|sure|ok|okay|k|no|nope|nah|go|go ahead|do it|approve|approved|reject|decline|ja|jo|jep|klar|genau|passt|einverstanden|genehmigen|freigeben|ablehnen|nein|oui|ouais|d'accord|ok d'accord|approuver|rejeter|non|si|vale|claro|de acuerdo|aprobar|rechazar)( please| bitte| s'il te plait| s'il vous plait| por favor)?$/;
+
+/**
+ * What a sentence says about decisions, for the one rule that governs them: a sentence never decides,
+ * cancels or retries. The approvals and runs it names (the caller answers with their buttons), whether
+ * it uses words about stopping or re-running, and whether it is a bare yes or no (an answer to the last
+ * question, which gets that question's buttons again).
+ */
+export interface DecisionMentions {
+  approvalIds: string[];
+  runIds: string[];
+  runControl: boolean;
+  bareAnswer: boolean;
 }
 
-function withId(command: string, re: RegExp, original: string, reason: boolean): string | null {
-  const id = re.exec(original)?.[1];
-  return id ? `${command} ${id}${reason ? reasonAfter(original, id) : ''}` : null;
+export function decisionMentions(text: string): DecisionMentions {
+  const folded = fold(text.trim().normalize('NFC'));
+  const ids = (re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[0].toLowerCase()))];
+  const bare = folded.replace(/[\s!.?,;:¡¿]+/g, ' ').trim();
+  return { approvalIds: ids(APPROVAL_IDS), runIds: ids(RUN_IDS), runControl: RUN_CONTROL.test(folded), bareAnswer: BARE_ANSWER.test(bare) };
 }
-
-interface Rule {
-  /** Tested on the folded text. */
-  test: RegExp;
-  /** Builds the command; ids and names are taken from the original text. */
-  to(original: string, folded: string): string | null;
-}
-
-/** Decisions and control: only with an explicit id, so nothing is decided that the operator did not name. */
-const DECISIONS: Rule[] = [
-  { test: /\b(approve|approved|accept|yes|ok|okay|go ahead|genehmig\w*|freigeben|akzeptier\w*|ja|approuv\w*|accept\w*|oui|aprueb\w*|aprob\w*|acept\w*|si)\b/, to: (o) => withId('/approve', APPROVAL_ID, o, true) },
-  { test: /\b(reject|rejected|decline|deny|no|ablehn\w*|nein|refus\w*|rejet\w*|non|rechaz\w*|deneg\w*)\b/, to: (o) => withId('/reject', APPROVAL_ID, o, true) },
-  { test: /\b(retry|try again|rerun|re-run|wiederhol\w*|nochmal|erneut|reessay\w*|relanc\w*|reintent\w*|reintenta\w*)\b/, to: (o) => withId('/retry', RUN_ID, o, false) },
-  { test: /\b(cancel|stop|abort|abbrech\w*|stopp\w*|annul\w*|arret\w*|cancel\w*|deten\w*)\b/, to: (o) => withId('/cancel', RUN_ID, o, true) },
-];
 
 /**
  * A request to do something (send, pay, delete, remind, approve…) is never read as a question: without a
@@ -140,11 +143,6 @@ export function plainToCommand(text: string): PlainCommand | null {
   const original = text.trim().normalize('NFC');
   if (!original || original.length > 500) return null;
   const folded = fold(original);
-  for (const rule of DECISIONS) {
-    if (!rule.test.test(folded)) continue;
-    const command = rule.to(original, folded);
-    if (command) return { command };
-  }
   if (ACTION.test(folded)) return null;
   const name = aboutName(original, folded);
   if (name) return { command: `/memory ${name}` };

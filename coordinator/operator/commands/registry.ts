@@ -14,7 +14,18 @@ export interface CommandDefinition<C> {
   summary: string;
   /** Longer help shown by /help <name>: what it does, examples. */
   help: string;
+  /**
+   * True (or true for these arguments) when running the command changes nothing. Only such commands
+   * may run on a plain-language reading of a sentence: a sentence never decides, cancels, retries or
+   * starts anything. Left out means the command changes something.
+   */
+  readOnly?: boolean | ((args: string) => boolean);
   run(inv: CommandInvocation, ctx: C): Promise<OutboundMessageInput>;
+}
+
+/** Whether this command, with these arguments, only reads (see CommandDefinition.readOnly). */
+export function isReadOnly<C>(def: CommandDefinition<C>, args: string): boolean {
+  return typeof def.readOnly === 'function' ? def.readOnly(args) : def.readOnly === true;
 }
 
 /** A slash-command router; later layers (memory, budgets) register their own commands on it. */
