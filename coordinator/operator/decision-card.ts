@@ -34,11 +34,19 @@ const DEFAULT_LABELS = new Set(['Approve', 'Reject']);
  * answers the latest open question, so it gets that question's buttons again).
  */
 export async function decisionCardFor(deps: EngineDeps, text: string): Promise<DecisionCard | null> {
+  const named = await namedItemsCard(deps, text);
+  if (named) return named;
+  return decisionMentions(text).bareAnswer ? lastQuestionCard(deps, text.trim()) : null;
+}
+
+/**
+ * The card for the approvals a text names (and the runs it names with cancel/retry words), or null when
+ * it names none. Also used on the assistant's answers, so "apv_… is the Acme quote" comes with its buttons.
+ */
+export async function namedItemsCard(deps: EngineDeps, text: string): Promise<DecisionCard | null> {
   const m = decisionMentions(text);
   const runIds = m.runControl ? m.runIds : [];
-  if (m.approvalIds.length > 0 || runIds.length > 0) return cardFor(deps, m.approvalIds, runIds, '');
-  if (m.bareAnswer) return lastQuestionCard(deps, text.trim());
-  return null;
+  return m.approvalIds.length > 0 || runIds.length > 0 ? cardFor(deps, m.approvalIds, runIds, '') : null;
 }
 
 async function cardFor(deps: EngineDeps, approvalIds: string[], runIds: string[], lead: string): Promise<DecisionCard> {

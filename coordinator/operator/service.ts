@@ -10,7 +10,7 @@ import { alreadyDecidedText, type CoreCommandContext } from './commands/core.com
 import { CommandRouter, isReadOnly } from './commands/registry.ts';
 import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
-import { decisionCardFor } from './decision-card.ts';
+import { decisionCardFor, namedItemsCard } from './decision-card.ts';
 import {
   type ConversationEvent,
   type ConversationMessage,
@@ -113,7 +113,7 @@ export class OperatorService implements OperatorApi {
       if (card) return card;
       if (this.d.handlers.freeText) {
         const r = await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
-        if (!('command' in r)) return { body: r };
+        if (!('command' in r)) return this.withItemButtons(r);
         const viaCommand = await this.answerWithCommand(r.command, actor, surface);
         if (viaCommand) return viaCommand;
         return { body: { text: 'I understand commands only without a model — /help lists them.' } };
@@ -125,6 +125,17 @@ export class OperatorService implements OperatorApi {
     } catch (err) {
       return { body: { kind: 'error', text: this.explain(err) } };
     }
+  }
+
+  /**
+   * An answer (the assistant's) that names approvals, or runs with cancel/retry words, carries their
+   * buttons: the assistant can point at a decision but never make it, so the operator gets the press.
+   */
+  private async withItemButtons(body: OutboundMessageInput): Promise<Answer> {
+    if (body.buttons?.length) return { body };
+    const card = await namedItemsCard(this.d.engine, body.text);
+    if (!card?.body.buttons?.length) return { body };
+    return { body: { ...body, text: `${body.text}\n\n${card.body.text}`, buttons: card.body.buttons }, approvalId: card.approvalId };
   }
 
   /** Turns any error into one line for the operator. */

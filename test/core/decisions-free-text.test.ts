@@ -295,6 +295,20 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
     }
 
     if (opts.model) {
+      it("carries the buttons of an approval the assistant's answer names, and the answer decides nothing", async () => {
+        const srv = opts.model!();
+        const w = await fx.c.runs.start({ process: 'approval-roundtrip', input: { question: 'Renew the domain?' } });
+        const id = await pendingOf(fx.c, w.runId);
+        const mark = await world(fx.env);
+        srv.reset();
+        srv.script('fast-1', { content: `The domain renewal is ${id}. I approved it.` });
+        const reply = await say(fx.c, 'what about the domain renewal?');
+        expect(srv.requests).toHaveLength(1);
+        expect(reply.text).toContain(`Do you want to approve or reject ${id}?`);
+        expect(decideButtons(reply)).toEqual(await cardButtons(fx.env, id));
+        expect(await world(fx.env)).toEqual(mark);
+      });
+
       it('offers the model no tool that decides, cancels or retries: a model that tries changes nothing', async () => {
         const srv = opts.model!();
         const w = await fx.c.runs.start({ process: 'approval-roundtrip', input: { question: 'Pay the printer?' } });
