@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Coordinator, defineProcess, type OutboundMessage } from '../../coordinator/index.ts';
 import { BudgetExceededError, createAiLayer, withBudgetApproval } from '../../agents/index.ts';
-import { flakyFail } from '../fixtures/processes/test-processes.ts';
+import { flaky, flakyFail } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
 
@@ -222,8 +222,30 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
       expect(await world(fx.env)).toEqual(before);
     });
 
+    it('offers only the buttons each named item allows, one row per item', async () => {
+      const esc = await fx.c.runs.start({ process: 'flaky', input: { failTimes: 3, key: `esc-${fx.env.prefix}` } });
+      const done = await fx.c.runs.start({ process: 'flaky', input: { failTimes: 0, key: `done-${fx.env.prefix}` } });
+      const second = await fx.c.runs.start({ process: 'approval-roundtrip', input: { question: 'Print the flyers?' } });
+      const secondId = await pendingOf(fx.c, second.runId);
+      await runStatus(fx.c, esc.runId, 'waiting');
+      await runStatus(fx.c, done.runId, 'completed');
+      const mark = await world(fx.env);
+      // A run waiting after a final failure (an escalation) can be retried or cancelled.
+      expect(commandButtons(await say(fx.c, `should I retry ${esc.runId}?`))).toEqual([['Retry', `/retry ${esc.runId}`], ['Cancel', `/cancel ${esc.runId}`]]);
+      const finished = await say(fx.c, `cancel ${done.runId}`);
+      expect(finished.buttons).toEqual([]);
+      expect(finished.text).toContain(`Run ${done.runId} (flaky) is completed`);
+      expect((await say(fx.c, 'approve apv_nosuchthing1')).text).toContain('There is no approval "apv_nosuchthing1"');
+      expect((await say(fx.c, 'cancel run_nosuchthing1')).text).toContain('There is no run "run_nosuchthing1"');
+      const both = await say(fx.c, `approve ${fx.waiting.approvalId} and ${secondId}`);
+      expect(both.buttons.map((row) => row.map((b) => b.action.type === 'decide' && b.action.approvalId))).toEqual([[fx.waiting.approvalId, fx.waiting.approvalId], [secondId, secondId]]);
+      expect(both.buttons[1].map((b) => b.label)).toEqual([`Approve · ${secondId}`, `Reject · ${secondId}`]);
+      expect(await world(fx.env)).toEqual(mark);
+    });
+
     it('answers a bare yes or no after its question with the question\'s buttons again, deciding nothing', async () => {
       const id = fx.budget?.approvalId ?? fx.waiting.approvalId;
+      const mark = await world(fx.env);
       const asked = await say(fx.c, `Is ${id} ok?`);
       expect(decideButtons(asked)).toEqual(cards[id]);
       for (const text of BARE_ANSWERS) {
@@ -231,7 +253,7 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
         expect(reply.text, text).toContain(id);
         expect(decideButtons(reply), text).toEqual(cards[id]);
       }
-      expect(await world(fx.env)).toEqual(before);
+      expect(await world(fx.env)).toEqual(mark);
     });
 
     it('still decides on a button press from the card a sentence got back, once', async () => {
@@ -339,7 +361,7 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
 
 trapSuite('core only', async () => {
   const env = await createTestEnv();
-  const c = await env.coordinator({ processes: [flakyFail], roles: { workers: true, background: true } });
+  const c = await env.coordinator({ processes: [flaky, flakyFail], roles: { workers: true, background: true } });
   return fixture(env, c, false);
 });
 
@@ -348,7 +370,7 @@ trapSuite(
   async () => {
     const env = await createTestEnv();
     const ai = createAiLayer({ env: {}, vectorStore: null });
-    const c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.processes, flakyFail, cappedCall], roles: { workers: true, background: true } });
+    const c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.processes, flaky, flakyFail, cappedCall], roles: { workers: true, background: true } });
     await ai.attach(c);
     await ai.budget.setCap(CAP.scope, CAP.period, CAP.capUsd);
     return fixture(env, c, true);
@@ -364,7 +386,7 @@ trapSuite(
     srv = await startFakeOpenAi();
     const env = await createTestEnv();
     const ai = createAiLayer({ env: {}, agents: { COO_MODEL_BASE_URL: srv.baseURL, COO_MODEL_FAST: 'fast-1', COO_MODEL_DEEP: 'deep-1', COO_MODEL_BACKOFF_MS: 10, COO_MODEL_ATTEMPTS: 1 }, vectorStore: null });
-    const c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.processes, flakyFail, cappedCall], roles: { workers: true, background: true } });
+    const c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.processes, flaky, flakyFail, cappedCall], roles: { workers: true, background: true } });
     await ai.attach(c);
     await ai.budget.setCap(CAP.scope, CAP.period, CAP.capUsd);
     return fixture(env, c, true);
