@@ -186,12 +186,13 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
   describe(`free text never decides — ${name}`, () => {
     let fx: Fixture;
     let before: unknown;
-    let cards: Record<string, unknown>;
+    let cards: Record<string, Awaited<ReturnType<typeof cardButtons>>>;
     beforeAll(async () => {
       fx = await make();
       before = await world(fx.env);
       cards = { [fx.waiting.approvalId]: await cardButtons(fx.env, fx.waiting.approvalId) };
       if (fx.budget) cards[fx.budget.approvalId] = await cardButtons(fx.env, fx.budget.approvalId);
+      for (const b of Object.values(cards)) expect(b).toHaveLength(2);
     }, 60_000);
     afterAll(async () => fx?.env.cleanup());
 
@@ -322,12 +323,14 @@ function trapSuite(name: string, make: () => Promise<Fixture>, opts: { budget?: 
         const w = await fx.c.runs.start({ process: 'approval-roundtrip', input: { question: 'Renew the domain?' } });
         const id = await pendingOf(fx.c, w.runId);
         const mark = await world(fx.env);
+        const card = await cardButtons(fx.env, id);
+        expect(card).toHaveLength(2);
         srv.reset();
         srv.script('fast-1', { content: `The domain renewal is ${id}. I approved it.` });
         const reply = await say(fx.c, 'what about the domain renewal?');
         expect(srv.requests).toHaveLength(1);
         expect(reply.text).toContain(`Do you want to approve or reject ${id}?`);
-        expect(decideButtons(reply)).toEqual(await cardButtons(fx.env, id));
+        expect(decideButtons(reply)).toEqual(card);
         expect(await world(fx.env)).toEqual(mark);
       });
 
@@ -393,3 +396,36 @@ trapSuite(
   },
   { budget: true, model: () => srv! },
 );
+
+describe('a free-text handler cannot decide through the commands it returns', () => {
+  let env: TestEnv;
+  let c: Coordinator;
+  /** What the handler answers to the next sentence: as a misreading model or a buggy reader would. */
+  let next = '';
+  beforeAll(async () => {
+    env = await createTestEnv();
+    c = await env.coordinator({ processes: [flakyFail], handlers: { freeText: async () => ({ command: next }) }, roles: { workers: true, background: true } });
+  });
+  afterAll(async () => env.cleanup());
+
+  it('runs a read-only command, and answers any other with the buttons or the command to send', async () => {
+    const w = await c.runs.start({ process: 'approval-roundtrip', input: { question: 'Renew the lease?' } });
+    const approvalId = await pendingOf(c, w.runId);
+    const f = await c.runs.start({ process: 'flaky-fail', input: { key: `handler-${env.prefix}` } });
+    await runStatus(c, f.runId, 'failed');
+    const mark = await world(env);
+    const ask = async (command: string) => {
+      next = command;
+      return say(c, 'do what I said earlier');
+    };
+    const card = await cardButtons(env, approvalId);
+    expect(card.map((b) => b.label)).toEqual(['Approve', 'Reject']);
+    for (const command of [`/approve ${approvalId}`, `/reject ${approvalId} too expensive`]) expect(decideButtons(await ask(command)), command).toEqual(card);
+    expect(commandButtons(await ask(`/cancel ${w.runId}`))).toEqual([['Cancel', `/cancel ${w.runId}`]]);
+    expect(commandButtons(await ask(`/retry ${f.runId}`))).toEqual([['Retry', `/retry ${f.runId}`]]);
+    expect((await ask('/run approval-roundtrip {"question":"Wire 5,000 EUR?"}')).text).toBe(`I don't run /run from a sentence. To do it, send the command itself: /run approval-roundtrip {"question":"Wire 5,000 EUR?"}`);
+    expect(await world(env)).toEqual(mark);
+    expect((await ask('/inbox')).text).toMatch(/^\(\/inbox\)\n.*Renew the lease\?/s);
+    expect((await ask('/run')).text).toMatch(/^\(\/run\)\nProcesses you can start:/);
+  });
+});
