@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Coordinator, defineProcess, type OutboundMessage } from '../../coordinator/index.ts';
 import { BudgetExceededError, createAiLayer, withBudgetApproval } from '../../agents/index.ts';
+import { APPROVAL_TRAPS, BARE_ANSWERS, CANCEL_TRAPS, RETRY_TRAPS } from '../fixtures/decision-phrasings.ts';
 import { flaky, flakyFail } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
@@ -11,96 +12,6 @@ import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
  * command (/approve, /reject, /cancel, /retry). A sentence that names an approval or a run, however it is
  * phrased, gets the item back with its buttons and changes nothing.
  */
-
-/** Sentences about an approval ({id}) that must not decide it: negations, questions, conditionals, quotes, mixed languages. */
-const APPROVAL_TRAPS = [
-  // English
-  "Don't approve {id}",
-  'Do not approve {id}',
-  'No, do not approve {id}, keep the cap',
-  'Never approve {id}',
-  'Please don’t reject {id} yet',
-  'Is {id} ok?',
-  'Should I approve {id}?',
-  'What happens if I reject {id}?',
-  "I'm not sure about {id}",
-  'approve {id} if the amount is under 100',
-  'reject {id} unless Anna says otherwise',
-  'he said "approve {id}"',
-  '> approve {id}',
-  'ok so reject {id}',
-  'approve {id}',
-  'yes {id}',
-  'yes, {id} because the price is right',
-  'accept {id}',
-  'approve {id}? no wait',
-  // German
-  'Nicht genehmigen {id}',
-  '{id} bitte nicht freigeben',
-  'Soll ich {id} freigeben?',
-  'Was passiert, wenn ich {id} ablehne?',
-  'Genehmige {id}, falls der Betrag unter 100 liegt',
-  'Er schrieb „genehmigen {id}“',
-  'Ja {id}',
-  'Ablehnen: {id}',
-  // French
-  "N'approuve pas {id}",
-  'Est-ce que {id} est ok ?',
-  'Dois-je approuver {id} ?',
-  'Approuve {id} si le montant est inférieur à 100',
-  'Il a dit « approuver {id} »',
-  'Ne rejette pas {id}',
-  'Oui {id}',
-  // Spanish
-  'No apruebes {id}',
-  '¿Apruebo {id}?',
-  '¿Qué pasa si rechazo {id}?',
-  'Aprueba {id} si el importe es menor de 100',
-  'Dijo "aprobar {id}"',
-  'No rechaces {id} todavía',
-  'Sí {id}',
-  // Mixed languages
-  'ok so reject {id}, ¿vale?',
-  'Ja, approve {id}',
-  'oui oui, approve {id} mais pas maintenant',
-  'Sí, genehmigen {id}',
-  'No, nicht {id} approve',
-];
-
-/** Sentences about a run that waits (cancel words) — only [Cancel] is valid for it. */
-const CANCEL_TRAPS = [
-  "Don't cancel {run}",
-  'cancel {run}',
-  'stop {run} please',
-  'Should I cancel {run}?',
-  'cancel {run} if it takes too long',
-  'he said "cancel {run}"',
-  'Nicht abbrechen: {run}',
-  '{run} abbrechen?',
-  "N'annule pas {run}",
-  'Faut-il arrêter {run} ?',
-  'No canceles {run}',
-  '¿Cancelo {run}?',
-];
-
-/** Sentences about a failed run (retry words) — only [Retry] is valid for it. */
-const RETRY_TRAPS = [
-  'No need to retry {run}',
-  'retry {run} please',
-  'please retry {run}',
-  'Should I retry {run}?',
-  'try {run} again if the bank is back',
-  'rerun {run}',
-  'Nicht wiederholen: {run}',
-  '{run} nochmal versuchen?',
-  'Ne relance pas {run}',
-  'Réessaie {run}',
-  'No reintentes {run}',
-  '¿Reintento {run}?',
-];
-
-/** Bare answers, typed after the COO asked "approve or reject?". */
-const BARE_ANSWERS = ['yes', 'ok', 'no', 'Yes!', 'ja', 'nein', 'oui', 'non', 'sí', 'vale', 'go ahead'];
 
 const CAP = { scope: 'process:capped-call', period: 'day' as const, capUsd: 5 };
 
