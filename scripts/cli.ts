@@ -53,7 +53,7 @@ program
       if (o.rotate) await auth.rotate();
       const base = c.config.COO_PUBLIC_URL ?? `http://${c.config.COO_HTTP_HOST}:${c.config.COO_HTTP_PORT}`;
       const url = await auth.loginUrl(base);
-      output(!!o.json, { url }, () => url);
+      output(!!o.json, { url, rotated: !!o.rotate }, () => (o.rotate ? `${url}\n(every older link and console session is refused from now on, also by a COO that is running)` : url));
     }).catch(fail);
   });
 
