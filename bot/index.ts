@@ -15,7 +15,7 @@ import { TelegramAdapter } from './telegram/adapter.ts';
 import { ConsoleAdapter } from './console/console.adapter.ts';
 
 export { type BotConfig, BotConfigSchema, loadBotConfig } from './config.ts';
-export { type ChatBindingRow, normalizeCode, PairingStore, type RedeemResult } from './core/pairing.ts';
+export { type ChatBindingRow, normalizeCode, pairFailureReply, PairingStore, type PairingOptions, type RedeemResult } from './core/pairing.ts';
 export { ChatGateway, REFUSAL } from './core/gateway.ts';
 export { ChatStateStore } from './core/store.ts';
 export { OutboundQueue } from './core/rate-limiter.ts';
@@ -99,7 +99,12 @@ export interface StartSurfacesOptions {
 export async function startSurfaces(opts: StartSurfacesOptions): Promise<StartedSurfaces> {
   const { operator, config, db } = opts;
   const logger = opts.logger.child({ component: 'surfaces' });
-  const pairing = new PairingStore(db, { ttlMinutes: config.COO_PAIRING_TTL_MINUTES });
+  const pairing = new PairingStore(db, {
+    ttlMinutes: config.COO_PAIRING_TTL_MINUTES,
+    maxWrongPerChat: config.COO_PAIRING_MAX_WRONG_PER_CHAT,
+    maxWrongGlobal: config.COO_PAIRING_MAX_WRONG_GLOBAL,
+    windowMinutes: config.COO_PAIRING_WINDOW_MINUTES,
+  });
   const store = new ChatStateStore(db);
   const hub = new SurfaceHub({
     operator,
