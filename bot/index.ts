@@ -25,6 +25,7 @@ export { COMMANDS } from './core/commands.ts';
 export { SlackAdapter } from './slack/adapter.ts';
 export { TelegramAdapter } from './telegram/adapter.ts';
 export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
+export { checkTelegramWebhook, type WebhookStateCheck } from './telegram/webhook-state.ts';
 export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
 export { CONSOLE_CHAT, ConsoleAdapter } from './console/console.adapter.ts';
 export { mountPairing } from './console/pairing.routes.ts';
