@@ -12,7 +12,7 @@ describe('Telegram: from webhook mode back to long polling', () => {
   const sentTo = (chatId: number, text: string) => (c: { method: string; body: Record<string, unknown> }) =>
     c.method === 'sendMessage' && String(c.body.chat_id) === String(chatId) && String(c.body.text).includes(text);
   const doctor = async (extra: Record<string, string> = {}) => {
-    const checks = await chatDoctorProbe({ TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_API_ROOT: h.tg!.apiRoot, ...extra });
+    const checks = await chatDoctorProbe({ TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_API_ROOT: h.tg!.apiRoot, ...extra }, { db: h.db.db });
     return checks.find((c) => c.name === 'telegram webhook')!;
   };
   const webhookEnv = { TELEGRAM_WEBHOOK_URL: HOOK, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET };
@@ -76,7 +76,7 @@ describe('Telegram: from webhook mode back to long polling', () => {
   });
 
   it('coo doctor warns, without failing, when it cannot reach the Bot API', async () => {
-    const check = (await chatDoctorProbe({ TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_API_ROOT: 'http://127.0.0.1:9' })).find((c) => c.name === 'telegram webhook')!;
+    const check = (await chatDoctorProbe({ TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_API_ROOT: 'http://127.0.0.1:9' }, { db: h.db.db })).find((c) => c.name === 'telegram webhook')!;
     expect(check.ok).toBe(false);
     expect(check.optional).toBe(true);
     expect(check.detail).toMatch(/^could not ask Telegram/);
