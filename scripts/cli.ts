@@ -26,7 +26,7 @@ program
 program
   .command('start')
   .description('Run the COO (services must already be up; see coo up)')
-  .option('--roles <list>', `comma-separated, all by default: ${DEFAULT_ROLES} (chat: Telegram and Slack, when configured)`, DEFAULT_ROLES)
+  .option('--roles <list>', `comma-separated (chat: Telegram and Slack, when configured)`, DEFAULT_ROLES)
   .option('--processes <paths>', 'extra process modules to register (comma-separated)', '')
   // In this process, not a child: SIGTERM/SIGINT must reach the server itself (no orphan holding the port).
   .action(async (o: { roles: string; processes: string }) => {

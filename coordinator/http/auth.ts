@@ -1,9 +1,25 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Db } from '../db/client.ts';
 
 export const SESSION_COOKIE = 'coo_session';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by the login middleware: re-checks this request's credential against the current token. */
+    cooStillAuthorized: () => Promise<boolean>;
+  }
+}
+
+/**
+ * For long-lived responses (the console's live stream): true while the credential this request came in
+ * with is still the current one. A stream opened before `coo login --rotate` must stop, not keep sending.
+ */
+export function stillAuthorized(c: Context): Promise<boolean> {
+  const check = c.get('cooStillAuthorized');
+  return check ? check() : Promise.resolve(true);
+}
 const TOKEN_KEY = 'console.token';
 
 export interface ConsoleAuth {
@@ -68,10 +84,16 @@ export function createConsoleAuth(db: Db): ConsoleAuth {
     middleware({ publicPaths }) {
       return async (c, next) => {
         if (publicPaths.some((p) => p.test(c.req.path))) return next();
-        const t = await current();
         const cookie = getCookie(c, SESSION_COOKIE);
         const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
-        if (t && ((cookie && equal(cookie, hash(t))) || (bearer && equal(bearer, t)))) return next();
+        const valid = async () => {
+          const t = await current();
+          return Boolean(t && ((cookie && equal(cookie, hash(t))) || (bearer && equal(bearer, t))));
+        };
+        if (await valid()) {
+          c.set('cooStillAuthorized', valid);
+          return next();
+        }
         if (c.req.path.startsWith('/api/') || c.req.path === '/metrics') {
           return c.json({ error: { code: 'unauthorized', message: 'Log in with the link printed by `npm run up` (or `coo login`).' } }, 401);
         }

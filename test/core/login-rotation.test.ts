@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Coordinator, createConsoleAuth, createHttpApp } from '../../coordinator/index.ts';
+import { ConsoleAdapter, mountConsole } from '../../bot/index.ts';
+import { type Coordinator, type ConversationMessage, createConsoleAuth, createHttpApp } from '../../coordinator/index.ts';
 import { createTestEnv, ROOT, type TestEnv } from '../support/harness.ts';
 
 const run = promisify(execFile);
 let env: TestEnv;
 let c: Coordinator;
 let server: Hono;
+const consoleSurface = new ConsoleAdapter();
 
 /** `coo login [--rotate] --json` as the operator runs it: another process, next to the running server. */
 async function cooLogin(...args: string[]): Promise<string> {
@@ -30,6 +32,7 @@ beforeAll(async () => {
   c = await env.coordinator();
   // The running server: its auth was created (and has served requests) before any rotation.
   server = createHttpApp({ coordinator: c, auth: createConsoleAuth(c.db) });
+  mountConsole(server, { operator: c.operator, surface: consoleSurface, filesDir: `/tmp/coo-test-files-${env.prefix}` });
 });
 afterAll(async () => env?.cleanup());
 
@@ -72,5 +75,32 @@ describe('coo login --rotate while the COO runs', () => {
     await cooLogin('--rotate');
     expect((await server.request('/status', { headers: { cookie: session.cookie! } })).status).toBe(401);
     expect((await server.request('/metrics', { headers: { cookie: session.cookie! } })).status).toBe(401);
+  });
+
+  it('ends an open console stream of a rotated-away session before it sends anything more', async () => {
+    const session = await logIn(await cooLogin());
+    const res = await server.request('/api/stream', { headers: { cookie: session.cookie! } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 30_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stream so far: ${text}`);
+        const r = await reader.read();
+        if (r.done) return true;
+        text += new TextDecoder().decode(r.value);
+      }
+      return false;
+    };
+    const say = async (body: string) => consoleSurface.deliver((await c.operator.post({ text: body })) as ConversationMessage);
+    await readUntil('the ready event', () => text.includes('event: ready'));
+    await say('before the rotation');
+    await readUntil('the first message', () => text.includes('before the rotation'));
+    await cooLogin('--rotate');
+    await say('after the rotation');
+    expect(await readUntil('the stream to end', () => false)).toBe(true);
+    expect(text).not.toContain('after the rotation');
+    expect(text).toContain('event: logout');
   });
 });
