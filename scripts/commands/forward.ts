@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 /**
  * Runs a long-lived child (set-up scripts, migrations) and passes SIGINT/SIGTERM on to it, then exits with
@@ -17,6 +18,7 @@ export function runForwardingSignals(command: string, args: string[], cwd?: stri
       console.error(`Could not run ${command}: ${err.message}`);
       process.exit(1);
     });
-    child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+    // A child ended by a signal exits as a shell reports it: 128 + the signal's number.
+    child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + constants.signals[signal] : 1)));
   });
 }

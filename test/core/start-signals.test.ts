@@ -89,4 +89,31 @@ describe('signals reach the COO server started by `coo start`', () => {
     expect(code).toBe(2);
     expect(out).toContain('Unknown role: chats. Roles: workers,background,http,digest,chat.');
   });
+
+  it('`coo up` and `coo migrate` pass SIGTERM on to the child they run (no orphan holding a port)', async () => {
+    const port = await freePort();
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/forward-signals.ts'), String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    let family: number[] = [];
+    try {
+      await waitFor('the child to listen', async () => out.includes('listening'), 60_000);
+      family = descendants(proc.pid!);
+      expect(family.length).toBeGreaterThan(0);
+      proc.kill('SIGTERM');
+      // The child died of the forwarded SIGTERM; the parent reports it as a shell would (128 + 15).
+      expect(await exited).toBe(143);
+      await waitFor(`port ${port} to be free`, () => portIsFree(port), 30_000, 200);
+      await waitFor('the child to be gone', async () => family.every((pid) => !alive(pid)), 30_000, 200);
+    } finally {
+      for (const pid of [proc.pid!, ...family]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
 });
