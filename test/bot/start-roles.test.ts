@@ -8,7 +8,7 @@ import { testQueuePrefix } from '../support/redis.ts';
 
 const TOKEN = '900000005:AAroles-test-token-abcdefghijklmnopqrstuvwxyz';
 
-describe('coo start with a chat surface configured but without the chat role', () => {
+describe('coo start with a chat surface configured but without the chat role', { timeout: 180_000 }, () => {
   let tdb: TestDatabase;
   let child: CooChild;
   const q = testQueuePrefix();

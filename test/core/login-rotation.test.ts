@@ -36,7 +36,8 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.cleanup());
 
-describe('coo login --rotate while the COO runs', () => {
+// Each `coo login` is a real CLI process (a few seconds each): generous limits for a loaded machine.
+describe('coo login --rotate while the COO runs', { timeout: 240_000 }, () => {
   it('revokes the old link, session cookie and bearer token in the running server at once, and lets the new link in', async () => {
     const first = await cooLogin();
     const session = await logIn(first);

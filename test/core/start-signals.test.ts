@@ -48,7 +48,8 @@ const portIsFree = (port: number) =>
     s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
   });
 
-describe('signals reach the COO server started by `coo start`', () => {
+// Each test starts real `coo` processes: generous limits for a loaded machine.
+describe('signals reach the COO server started by `coo start`', { timeout: 240_000 }, () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} to \`coo start\` stops the server: the port is free and no child process remains`, async () => {
       const port = await freePort();
@@ -85,9 +86,19 @@ describe('signals reach the COO server started by `coo start`', () => {
     const proc = spawn(join(ROOT, 'bin/coo'), ['start', '--roles', 'workers,chats'], { env: { ...process.env, ...env.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stderr!.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-    expect(code).toBe(2);
-    expect(out).toContain('Unknown role: chats. Roles: workers,background,http,digest,chat.');
+    try {
+      await waitFor('`coo start` to refuse the role and exit', async () => proc.exitCode !== null, 45_000);
+      expect(proc.exitCode).toBe(2);
+      expect(out).toContain('Unknown role: chats. Roles: workers,background,http,digest,chat.');
+    } finally {
+      for (const pid of [proc.pid!, ...descendants(proc.pid!)].reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
   });
 
   it('`coo up` and `coo migrate` pass SIGTERM on to the child they run (no orphan holding a port)', async () => {
