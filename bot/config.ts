@@ -40,6 +40,11 @@ export const BotConfigSchema = z.object({
   COO_CHAT_GLOBAL_PER_SECOND: z.coerce.number().int().min(1).default(30),
   /** Pairing codes expire after this many minutes. */
   COO_PAIRING_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Wrong pairing codes one chat may send per COO_PAIRING_WINDOW_MINUTES before it must wait. */
+  COO_PAIRING_MAX_WRONG_PER_CHAT: z.coerce.number().int().min(1).default(5),
+  /** Wrong pairing codes all chats together may send per window (guessing spread over many chats). */
+  COO_PAIRING_MAX_WRONG_GLOBAL: z.coerce.number().int().min(1).default(30),
+  COO_PAIRING_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   COO_CHAT_LOG_REFUSALS: bool.default(true),
 });
 

@@ -7,6 +7,7 @@ import type { Db, OperatorApi } from '../coordinator/index.ts';
 import type { BotConfig } from './config.ts';
 import { ChatGateway } from './core/gateway.ts';
 import { PairingStore } from './core/pairing.ts';
+import { SurfacePresence } from './core/presence.ts';
 import { ChatStateStore } from './core/store.ts';
 import type { SurfaceAdapter } from './core/adapter.ts';
 import { SurfaceHub } from './core/surface.ts';
@@ -15,9 +16,10 @@ import { TelegramAdapter } from './telegram/adapter.ts';
 import { ConsoleAdapter } from './console/console.adapter.ts';
 
 export { type BotConfig, BotConfigSchema, loadBotConfig } from './config.ts';
-export { type ChatBindingRow, normalizeCode, PairingStore, type RedeemResult } from './core/pairing.ts';
+export { type ChatBindingRow, normalizeCode, pairFailureReply, PairingStore, type PairingOptions, type RedeemResult } from './core/pairing.ts';
 export { ChatGateway, REFUSAL } from './core/gateway.ts';
 export { ChatStateStore } from './core/store.ts';
+export { PRESENCE_STALE_MS, runningSurfaces, SurfacePresence, type SurfacePresenceRow } from './core/presence.ts';
 export { OutboundQueue } from './core/rate-limiter.ts';
 export type { DeliverContext, Delivery, SurfaceAdapter } from './core/adapter.ts';
 export { SurfaceHub } from './core/surface.ts';
@@ -25,6 +27,7 @@ export { COMMANDS } from './core/commands.ts';
 export { SlackAdapter } from './slack/adapter.ts';
 export { TelegramAdapter } from './telegram/adapter.ts';
 export { TELEGRAM_WEBHOOK_PATH } from './telegram/webhook.ts';
+export { checkTelegramWebhook, type WebhookStateCheck } from './telegram/webhook-state.ts';
 export { mountConsole, type ConsoleOptions } from './console/console.routes.ts';
 export { CONSOLE_CHAT, ConsoleAdapter } from './console/console.adapter.ts';
 export { mountPairing } from './console/pairing.routes.ts';
@@ -99,7 +102,12 @@ export interface StartSurfacesOptions {
 export async function startSurfaces(opts: StartSurfacesOptions): Promise<StartedSurfaces> {
   const { operator, config, db } = opts;
   const logger = opts.logger.child({ component: 'surfaces' });
-  const pairing = new PairingStore(db, { ttlMinutes: config.COO_PAIRING_TTL_MINUTES });
+  const pairing = new PairingStore(db, {
+    ttlMinutes: config.COO_PAIRING_TTL_MINUTES,
+    maxWrongPerChat: config.COO_PAIRING_MAX_WRONG_PER_CHAT,
+    maxWrongGlobal: config.COO_PAIRING_MAX_WRONG_GLOBAL,
+    windowMinutes: config.COO_PAIRING_WINDOW_MINUTES,
+  });
   const store = new ChatStateStore(db);
   const hub = new SurfaceHub({
     operator,
@@ -109,6 +117,7 @@ export async function startSurfaces(opts: StartSurfacesOptions): Promise<Started
     queue: { perChatIntervalMs: config.COO_CHAT_PER_CHAT_INTERVAL_MS, globalPerSecond: config.COO_CHAT_GLOBAL_PER_SECOND },
   });
   const gateway = new ChatGateway({ operator, pairing, hub, logger });
+  const presence = new SurfacePresence(db);
   if (opts.console) void hub.register(opts.console);
   const out: StartedSurfaces = {
     hub,
@@ -136,11 +145,16 @@ export async function startSurfaces(opts: StartSurfacesOptions): Promise<Started
         throw err;
       }
       await Promise.all(chats.list.map((a) => hub.register(a)));
+      const modes = new Map(describeSurfaces(config).map((s) => [s.surface as string, s.mode]));
+      await presence
+        .announce(chats.list.map((a) => ({ name: a.name, mode: modes.get(a.name) ?? null })))
+        .catch((err) => logger.warn({ err: (err as Error).message }, 'could not record which chat surfaces run (coo doctor will not see them)'));
       for (const s of describeSurfaces(config)) {
         if (!s.configured) logger.info({ surface: s.surface, missing: s.missing }, 'chat surface not configured');
       }
     },
     stop: async () => {
+      await presence.withdraw().catch((err) => logger.warn({ err: (err as Error).message }, 'could not clear the chat surface presence'));
       for (const a of hub.adapters) await a.stop().catch((err) => logger.warn({ surface: a.name, err: (err as Error).message }, 'adapter stop failed'));
       await hub.stop();
     },

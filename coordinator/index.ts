@@ -63,4 +63,4 @@ export {
 export { statusReport, metricsText, type StatusReport } from './observability/status.ts';
 export { StatusSectionSchema, statusSections, type StatusSection, type StatusSectionInput } from './observability/status-sections.ts';
 export { createHttpApp, type HttpAppOptions } from './http/app.ts';
-export { createConsoleAuth, type ConsoleAuth } from './http/auth.ts';
+export { createConsoleAuth, stillAuthorized, type ConsoleAuth } from './http/auth.ts';

@@ -5,7 +5,7 @@ import { createAiLayer, type AiLayer } from '../agents/index.ts';
 // The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
 // loads on the first document, so processes that never read one start fast.
 import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
-import { ConsoleAdapter, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
+import { ConsoleAdapter, describeSurfaces, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
   type CoordinatorOptions,
@@ -40,6 +40,11 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
   serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }>;
   /** Starts Telegram and Slack when their tokens are configured (none is fine), on the console's hub. */
   startSurfaces(): Promise<StartedSurfaces>;
+  /**
+   * For a process started without the chat role: logs a warning for each chat surface that is configured
+   * yet not started here, and returns their names (so `--roles` without `chat` is never silent).
+   */
+  warnUnstartedSurfaces(): string[];
 }> {
   const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
   // The AI layer (agents/): free text → operator assistant, budgets, memory commands, its processes.
@@ -116,6 +121,11 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
           await hub.release();
         },
       };
+    },
+    warnUnstartedSurfaces() {
+      const configured = describeSurfaces(loadBotConfig()).filter((s) => s.configured).map((s) => s.surface);
+      for (const surface of configured) coordinator.log.warn({ surface }, 'chat surface configured but not started: this process runs without the chat role (add chat to --roles)');
+      return configured;
     },
     startSurfaces: async () => {
       const { surfaces: s, release } = await openSurfaces(true);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createConsoleAuth } from '../coordinator/index.ts';
@@ -6,9 +5,11 @@ import { fail, output, withCoordinator } from './commands/context.ts';
 import { costsCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
 import { chatDoctorProbe } from './commands/chat-doctor.ts';
 import { doctorCommand, extraProbes } from './commands/doctor.ts';
+import { runForwardingSignals } from './commands/forward.ts';
 import { pairCommand } from './commands/pair.ts';
 import { perceiveCommand } from './commands/perceive.ts';
 import { perceptionDoctorProbe } from './commands/perception-doctor.ts';
+import { DEFAULT_ROLES } from './roles.ts';
 import { archiveCommand, processesCommand, replayCommand, runsCommand, sayCommand, showCommand, statusCommand } from './commands/runs.commands.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -20,27 +21,23 @@ program
   .command('up')
   .description('Set up everything (deps, PostgreSQL, Redis, migrations) and run the COO with its web console')
   .allowUnknownOption()
-  .action((_o, cmd: Command) => {
-    const r = spawnSync('bash', [join(root, 'scripts/up.sh'), ...cmd.args], { stdio: 'inherit', cwd: root });
-    process.exit(r.status ?? 1);
-  });
+  .action((_o, cmd: Command) => runForwardingSignals('bash', [join(root, 'scripts/up.sh'), ...cmd.args], root));
 
 program
   .command('start')
   .description('Run the COO (services must already be up; see coo up)')
-  .option('--roles <list>', 'comma-separated: workers,background,http,digest')
-  .action((o: { roles?: string }) => {
-    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/start.ts'), ...(o.roles ? ['--roles', o.roles] : [])], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
+  .option('--roles <list>', `comma-separated (chat: Telegram and Slack, when configured)`, DEFAULT_ROLES)
+  .option('--processes <paths>', 'extra process modules to register (comma-separated)', '')
+  // In this process, not a child: SIGTERM/SIGINT must reach the server itself (no orphan holding the port).
+  .action(async (o: { roles: string; processes: string }) => {
+    const { startCoo } = await import('./start.ts');
+    await startCoo(o);
   });
 
 program
   .command('migrate')
   .description('Apply database migrations')
-  .action(() => {
-    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/migrate.ts')], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  });
+  .action(() => runForwardingSignals(process.execPath, ['--import', 'tsx', join(root, 'scripts/migrate.ts')], root));
 
 program
   .command('login')
@@ -53,7 +50,7 @@ program
       if (o.rotate) await auth.rotate();
       const base = c.config.COO_PUBLIC_URL ?? `http://${c.config.COO_HTTP_HOST}:${c.config.COO_HTTP_PORT}`;
       const url = await auth.loginUrl(base);
-      output(!!o.json, { url }, () => url);
+      output(!!o.json, { url, rotated: !!o.rotate }, () => (o.rotate ? `${url}\n(every older link and console session is refused from now on, also by a COO that is running)` : url));
     }).catch(fail);
   });
 

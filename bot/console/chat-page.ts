@@ -96,6 +96,7 @@ function connect() {
   es.addEventListener('ready', () => { document.getElementById('conn').textContent = 'live'; catchUp(); });
   es.addEventListener('created', (e) => render(JSON.parse(e.data)));
   es.addEventListener('updated', (e) => render(JSON.parse(e.data)));
+  es.addEventListener('logout', () => { es.close(); location.reload(); });
   es.onerror = () => { document.getElementById('conn').textContent = 'reconnecting…'; };
 }
 catchUp().then(connect);

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { ConversationEvent, ConversationMessage, OperatorApi } from '../../coordinator/index.ts';
+import { type ConversationEvent, type ConversationMessage, type OperatorApi, stillAuthorized } from '../../coordinator/index.ts';
 import type { ConsoleAdapter } from './console.adapter.ts';
 import { chatPage } from './chat-page.ts';
 
@@ -106,6 +106,11 @@ export function mountConsole(app: Hono, opts: ConsoleOptions): void {
       });
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted) {
+        // Checked before every write: a session revoked by `coo login --rotate` gets nothing more.
+        if (!(await stillAuthorized(c))) {
+          await stream.writeSSE({ event: 'logout', data: '{}' });
+          break;
+        }
         if (queue.length === 0) {
           await new Promise<void>((r) => {
             wake = r;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { OperatorApi } from '../../coordinator/index.ts';
 import type { FileRef, OperatorActionPayload } from '../../coordinator/index.ts';
 import { pairingCodeIn } from './commands.ts';
-import type { PairingStore } from './pairing.ts';
+import { pairFailureReply, type PairingStore } from './pairing.ts';
 import { safeErr } from './redact.ts';
 import type { SurfaceHub } from './surface.ts';
 
@@ -63,7 +63,7 @@ export class ChatGateway {
         return { kind: 'paired', reply: 'Paired. I will send escalations, notices and the daily digest here. Try /help.' };
       }
       this.log.warn({ surface: ctx.surface, chatId: ctx.chatId, userId: ctx.userId, reason: r.reason }, 'pairing code refused');
-      return { kind: 'pair_failed', reply: r.reason === 'expired' ? 'That code has expired. Create a new one with `coo pair`.' : 'That code is not valid (codes work once).' };
+      return { kind: 'pair_failed', reply: pairFailureReply(r) };
     }
     if (!(await this.isAllowed(ctx.surface, ctx.chatId, ctx.userId))) return this.refuse(ctx);
     const files = ctx.files ? await ctx.files() : [];

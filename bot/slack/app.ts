@@ -6,10 +6,11 @@ import { registerActions } from './actions.ts';
 import { registerCommand } from './command.ts';
 import type { SlackDeps } from './context.ts';
 import { registerEvents } from './events.ts';
+import { createSlackReceiver } from './receiver.ts';
 
 export interface SlackAppOptions {
   token: string;
-  /** HTTP mode: requests are verified (v0 HMAC over the raw body, 5-minute timestamp window). */
+  /** HTTP mode: requests are verified (v0 HMAC over the raw body, timestamp within 5 minutes either way). */
   signingSecret?: string;
   /** Socket Mode: an app-level token (xapp-…); no public URL needed. */
   appToken?: string;
@@ -46,13 +47,15 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     retryConfig: { retries: 0 },
   };
   const socketMode = Boolean(opts.appToken);
+  const logger = boltLogger(deps.logger.child({ lib: 'bolt' }));
   const app = new App({
     token: opts.token,
     // In Socket Mode the receiver's own client (apps.connections.open) takes its options from installerOptions.
-    ...(socketMode ? { socketMode: true, appToken: opts.appToken, installerOptions: { clientOptions } } : { signingSecret: opts.signingSecret }),
+    ...(socketMode
+      ? { socketMode: true, appToken: opts.appToken, installerOptions: { clientOptions }, processBeforeResponse: false }
+      : { receiver: createSlackReceiver({ signingSecret: opts.signingSecret ?? '', logger: deps.logger, boltLogger: logger }) }),
     clientOptions,
-    logger: boltLogger(deps.logger.child({ lib: 'bolt' })),
-    processBeforeResponse: false,
+    logger,
   });
   registerEvents(app, deps);
   registerCommand(app, deps);

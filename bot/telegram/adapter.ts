@@ -71,6 +71,10 @@ export class TelegramAdapter implements SurfaceAdapter {
       await this.bot.api.setWebhook(wh.url, { secret_token: wh.secret, allowed_updates: ['message', 'callback_query'] });
       this.log.info({ mode: 'webhook', path: TELEGRAM_WEBHOOK_PATH, port: this.webhookPort() }, 'telegram started');
     } else {
+      // Telegram keeps a webhook after webhook mode is switched off and refuses getUpdates while it is set.
+      const info = await this.bot.api.getWebhookInfo().catch(() => null);
+      await this.bot.api.deleteWebhook();
+      if (info?.url) this.log.warn({ mode: 'polling' }, 'removed the webhook left from webhook mode, so that long polling gets updates');
       this.poller = new TelegramPoller(this.bot, { logger: this.log, timeoutSeconds: this.opts.pollTimeoutSeconds });
       this.poller.start();
       this.log.info({ mode: 'polling', bot: this.bot.botInfo.username }, 'telegram started');

@@ -1,4 +1,4 @@
-import type { Bot } from 'grammy';
+import { type Bot, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { safeErr } from '../core/redact.ts';
@@ -43,7 +43,12 @@ export class TelegramPoller {
       } catch (err) {
         if (this.stopped) break;
         failures++;
-        this.opts.logger.warn({ surface: 'telegram', err: safeErr(err), failures }, 'getUpdates failed; retrying');
+        if (err instanceof GrammyError && err.error_code === 409) {
+          // Not a passing fault: a webhook was set or another process polls with this token. Say so plainly.
+          this.opts.logger.error({ surface: 'telegram', err: safeErr(err), failures }, 'Telegram refuses long polling (409 Conflict): a webhook is set for this bot or another process polls with its token; run `coo doctor`, and restart the COO to remove the webhook');
+        } else {
+          this.opts.logger.warn({ surface: 'telegram', err: safeErr(err), failures }, 'getUpdates failed; retrying');
+        }
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), this.abort.signal);
         continue;
       }

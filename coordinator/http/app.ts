@@ -38,11 +38,10 @@ export function createHttpApp({ coordinator, auth }: HttpAppOptions): Hono {
 
   app.get('/login', async (c) => {
     const given = c.req.query('token') ?? '';
-    const token = await auth.token();
-    if (given !== token) {
+    if (!(await auth.isCurrentToken(given))) {
       return c.html('<!doctype html><meta charset="utf-8"><body style="font-family:system-ui;margin:3rem"><h1>This login link is not valid</h1><p>Run <code>coo login</code> for a fresh one.</p></body>', 401);
     }
-    setCookie(c, SESSION_COOKIE, auth.sessionValue(token), { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 60 * 60 * 24 * 90 });
+    setCookie(c, SESSION_COOKIE, auth.sessionValue(given), { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 60 * 60 * 24 * 90 });
     return c.redirect('/');
   });
 

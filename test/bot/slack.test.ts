@@ -68,6 +68,25 @@ describe('Slack over HTTP', () => {
     expect(h.logs.some((l) => l.includes(SLACK_SECRET))).toBe(false);
   });
 
+  it('refuses a signed request whose timestamp is more than 5 minutes away in either direction, and accepts one inside the window', async () => {
+    const before = (await h.inbound()).length;
+    const now = Math.floor(Date.now() / 1000);
+    for (const offset of [6 * 60, 10 * 60, 24 * 3600, -6 * 60]) {
+      const e = eventEnvelope(dm(`skewed ${offset}`));
+      // Correctly signed with the real secret: only the timestamp is wrong (a captured request replayed later, or pre-signed for later).
+      const r = await postToSlackEndpoint(h.slackEndpoint, { secret: SLACK_SECRET, body: e.body, contentType: 'application/json', timestamp: now + offset });
+      expect(r.status, `timestamp ${offset} s away`).toBe(401);
+    }
+    const slash = await postToSlackEndpoint(h.slackEndpoint, { secret: SLACK_SECRET, body: slashCommandBody({ text: 'help', user_id: OP, channel_id: DM }), contentType: 'application/x-www-form-urlencoded', timestamp: now + 10 * 60 });
+    expect(slash.status).toBe(401);
+    expect((await h.inbound()).length).toBe(before);
+    await h.waitForLog('refused a Slack request with a timestamp outside the 5-minute window');
+    const inside = eventEnvelope(dm('clock a little ahead'));
+    const ok = await postToSlackEndpoint(h.slackEndpoint, { secret: SLACK_SECRET, body: inside.body, contentType: 'application/json', timestamp: now + 4 * 60 });
+    expect(ok.status).toBe(200);
+    await api().waitForCall(postedTo(DM, 'Thought about: clock a little ahead'));
+  });
+
   it("processes an event and Slack's retry of it (same event_id, retry headers) once", async () => {
     const event = dm('order more stock');
     const first = await sendEvent(event);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleAuth, type Db } from '../../coordinator/index.ts';
 import { buildApp } from '../../scripts/app.ts';
 import { createTestEnv, FAST, ROOT, type TestEnv } from '../support/harness.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
@@ -13,12 +14,14 @@ let browser: Browser;
 let http: { url: string; loginUrl: string; close(): Promise<void> };
 let stopApp: () => Promise<void>;
 let operator: Awaited<ReturnType<typeof buildApp>>['coordinator']['operator'];
+let db: Db;
 const dataDir = mkdtempSync(join(tmpdir(), 'coo-browser-'));
 
 beforeAll(async () => {
   env = await createTestEnv();
   const app = await buildApp({ config: { DATABASE_URL: env.tdb.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: env.prefix, ...FAST, COO_HTTP_PORT: 0, COO_DATA_DIR: dataDir } });
   operator = app.coordinator.operator;
+  db = app.coordinator.db;
   await app.coordinator.start({ workers: true, background: true, digestSchedule: true });
   http = await app.serveHttp();
   stopApp = () => app.coordinator.stop();
@@ -87,5 +90,23 @@ describe('web console in a real browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe('summary.pdf');
     expect(readFileSync((await download.path())!).equals(bytes)).toBe(true);
+  });
+
+  it('sends an open tab back to the login screen when the login is rotated, without showing it anything new', async () => {
+    const page = await browser.newPage();
+    await page.goto(http.loginUrl);
+    await page.waitForSelector('#conn:text("live")');
+    // Notes in sessionStorage (which survives the reload) whether the tab ever showed the new message.
+    await page.evaluate(() => {
+      new MutationObserver(() => {
+        if (document.body.innerText.includes('Posted after the rotation')) sessionStorage.setItem('leaked', 'yes');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    // As `coo login --rotate` does from another process.
+    await createConsoleAuth(db).rotate();
+    await operator.post({ text: 'Posted after the rotation' });
+    await page.waitForSelector('h1:text("Log in to your COO")');
+    expect(await page.evaluate(() => sessionStorage.getItem('leaked'))).toBeNull();
+    await page.close();
   });
 });

@@ -45,7 +45,9 @@ async function freePort(): Promise<number> {
  * telegram-test-api (the Bot API emulator) with the parts it lacks added in front of its routes: long
  * polling (getUpdates holds the request until an update arrives, as Telegram does, instead of answering
  * at once), getFile and /file/bot<token>/<path> downloads, setMyCommands, injected 429s with retry_after,
- * and a record of every Bot API call for assertions and the latency benchmark.
+ * the webhook state as the Bot API keeps it (setWebhook/deleteWebhook in the emulator, getWebhookInfo here,
+ * and getUpdates answered 409 Conflict while a webhook is set), and a record of every Bot API call for
+ * assertions and the latency benchmark.
  */
 export class TelegramTestServer extends EventEmitter {
   readonly server: Emulator;
@@ -114,6 +116,11 @@ export class TelegramTestServer extends EventEmitter {
     });
   }
 
+  /** The webhook Telegram would post to for this bot (set by setWebhook, cleared by deleteWebhook), or null. */
+  webhookOf(token: string): { url: string; secret_token?: string; allowed_updates?: unknown } | null {
+    return (this.server as unknown as { webhooks: Record<string, { url: string }> }).webhooks[token] ?? null;
+  }
+
   /** A bot message as the emulator stores it now (after edits). */
   botMessage(messageId: number): Record<string, unknown> | undefined {
     return this.server.storage.botMessages.find((m: { messageId: number }) => m.messageId === messageId)?.message as Record<string, unknown> | undefined;
@@ -148,6 +155,13 @@ export class TelegramTestServer extends EventEmitter {
     } catch {
       return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: unreadable multipart body' });
     }
+    if (method === 'getUpdates' && this.webhookOf(token)) {
+      // The real Bot API refuses polling while a webhook is set, for as long as it stays set.
+      const call: TelegramCall = { method: 'getUpdates#409', body, at: performance.now(), wall: Date.now() };
+      this.calls.push(call);
+      res.once('finish', () => this.emit('call', call));
+      return void res.status(409).json({ ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
+    }
     if (method !== 'getUpdates') {
       const call: TelegramCall = { method, body, at: performance.now(), wall: Date.now(), ...(files ? { files } : {}) };
       const failure = this.failures.get(method)?.shift();
@@ -170,6 +184,16 @@ export class TelegramTestServer extends EventEmitter {
       case 'sendDocument':
       case 'sendPhoto':
         return void this.answerUpload(method, body, files ?? [], res);
+      case 'setWebhook':
+        // Telegram ends a held getUpdates when a webhook is set ("terminated by setWebhook request").
+        res.once('finish', () => this.emit('webhook-set', token));
+        return next();
+      case 'getWebhookInfo': {
+        const hook = this.webhookOf(token);
+        const pending = this.server.storage.userMessages.filter((u: { botToken: string; isRead: boolean }) => u.botToken === token && !u.isRead).length;
+        const allowed = typeof hook?.allowed_updates === 'string' ? JSON.parse(hook.allowed_updates) : hook?.allowed_updates;
+        return void res.json({ ok: true, result: { url: hook?.url ?? '', has_custom_certificate: false, pending_update_count: pending, ...(allowed ? { allowed_updates: allowed } : {}) } });
+      }
       case 'setMyCommands':
         this.commandsSet.push(typeof body.commands === 'string' ? JSON.parse(body.commands) : body.commands);
         return void res.json({ ok: true, result: true });
@@ -213,12 +237,21 @@ export class TelegramTestServer extends EventEmitter {
           resolve();
         };
         const timer = setTimeout(done, timeoutS * 1000);
+        const onWebhook = (t: string) => t === token && done();
+        this.on('webhook-set', onWebhook);
+        res.once('close', () => this.off('webhook-set', onWebhook));
         this.server.on('AddedUserMessage', done);
         this.server.on('AddedUserCommand', done);
         this.server.on('AddedUserCallbackQuery', done);
         res.on('close', done);
         this.waiting.add(done);
       });
+    }
+    if (this.webhookOf(token) && !res.headersSent) {
+      const call: TelegramCall = { method: 'getUpdates#409', body: {}, at: performance.now(), wall: Date.now() };
+      this.calls.push(call);
+      res.once('finish', () => this.emit('call', call));
+      return void res.status(409).json({ ok: false, error_code: 409, description: 'Conflict: terminated by setWebhook request' });
     }
     next();
   }
