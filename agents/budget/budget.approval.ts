@@ -8,7 +8,8 @@ export interface BudgetApprovalRequest {
   details: BudgetExceededDetails;
 }
 
-const money = (x: number) => `$${x.toFixed(2)}`;
+/** Cents, except below a cent, where two significant digits say what a cap of "$0.00" would hide. */
+export const money = (x: number) => (x !== 0 && Math.abs(x) < 0.01 ? `$${Number(x.toPrecision(2))}` : `$${x.toFixed(2)}`);
 const label = (scope: string) =>
   scope === 'global' ? 'Everything together' : scope.replace(/^process:/, '').replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
 

@@ -71,6 +71,8 @@ export interface ChatResult {
   latencyMs: number;
   /** Models tried before this one answered (fallbacks). */
   fellBackFrom: string[];
+  /** The answer was recorded earlier for this run's step and reused: nothing new was paid. */
+  reused?: boolean;
 }
 
 export interface StructuredResult<T> {
