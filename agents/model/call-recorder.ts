@@ -44,7 +44,8 @@ export interface CallRecorder {
   get(id: string): Promise<CallRecord | null>;
   /**
    * The answer this run's step already paid for with exactly this request (a retry of the step, or
-   * the step again after a Raise): reused instead of paying for the same call twice.
+   * the step again after a Raise): reused instead of paying for the same call twice. Answers that
+   * failed validation are not reused: retrying those is asking the model again.
    */
   findAnswered(q: { runId: string; step: string; purpose: string; requestJson: string }): Promise<CallRecord | null>;
   /** Opens an incident about a call (a provider that billed beyond what the request allows). */
@@ -103,7 +104,7 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
     },
     async findAnswered(q) {
       const [row] = await sql.query<{ id: string }>(
-        `SELECT id FROM model_call WHERE run_id = $1 AND step = $2 AND purpose = $3 AND outcome IN ('ok', 'repaired', 'invalid_output') AND request = $4::jsonb ORDER BY created_at DESC LIMIT 1`,
+        `SELECT id FROM model_call WHERE run_id = $1 AND step = $2 AND purpose = $3 AND outcome IN ('ok', 'repaired') AND request = $4::jsonb ORDER BY created_at DESC LIMIT 1`,
         [q.runId, q.step, q.purpose, q.requestJson],
       );
       return row ? toRecord(await db.modelCall.findUnique({ where: { id: row.id } })) : null;

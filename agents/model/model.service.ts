@@ -12,6 +12,7 @@ import {
   type ChatResult,
   type EmbedResult,
   type ModelPort,
+  type StructuredRequest,
   type StructuredResult,
   type Tier,
 } from './model.port.ts';
@@ -165,7 +166,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       .catch(() => {}); // the spend is already counted; a lost incident row must not fail the call
   }
 
-  async function structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>> {
+  async function structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const jsonSchema = jsonSchemaOf(req.schema);
     const first = await chat({ ...req, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v1 = validate(req.schema, first.content);
@@ -176,7 +177,9 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       { role: 'assistant' as const, content: first.content ?? '' },
       { role: 'user' as const, content: `That output is not valid for the required JSON schema: ${v1.error}\nReply again with only the corrected JSON object.` },
     ];
-    const second = await chat({ ...req, meta: { ...req.meta, purpose: 'repair' }, model: `${first.provider}:${first.model}`, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
+    // The one repair: on the same model, or on the tier the caller names (an agent's deep tier).
+    const target = req.repairTier && req.repairTier !== req.tier ? { tier: req.repairTier, model: undefined } : { model: `${first.provider}:${first.model}` };
+    const second = await chat({ ...req, ...target, meta: { ...req.meta, purpose: 'repair' }, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v2 = validate(req.schema, second.content);
     if (v2.ok) {
       await o.recorder.markOutcome(second.callId, 'repaired');

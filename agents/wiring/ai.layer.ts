@@ -171,9 +171,9 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const d = s().stack.model.describe();
       const m = await s().memory.status();
       return [
-        await budgetDoctorLine(s().budget, agentsConfig),
         { name: 'model', ok: true, optional: true, detail: d.mode === 'model' ? `model mode — fast: ${d.tiers.fast.join(' → ') || '(uses deep)'}; deep: ${d.tiers.deep.join(' → ') || '(uses fast)'}` : 'no-model mode — commands, processes and memory work; steps that need a model make template drafts and ask you (set COO_MODEL_BASE_URL and COO_MODEL_FAST to enable)' },
         { name: 'memory', ok: true, optional: m.mode !== 'hybrid', detail: m.mode === 'hybrid' ? `hybrid (Chroma ${m.vectorStore}, embedder ${m.embedder}); ${m.pendingVectors} records wait for vectors` : `Postgres only — Chroma is not reachable (${m.vector.lastError ?? 'not configured'}); start it with npm run up; coo memory rebuild restores vectors` },
+        await budgetDoctorLine(s().budget, agentsConfig),
       ];
     },
     /** Lines for the daily digest: spend, deep passes, memory mode. */

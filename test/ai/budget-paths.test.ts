@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { budgetApprovalRequest } from '../../agents/budget/budget.approval.ts';
+import { defineAgent } from '../../agents/define-agent.ts';
+import type { Memory } from '../../memory/index.ts';
 import { createBudgetLedger, type BudgetLedger } from '../../agents/budget/budget.ledger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testModelPort } from '../support/ai.ts';
@@ -162,5 +165,47 @@ describe('what the operator is told', () => {
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(119_000);
     expect(err.message).toMatch(/rate limited until (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2} Europe\/Berlin/);
     expect(srv.requests).toHaveLength(1);
+  });
+});
+
+describe('what an agent call pays for', () => {
+  const Out = z.object({ total: z.number() });
+  const agent = defineAgent({
+    name: 'totaller',
+    description: 'adds up',
+    input: z.object({ text: z.string() }),
+    output: Out,
+    tier: 'fast',
+    context: async () => ({ sections: [], entityIds: [], retrievalIds: [], facts: {} }),
+    system: 'Add up the numbers.',
+    task: (i) => i.text,
+    template: () => ({ total: 0 }),
+  });
+  const memory = {} as Memory; // the agent reads no memory
+
+  it.each([
+    ['with a deep tier: the repair goes there', { fast: ['fast-1'], deep: ['deep-1'] }, ['fast-1', 'deep-1']],
+    ['with one tier: the repair goes to the same model', { fast: ['fast-1'], deep: [] }, ['fast-1', 'fast-1']],
+  ])('invalid JSON escalates after one repair call, %s', async (_name, tiers, models) => {
+    const p = `garbage-${tiers.deep.length}`;
+    const budget = ledger(true);
+    const { model, prices } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }], { budget, pool: t.pool, tiers, defaultMaxTokens: 10 });
+    await prices.set('fast-1', { inputPerM: 100, outputPerM: 100 });
+    await prices.set('deep-1', { inputPerM: 100, outputPerM: 100 });
+    await budget.setCap(`process:${p}`, 'day', 5);
+    srv.respond(() => ({ content: '{"total": twelve', usage: { in: 100, out: 10 } }));
+    const err = await agent.run({ text: '5 + 7' }, { model, memory, meta: { process: p, runId: `run-${p}`, step: 'add' } }).catch((e) => e);
+    expect(err.code).toBe('invalid_output');
+    expect(srv.requests.map((r) => r.model)).toEqual(models);
+    expect((await usageOf(budget, p)).spentUsd).toBeCloseTo(2 * 110 * 0.0001, 9);
+  });
+
+  it('a repair on the deep tier that validates is the deep pass', async () => {
+    const { model } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }]);
+    srv.script('fast-1', { content: 'not json at all' });
+    srv.script('deep-1', { content: '{"total": 12}' });
+    const r = await agent.run({ text: '5 + 7' }, { model, memory, meta: { process: 'repaired-deep' } });
+    expect(r).toMatchObject({ output: { total: 12 }, tier: 'deep', deepPass: { taken: true, reason: 'invalid_output' } });
+    expect(srv.requests.map((x) => x.model)).toEqual(['fast-1', 'deep-1']);
   });
 });
