@@ -1,3 +1,4 @@
+import type { Button } from '../../coordinator/index.ts';
 import type { BudgetExceededDetails } from '../errors.ts';
 import type { BudgetLedger, BudgetPeriod } from './budget.ledger.ts';
 
@@ -37,4 +38,16 @@ export async function applyBudgetDecision(ledger: BudgetLedger, d: BudgetExceede
   const cap = Math.max(d.suggestedCapUsd, current?.capUsd ?? 0);
   await ledger.setCap(d.scope, d.period as BudgetPeriod, cap);
   return 'raised';
+}
+
+/**
+ * The same Raise / Keep choice for a request that is not a run (the operator's chat message): Raise
+ * runs the `/budget set` that the run's approval would apply, Keep shows the caps and changes nothing.
+ */
+export function budgetChatButtons(d: BudgetExceededDetails): Button[][] {
+  const who = d.scope === 'global' ? 'global' : d.scope.replace(/^process:/, '');
+  return [[
+    { label: 'Raise', style: 'primary', action: { type: 'command', text: `/budget set ${who} ${d.period} ${d.suggestedCapUsd}` } },
+    { label: 'Keep', style: 'default', action: { type: 'command', text: '/budget' } },
+  ]];
 }

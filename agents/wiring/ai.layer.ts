@@ -97,7 +97,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const plain = s().stack.model.mode === 'no_model' ? plainToCommand(msg.text) : null;
       if (plain) return { command: plain.command };
       const r = await s().assistant.handle(msg.text, { actor: msg.actor, surface: msg.surface, files: [] });
-      return { text: r.text };
+      return { text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}) };
     },
   };
 

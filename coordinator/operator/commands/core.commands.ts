@@ -112,7 +112,7 @@ const inbox: Cmd = {
     const buttons: OutboundMessageInput['buttons'] = [];
     const lines: string[] = [];
     for (const a of s.pendingApprovals) {
-      lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}`);
+      lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}${a.runsWaiting > 1 ? ` (${a.runsWaiting} runs wait on this; one answer decides for all)` : ''}`);
     }
     for (const i of s.openIncidents) lines.push(`⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId})`);
     return { text: lines.join('\n'), buttons };
