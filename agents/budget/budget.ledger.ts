@@ -59,6 +59,24 @@ export function periodKey(period: BudgetPeriod, at: Date, timeZone: string): str
   return period === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
 }
 
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `ms`. */
+function offsetAt(ms: number, timeZone: string): number {
+  let f = wallFormats.get(timeZone);
+  if (!f) wallFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant the day or month of `periodKey` began in `timeZone`: "today" as the caps count it. */
+export function periodStart(period: BudgetPeriod, at: Date, timeZone: string): Date {
+  const [y, m, d] = periodKey(period, at, timeZone).split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d ?? 1);
+  const guess = wall - offsetAt(wall, timeZone);
+  return new Date(wall - offsetAt(guess, timeZone)); // the offset at the guess is right across a DST change
+}
+
 /**
  * The capped envelopes among the call's scopes, with this day's and month's keys, reserved in one
  * call of coo_budget_reserve. `HAVING` leaves no row when nothing is capped, so the function (which

@@ -117,7 +117,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       // core's pools are sized for its steps, and a Prisma raw round trip costs about twice a pg one.
       const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
       pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
-      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool, now: () => c.clock.now() });
       // The configured global caps are the operator's word at every start: created, or updated to it.
       if (agentsConfig.COO_BUDGET_DAY_USD !== undefined) await budget.setCap('global', 'day', agentsConfig.COO_BUDGET_DAY_USD);
       if (agentsConfig.COO_BUDGET_MONTH_USD !== undefined) await budget.setCap('global', 'month', agentsConfig.COO_BUDGET_MONTH_USD);
