@@ -220,7 +220,10 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
           if (answered) throw err;
           const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', String(err), null, null);
           await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model, request: { input: texts }, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: performance.now() - t0, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: e.message, attempt });
-          if (attempt >= o.attempts || !e.retryable) throw new ProviderUnavailableError(`Embedding failed: ${e.message}`, { model }, err, e.retryAfterMs ?? undefined);
+          if (attempt >= o.attempts || !e.retryable || (e.retryAfterMs ?? 0) > (o.maxRetryAfterMs ?? 60_000)) {
+            const until = e.retryAfterMs ? ` — rate limited until ${untilInWords(new Date(Date.now() + e.retryAfterMs), o.timeZone ?? 'UTC')}` : '';
+            throw new ProviderUnavailableError(`Embedding failed: ${e.message}${until}`, { model }, err, e.retryAfterMs ?? undefined);
+          }
           await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }));
         }
       }

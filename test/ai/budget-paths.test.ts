@@ -139,6 +139,40 @@ describe.each([
   });
 });
 
+describe('one cap, two processes', () => {
+  it('chat and embedding calls from two processes\' ledgers, all at once, never pass the cap', async () => {
+    const a = ledger(true);
+    const b = ledger(true);
+    const mk = (budget: BudgetLedger) => testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }], { budget, pool: t.pool, embedModel: 'mix-embed', defaultMaxTokens: 100 });
+    const [ma, mb] = [mk(a), mk(b)];
+    await ma.prices.set('mix-chat', { inputPerM: 10, outputPerM: 10 });
+    await ma.prices.set('mix-embed', { inputPerM: 100, outputPerM: 0 });
+    await a.setCap('process:mix', 'day', 0.02);
+    srv.respond((r) => (r.model === 'mix-chat' ? { content: 'ok', usage: { in: 40, out: 100 }, delayMs: 40 } : undefined));
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => {
+        const m = (i % 2 ? ma : mb).model;
+        return i % 4 < 2
+          ? m.chat({ model: 'primary:mix-chat', tier: 'fast', messages: [{ role: 'user', content: `bill ${i}` }], meta: { process: 'mix' } })
+          : m.embed(['y'.repeat(50)], { process: 'mix' });
+      }),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    for (const r of results) if (r.status === 'rejected') expect(r.reason.code).toBe('budget_exceeded');
+    expect(ok).toBeGreaterThan(0);
+    expect(ok).toBeLessThan(40);
+    expect(srv.requests).toHaveLength(ok); // refused calls reached no provider
+    const total = await callSum('mix');
+    expect(total).toBeLessThanOrEqual(0.02);
+    let u = await usageOf(a, 'mix');
+    expect(u.spentUsd).toBeCloseTo(total, 9);
+    expect(u.spentUsd + u.reservedUsd).toBeLessThanOrEqual(0.02 + 1e-9);
+    await Promise.all([a.close(), b.close()]);
+    u = await usageOf(a, 'mix');
+    expect(u.reservedUsd).toBe(0);
+  });
+});
+
 describe('what the operator is told', () => {
   it('suggests a sensible cap, not whole dollars: a $0.000001 cap suggests a few micro-dollars', async () => {
     const budget = ledger(false);
