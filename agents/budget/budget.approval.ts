@@ -31,12 +31,15 @@ export function budgetApprovalRequest(d: BudgetExceededDetails): BudgetApprovalR
   };
 }
 
-/** Applies the operator's decision: `raise` sets the suggested cap (never lowers one raised meanwhile). */
+/**
+ * Applies the operator's decision: `raise` sets the suggested cap, never lowering one raised meanwhile.
+ * Every run of a group applies it with its own numbers, so the cap ends at the largest suggestion of
+ * the runs that waited (what they need to go on); one already high enough is left alone.
+ */
 export async function applyBudgetDecision(ledger: BudgetLedger, d: BudgetExceededDetails, option: string): Promise<'raised' | 'kept'> {
   if (option !== 'raise') return 'kept';
   const current = (await ledger.usage({ process: d.scope.startsWith('process:') ? d.scope.slice(8) : undefined })).find((u) => u.scope === d.scope && u.period === d.period);
-  const cap = Math.max(d.suggestedCapUsd, current?.capUsd ?? 0);
-  await ledger.setCap(d.scope, d.period as BudgetPeriod, cap);
+  if (current?.capUsd == null || current.capUsd < d.suggestedCapUsd) await ledger.setCap(d.scope, d.period as BudgetPeriod, d.suggestedCapUsd);
   return 'raised';
 }
 

@@ -56,7 +56,11 @@ export async function requestApproval(
   let asked: { id: string } | null = null;
   if (req.group) {
     await rt.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval-group:${req.group}`}))`;
-    asked = await rt.tx.approval.findFirst({ where: { groupKey: req.group, status: 'pending' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    // Only a question still on the operator's screen is joined: runs that wait on an answer already
+    // given (decideGroup is working through them) are not, so a run that asks now asks afresh.
+    [asked = null] = await rt.tx.$queryRaw<Array<{ id: string }>>`SELECT a.id FROM approval a
+      WHERE a.group_key = ${req.group} AND a.status = 'pending' AND EXISTS (SELECT 1 FROM operator_message m WHERE m.approval_id = a.id)
+      ORDER BY a.created_at LIMIT 1`;
   }
   await rt.tx.approval.create({
     data: { id: approvalId, runId: rt.run.id, step: req.step, question: req.question, options: options as object, status: 'pending', expiresAt, createdAt: now, groupKey: req.group ?? null },

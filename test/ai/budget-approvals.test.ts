@@ -95,6 +95,25 @@ describe('a cap that pauses runs', () => {
     expect(srv.requests).toHaveLength(0);
   });
 
+
+  it('when the run whose question was posted is cancelled, the next run waiting on the cap asks it', async () => {
+    await spendUpTo('reply-drafting', 8);
+    await ai.budget.setCap('process:reply-drafting', 'day', 8);
+    const before = (await budgetQuestions()).length;
+    const runs = await Promise.all(['kai', 'lou', 'max'].map(startDraft));
+    await waitFor('three runs waiting on the cap', async () => ((await c.approvals.pending()).filter((a) => runs.some((r) => r.runId === a.runId)).length === 3 ? true : null));
+    const [first] = (await budgetQuestions()).slice(before);
+    const [asker] = await env.tdb.sql<{ run_id: string }>(`SELECT run_id FROM approval WHERE id = $1`, [first.approval_id]);
+    await c.runs.cancel(asker.run_id, 'op');
+    const posted = (await budgetQuestions()).slice(before);
+    expect(posted).toHaveLength(2);
+    const [next] = await env.tdb.sql<{ run_id: string; status: string }>(`SELECT run_id, status FROM approval WHERE id = $1`, [posted[1].approval_id]);
+    expect(next.status).toBe('pending');
+    expect(next.run_id).not.toBe(asker.run_id);
+    expect((await say('/inbox')).text).toContain('2 runs wait on this');
+    await c.approvals.decide({ approvalId: posted[1].approval_id, option: 'keep', actor: 'op', via: 'console' });
+    for (const r of runs.filter((x) => x.runId !== asker.run_id)) await waitFor(`run ${r.runId} to end`, async () => ((await c.runs.get(r.runId))?.status === 'failed' ? true : null), 30_000);
+  });
 });
 
 describe('the operator\'s chat under a cap', () => {
