@@ -161,8 +161,11 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
   async function reportOverage(worst: WorstCase, provider: string, used: { tokensIn: number; tokensOut: number; costUsd: number }, callId: string, meta: z.infer<typeof CallMetaSchema>) {
     const message = overReport(worst, provider, used);
     if (!message) return;
+    // Not the run's incident: the run is fine (its call was answered), so it names the run instead of
+    // waiting on it; the operator closes it with /resolve once the bill is checked.
+    const where = meta.runId ? ` (run ${meta.runId}${meta.step ? `, step ${meta.step}` : ''}, call ${callId})` : ` (call ${callId})`;
     await o.recorder
-      .incident({ runId: meta.runId, step: meta.step, code: 'provider_over_reported', message, details: { callId, provider, model: worst.model, reservedUsd: worst.usd, costUsd: used.costUsd, tokensIn: used.tokensIn, tokensOut: used.tokensOut, maxTokensIn: worst.tokensIn, maxTokensOut: worst.tokensOut } })
+      .incident({ code: 'provider_over_reported', message: `${message}${where}`, details: { callId, runId: meta.runId ?? null, step: meta.step ?? null, process: meta.process ?? null, provider, model: worst.model, reservedUsd: worst.usd, costUsd: used.costUsd, tokensIn: used.tokensIn, tokensOut: used.tokensOut, maxTokensIn: worst.tokensIn, maxTokensOut: worst.tokensOut } })
       .catch(() => {}); // the spend is already counted; a lost incident row must not fail the call
   }
 

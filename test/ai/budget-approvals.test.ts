@@ -36,7 +36,7 @@ async function spendUpTo(process: string, usd: number) {
   expect(Number(s)).toBeLessThanOrEqual(usd);
   await env.tdb.sql(`INSERT INTO model_call (id, process, tier, provider, model, request, tokens_in, tokens_out, cost_usd, latency_ms, outcome, attempt) VALUES ($1, $2, 'fast', 'primary', 'fast-1', '{}', 1, 1, $3, 1, 'ok', 1)`, [`seed-${process}-${usd}`, process, usd - Number(s)]);
 }
-const budgetQuestions = () => env.tdb.sql<{ approval_id: string }>(`SELECT approval_id FROM operator_message WHERE body->>'kind' = 'approval' AND body->>'text' LIKE '%Raise%cap%'`);
+const budgetQuestions = () => env.tdb.sql<{ approval_id: string }>(`SELECT approval_id FROM operator_message WHERE body->>'kind' = 'approval' AND body->>'text' LIKE '%Raise%cap%' ORDER BY id`);
 const say = async (text: string) => (await c.operator.handleMessage({ surface: 'console', actor: 'op', text })).reply!.body;
 
 describe('a cap that pauses runs', () => {
@@ -130,6 +130,20 @@ describe('the operator\'s chat under a cap', () => {
     expect((await say(raise.action.type === 'command' ? raise.action.text : '')).text).toContain('day cap set to $4.00');
     srv.script('fast-1', { content: 'Why did the invoice blush? It was overdue.' });
     expect((await say('tell me a joke about invoices')).text).toContain('It was overdue.');
+  });
+});
+
+describe('a provider that over-bills', () => {
+  it('opens an incident the inbox shows until the operator resolves it', async () => {
+    srv.script('fast-1', { content: 'Hello!', usage: { in: 10, out: 50_000 } });
+    expect((await say('hello there')).text).toContain('Hello!');
+    const inbox = (await say('/inbox')).text;
+    const id = /⚠️ (inc_\S+) — provider_over_reported: primary:fast-1 reported 50000 output tokens/.exec(inbox)?.[1];
+    expect(id).toBeDefined();
+    expect(inbox).toContain(`(/resolve ${id})`);
+    expect((await say(`/resolve ${id}`)).text).toBe(`Resolved incident ${id}.`);
+    expect((await say('/inbox')).text).not.toContain(id!);
+    expect((await say(`/resolve ${id}`)).text).toContain(`There is no open incident "${id}"`);
   });
 });
 

@@ -70,8 +70,9 @@ describe.each([
     // The figure shown is the true spend, in the ledger as in the call log.
     expect((await usageOf(budget, p)).spentUsd).toBeCloseTo(trueCost, 9);
     expect(await callSum(p)).toBeCloseTo(trueCost, 9);
-    const [inc] = await t.sql<{ code: string; message: string; run_id: string }>(`SELECT code, message, run_id FROM incident WHERE run_id = $1`, [`run-${p}`]);
-    expect(inc).toMatchObject({ code: 'provider_over_reported', run_id: `run-${p}` });
+    const [inc] = await t.sql<{ code: string; message: string; run_id: string | null }>(`SELECT code, message, run_id FROM incident WHERE history->'details'->>'runId' = $1`, [`run-${p}`]);
+    expect(inc).toMatchObject({ code: 'provider_over_reported', run_id: null }); // the run itself is fine
+    expect(inc.message).toContain(`run run-${p}, step ask, call ${first.callId}`);
     expect(inc.message).toContain(what.startsWith('more output') ? '5000 output tokens where the request allowed 10' : '50000 input tokens');
     // Later calls: none is made while the spend stands past the cap.
     for (let i = 0; i < 3; i++) {
