@@ -277,13 +277,4 @@ function stripFences(s: string): string {
   return m ? m[1] : s;
 }
 
-/**
- * A worst-case cost for the reservation: every input byte counted as a token (no byte-level BPE token
- * is shorter than one byte) and the full max_tokens of output. Settlement uses the real usage.
- */
-export async function estimateCost(prices: PriceTable, model: string, request: Record<string, unknown>, maxTokens: number): Promise<number> {
-  const bytes = Buffer.byteLength(JSON.stringify(request.messages ?? []) + JSON.stringify(request.tools ?? []) + JSON.stringify(request.responseFormat ?? ''));
-  return prices.cost(model, bytes, maxTokens);
-}
-
 export { BudgetExceededError };
