@@ -107,11 +107,17 @@ export async function decideApproval(deps: EngineDeps, req: DecideRequest): Prom
  * join the group meanwhile are decided too; a run that asks after this returns asks afresh.
  */
 async function decideGroup(deps: EngineDeps, group: string, req: DecideRequest): Promise<void> {
+  const tried = new Set<string>();
   for (;;) {
-    const waiting = await deps.db.approval.findMany({ where: { groupKey: group, status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 100 });
+    const waiting = (await deps.db.approval.findMany({ where: { groupKey: group, status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 100 })).filter((w) => !tried.has(w.id));
     if (waiting.length === 0) return;
     for (const w of waiting) {
-      await withRun(deps, w.runId, (rt) => decideInRun(rt, { ...req, approvalId: w.id, reason: req.reason ?? `with approval ${req.approvalId}` }));
+      tried.add(w.id);
+      // One run that cannot be decided now must not keep the others waiting: it stays pending and
+      // listed in /inbox, and the group's next answer decides it.
+      await withRun(deps, w.runId, (rt) => decideInRun(rt, { ...req, approvalId: w.id, reason: req.reason ?? `with approval ${req.approvalId}` })).catch((err) =>
+        deps.log.warn({ err: String(err), approvalId: w.id, group }, 'could not decide a run waiting on a shared question; it stays in /inbox'),
+      );
     }
   }
 }
