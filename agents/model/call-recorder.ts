@@ -44,8 +44,9 @@ export interface CallRecorder {
   get(id: string): Promise<CallRecord | null>;
   /**
    * The answer this run's step already paid for with exactly this request (a retry of the step, or
-   * the step again after a Raise): reused instead of paying for the same call twice. Answers that
-   * failed validation are not reused: retrying those is asking the model again.
+   * the step again after a Raise): reused instead of paying for the same call twice. An answer that
+   * failed validation is reused only when its repair succeeded (the pair is what was paid for); one
+   * whose repair failed too is asked again, or a retry could never do better.
    */
   findAnswered(q: { runId: string; step: string; purpose: string; requestJson: string }): Promise<CallRecord | null>;
   /** Opens an incident about a call (a provider that billed beyond what the request allows). */
@@ -104,7 +105,10 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
     },
     async findAnswered(q) {
       const [row] = await sql.query<{ id: string }>(
-        `SELECT id FROM model_call WHERE run_id = $1 AND step = $2 AND purpose = $3 AND outcome IN ('ok', 'repaired') AND request = $4::jsonb ORDER BY created_at DESC LIMIT 1`,
+        `SELECT c.id FROM model_call c WHERE c.run_id = $1 AND c.step = $2 AND c.purpose = $3 AND c.request = $4::jsonb
+           AND (c.outcome IN ('ok', 'repaired') OR (c.outcome = 'invalid_output' AND EXISTS (
+             SELECT 1 FROM model_call r WHERE r.run_id = c.run_id AND r.step = c.step AND r.purpose = 'repair' AND r.outcome = 'repaired' AND r.created_at >= c.created_at)))
+         ORDER BY c.created_at DESC LIMIT 1`,
         [q.runId, q.step, q.purpose, q.requestJson],
       );
       return row ? toRecord(await db.modelCall.findUnique({ where: { id: row.id } })) : null;

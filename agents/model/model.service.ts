@@ -74,7 +74,8 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
     const requestRecord = { tier: req.tier, ...params } as Record<string, unknown>;
     const requestJson = JSON.stringify(requestRecord);
     // A retry of a step that already paid for this exact call gets the recorded answer, not a new bill.
-    if (meta.runId && meta.step && meta.purpose !== 'replay' && !req.model) {
+    // (A pinned model is a replay or a repair; only the repair is the step's own call.)
+    if (meta.runId && meta.step && meta.purpose !== 'replay' && (!req.model || meta.purpose === 'repair')) {
       const prior = await o.recorder.findAnswered({ runId: meta.runId, step: meta.step, purpose: meta.purpose, requestJson });
       if (prior) return reused(prior);
     }

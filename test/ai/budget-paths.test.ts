@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { budgetApprovalRequest } from '../../agents/budget/budget.approval.ts';
 import { defineAgent } from '../../agents/define-agent.ts';
+import type { ModelPort } from '../../agents/model/model.port.ts';
 import type { Memory } from '../../memory/index.ts';
 import { createBudgetLedger, type BudgetLedger } from '../../agents/budget/budget.ledger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -137,6 +138,27 @@ describe.each([
     await model.chat({ tier: 'fast', messages: [{ role: 'user', content: 'draft it' }], meta: { ...meta, step: 'other' } });
     expect(srv.requests).toHaveLength(3);
     expect((await usageOf(budget, p)).spentUsd).toBeCloseTo(0.3, 9);
+  });
+});
+
+describe('structured output on a retried step', () => {
+  const Total = z.object({ total: z.number() });
+  const ask = (model: ModelPort, runId: string) => model.structured({ tier: 'fast', messages: [{ role: 'user', content: 'add 5 and 7' }], schema: Total, schemaName: 'total', meta: { process: 'structured-retry', runId, step: 'add' } });
+
+  it('an answer repaired once is reused with its repair: the retry pays nothing', async () => {
+    const { model } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }]);
+    srv.script('fast-1', { content: 'twelve' }, { content: '{"total": 12}' });
+    expect(await ask(model, 'run-repaired')).toMatchObject({ value: { total: 12 }, repaired: true });
+    expect(await ask(model, 'run-repaired')).toMatchObject({ value: { total: 12 }, repaired: true });
+    expect(srv.requests).toHaveLength(2);
+  });
+
+  it('an answer whose repair failed too is asked again on the retry', async () => {
+    const { model } = testModelPort(t.db, [{ name: 'primary', baseURL: srv.baseURL }]);
+    srv.script('fast-1', { content: 'twelve' }, { content: 'still twelve' }, { content: '{"total": 12}' });
+    await expect(ask(model, 'run-unrepaired')).rejects.toMatchObject({ code: 'invalid_output' });
+    expect(await ask(model, 'run-unrepaired')).toMatchObject({ value: { total: 12 }, repaired: false });
+    expect(srv.requests).toHaveLength(3);
   });
 });
 
