@@ -29,11 +29,15 @@ export const AgentsConfigSchema = z.object({
   COO_MODEL_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   COO_MODEL_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   COO_MODEL_MAX_TOKENS: z.coerce.number().int().min(16).default(1_024),
-  /** Default price (USD per million tokens) for models without a row in model_price: "in,out". */
+  /**
+   * Price (USD per million tokens, "in,out") for models neither in model_price nor in the shipped list
+   * (agents/model/price-list.ts). Unset: such a model has no known price and is refused under a cap.
+   */
   COO_MODEL_DEFAULT_PRICE: z
     .string()
-    .default('0,0')
+    .default('')
     .transform((s, ctx) => {
+      if (s.trim() === '') return null;
       const [a, b] = s.split(',').map(Number);
       if (!Number.isFinite(a) || !Number.isFinite(b)) {
         ctx.addIssue({ code: 'custom', message: 'expected "inputPerM,outputPerM", e.g. "0.15,0.6"' });
@@ -43,6 +47,7 @@ export const AgentsConfigSchema = z.object({
     }),
   /** Connections of the AI layer's own pg pool (budget reserve/settle and call records, one round trip each). */
   COO_AI_DB_POOL: z.coerce.number().int().min(1).max(100).default(8),
+  /** The global daily / monthly cap in USD: created or updated at every start (coo doctor shows them). */
   COO_BUDGET_DAY_USD: z.coerce.number().nonnegative().optional(),
   COO_BUDGET_MONTH_USD: z.coerce.number().nonnegative().optional(),
 });

@@ -113,8 +113,16 @@ export function defineAgent<I, O, In = I>(def: AgentDefinition<I, O, In>): Agent
         { role: 'user', content: built.text },
       ];
       const meta = { ...deps.meta, agent: def.name, entityIds: [...new Set([...(deps.meta?.entityIds ?? []), ...ctx.entityIds])] };
-      const call = async (tier: Tier, purpose: 'first_pass' | 'deep_pass') => {
-        const r = await deps.model.structured({ tier, messages, schema: def.output, schemaName: def.name.replace(/-/g, '_'), meta: { ...meta, purpose } });
+      // Output that fails validation gets exactly one repair call, on the deep tier when the agent sends
+      // invalid output there, and then escalates: never a second structured call with a repair of its own.
+      const repairTier: Tier | undefined = handling.invalid_output === 'deep_pass' && def.tier === 'fast' && deps.model.hasTier('deep') ? 'deep' : undefined;
+      let tier: Tier = def.tier;
+      const call = async (callTier: Tier, purpose: 'first_pass' | 'deep_pass') => {
+        const r = await deps.model.structured({ tier: callTier, messages, schema: def.output, schemaName: def.name.replace(/-/g, '_'), meta: { ...meta, purpose }, repairTier: purpose === 'first_pass' ? repairTier : undefined });
+        if (r.repaired && purpose === 'first_pass' && repairTier) {
+          base.deepPass = { taken: true, reason: 'invalid_output' };
+          tier = repairTier;
+        }
         base.callIds.push(r.call.callId);
         base.tokensIn += r.call.tokensIn;
         base.tokensOut += r.call.tokensOut;
@@ -123,17 +131,11 @@ export function defineAgent<I, O, In = I>(def: AgentDefinition<I, O, In>): Agent
       };
 
       let output: O;
-      let tier: Tier = def.tier;
       try {
         output = await call(def.tier, 'first_pass');
       } catch (err) {
-        const code = agentFailureCode(err);
-        if (code === 'model_not_configured') return templated('model_not_configured');
-        if (code === 'invalid_output' && handling.invalid_output === 'deep_pass' && def.tier === 'fast' && deps.model.hasTier('deep')) {
-          base.deepPass = { taken: true, reason: 'invalid_output' };
-          tier = 'deep';
-          output = await call('deep', 'deep_pass');
-        } else throw err;
+        if (agentFailureCode(err) === 'model_not_configured') return templated('model_not_configured');
+        throw err;
       }
 
       // Judge the finalized output: computed fields (policy, deterministic matches) outrank the model's claims.

@@ -11,6 +11,7 @@ export const AGENT_FAILURE_CODES = [
   'provider_unavailable',
   'policy_blocked',
   'model_not_configured',
+  'price_unknown',
 ] as const;
 export type AgentFailureCode = (typeof AGENT_FAILURE_CODES)[number];
 
@@ -22,12 +23,13 @@ export const DEFAULT_FAILURE_HANDLING: Record<AgentFailureCode, 'retry' | 'deep_
   provider_unavailable: 'retry',
   policy_blocked: 'escalate',
   model_not_configured: 'escalate',
+  price_unknown: 'escalate',
 };
 
 export class AgentError extends AppError {
   declare readonly code: AgentFailureCode;
-  constructor(code: AgentFailureCode, message: string, opts: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(code, message, { retryable: opts.retryable ?? false, reportable: code === 'invalid_output' || code === 'provider_unavailable', details: opts.details, cause: opts.cause });
+  constructor(code: AgentFailureCode, message: string, opts: { retryable?: boolean; retryAfterMs?: number; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(code, message, { retryable: opts.retryable ?? false, retryAfterMs: opts.retryAfterMs, reportable: code === 'invalid_output' || code === 'provider_unavailable', details: opts.details, cause: opts.cause });
     this.name = 'AgentError';
   }
 }
@@ -40,10 +42,13 @@ export class InvalidOutputError extends AgentError {
   }
 }
 
-/** Every model in the tier's fallback chain failed or had its circuit open; worth retrying later. */
+/**
+ * Every model in the tier's fallback chain failed or had its circuit open; worth retrying later, and
+ * not before `retryAfterMs` when a provider said how long it is rate limited for.
+ */
 export class ProviderUnavailableError extends AgentError {
-  constructor(message: string, details: Record<string, unknown>, cause?: unknown) {
-    super('provider_unavailable', message, { retryable: true, details, cause });
+  constructor(message: string, details: Record<string, unknown>, cause?: unknown, retryAfterMs?: number) {
+    super('provider_unavailable', message, { retryable: true, retryAfterMs, details, cause });
     this.name = 'ProviderUnavailableError';
   }
 }
@@ -68,6 +73,17 @@ export class BudgetExceededError extends AgentError {
   constructor(message: string, details: BudgetExceededDetails) {
     super('budget_exceeded', message, { details });
     this.name = 'BudgetExceededError';
+  }
+}
+
+/**
+ * A cap applies to the call but nothing says what the model costs: counting it as free would let it
+ * spend past every cap, so it is not made until the operator sets a price.
+ */
+export class PriceUnknownError extends AgentError {
+  constructor(model: string) {
+    super('price_unknown', `No price is known for model "${model}", and a budget cap applies to this call, so it was not made. Set its price (USD per million tokens): /costs price ${model} <input> <output> — or COO_MODEL_DEFAULT_PRICE="<input>,<output>" for every model without one.`, { details: { model } });
+    this.name = 'PriceUnknownError';
   }
 }
 

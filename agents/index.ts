@@ -21,10 +21,12 @@ export {
 // Model port
 export type { ModelPort, ChatRequest, ChatResult, ChatMessage, ToolSpec, ToolCall, Tier, CallMeta, StructuredResult, EmbedResult, ChatProvider } from './model/model.port.ts';
 export { createModelStack, type ModelStack } from './model/model.factory.ts';
-export { createModelService, estimateCost, type ModelServiceOptions } from './model/model.service.ts';
+export { createModelService, type ModelServiceOptions } from './model/model.service.ts';
+export { worstCase, reserveCall, type WorstCase } from './model/call-budget.ts';
 export { createOpenAiProvider, parseRetryAfter } from './model/openai.adapter.ts';
 export { createCircuitBreaker, backoffDelay, type CircuitBreaker } from './model/resilience.ts';
-export { createPriceTable, type PriceTable, type Price } from './model/prices.ts';
+export { createPriceTable, type PriceTable, type Price, type PriceSource } from './model/prices.ts';
+export { SHIPPED_PRICES, SHIPPED_PRICES_AS_OF, shippedPrice } from './model/price-list.ts';
 export { createCallRecorder, type CallRecorder, type CallRecord } from './model/call-recorder.ts';
 export { replayCall, formatReplay, type ReplayResult } from './model/replay.ts';
 export { createModelEmbedder } from './model/model.embedder.ts';

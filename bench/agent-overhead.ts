@@ -92,7 +92,7 @@ try {
   const msg = [{ role: 'user' as const, content: 'When will my delivery arrive?' }];
   // Attribution only: the same path with a recorder that writes nothing, to separate our in-process
   // work from the database's commit latency on this (shared) machine.
-  const noRecord = createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: { record: async () => {}, markOutcome: async () => {}, get: async () => null }, prices, budget: null, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
+  const noRecord = createModelService({ providers: [timed], tiers: { fast: ['fast-1'], deep: ['deep-1'] }, recorder: { record: async () => {}, markOutcome: async () => {}, get: async () => null, findAnswered: async () => null, incident: async () => "" }, prices, budget: null, breaker: createCircuitBreaker({ failures: 5, cooldownMs: 30_000 }), timeoutMs: 10_000, attempts: 2, backoffMs: 10, maxBackoffMs: 100, defaultMaxTokens: 400 });
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`Agent-call overhead, excluding the model's own time (n=${N} each; goal ≤ 5 ms p95 with budgets on); load average ${load()}`);
   const a = await run('1. model-port call (call record + price)', () => plain.chat({ tier: 'fast', messages: msg, meta: { agent: 'bench' } }));

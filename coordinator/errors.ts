@@ -9,11 +9,13 @@ export class AppError extends Error {
   /** Our fault rather than the operator's: worth an incident. */
   readonly reportable: boolean;
   readonly details?: Record<string, unknown>;
+  /** The soonest a retry can succeed (a provider's Retry-After): a step retry waits at least this long. */
+  readonly retryAfterMs?: number;
 
   constructor(
     code: string,
     message: string,
-    opts: { retryable?: boolean; reportable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
+    opts: { retryable?: boolean; reportable?: boolean; retryAfterMs?: number; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';
@@ -21,6 +23,7 @@ export class AppError extends Error {
     this.retryable = opts.retryable ?? false;
     this.reportable = opts.reportable ?? false;
     this.details = opts.details;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
@@ -48,8 +51,8 @@ export class ConfigError extends AppError {
 }
 
 /** A plain, serialisable view of any thrown value, for events, incidents and replies. */
-export function describeError(err: unknown): { code: string; message: string; retryable: boolean; stack?: string } {
-  if (err instanceof AppError) return { code: err.code, message: err.message, retryable: err.retryable, stack: err.stack };
+export function describeError(err: unknown): { code: string; message: string; retryable: boolean; retryAfterMs?: number; stack?: string } {
+  if (err instanceof AppError) return { code: err.code, message: err.message, retryable: err.retryable, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}), stack: err.stack };
   if (err instanceof Error) return { code: 'unexpected', message: err.message, retryable: true, stack: err.stack };
   return { code: 'unexpected', message: String(err), retryable: true };
 }

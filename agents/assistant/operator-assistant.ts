@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { asData } from '../../memory/index.ts';
-import { agentFailureCode } from '../errors.ts';
+import type { Button } from '../../coordinator/index.ts';
+import { budgetApprovalRequest, budgetChatButtons } from '../budget/budget.approval.ts';
+import { agentFailureCode, type BudgetExceededDetails } from '../errors.ts';
 import type { ChatMessage, ModelPort, ToolSpec } from '../model/model.port.ts';
 import type { ActionGate, AssistantTool, AssistantTools, ToolCallContext } from './tools.ts';
 
@@ -19,6 +21,8 @@ export interface AssistantReply {
   actions: AssistantAction[];
   callIds: string[];
   mode: 'model' | 'no_model';
+  /** Buttons to show with the answer (a cap that blocked it: Raise / Keep). */
+  buttons?: Button[][];
 }
 
 const SYSTEM = [
@@ -99,7 +103,12 @@ export function createOperatorAssistant(deps: { model: ModelPort; tools: Assista
         } catch (err) {
           const code = agentFailureCode(err);
           if (code === 'model_not_configured') return noModelAnswer(text, tools, ctx);
-          if (code === 'budget_exceeded' || code === 'provider_unavailable') return { text: `I can't think right now (${(err as Error).message}). Commands still work — /help.`, sources, actions, callIds, mode: 'model' };
+          if (code === 'budget_exceeded') {
+            // The same question a paused run asks, with the same choice: Raise sets the suggested cap.
+            const ask = budgetApprovalRequest((err as { details: BudgetExceededDetails }).details);
+            return { text: `${ask.question}\nI did not send your message to the model. Commands still work — /help.`, buttons: budgetChatButtons(ask.details), sources, actions, callIds, mode: 'model' };
+          }
+          if (code === 'provider_unavailable' || code === 'price_unknown') return { text: `I can't think right now (${(err as Error).message}). Commands still work — /help.`, sources, actions, callIds, mode: 'model' };
           throw err;
         }
         callIds.push(res.callId);

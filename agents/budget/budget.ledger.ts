@@ -59,6 +59,24 @@ export function periodKey(period: BudgetPeriod, at: Date, timeZone: string): str
   return period === 'day' ? `${get('year')}-${get('month')}-${get('day')}` : `${get('year')}-${get('month')}`;
 }
 
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `ms`. */
+function offsetAt(ms: number, timeZone: string): number {
+  let f = wallFormats.get(timeZone);
+  if (!f) wallFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant the day or month of `periodKey` began in `timeZone`: "today" as the caps count it. */
+export function periodStart(period: BudgetPeriod, at: Date, timeZone: string): Date {
+  const [y, m, d] = periodKey(period, at, timeZone).split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d ?? 1);
+  const guess = wall - offsetAt(wall, timeZone);
+  return new Date(wall - offsetAt(guess, timeZone)); // the offset at the guess is right across a DST change
+}
+
 /**
  * The capped envelopes among the call's scopes, with this day's and month's keys, reserved in one
  * call of coo_budget_reserve. `HAVING` leaves no row when nothing is capped, so the function (which
@@ -76,6 +94,30 @@ const RESERVE = `
   FROM agg, LATERAL coo_budget_reserve($1::text, agg.s, agg.p, agg.k, $5::numeric) r`;
 
 /**
+ * A usage row's spend, taken from the call log for the current period (in the operator's time zone)
+ * when that is more than the row knows: `GREATEST`, so a settle the log lost never lowers it.
+ */
+const SEED_USAGE = `
+  INSERT INTO budget_usage (scope, period, period_key, spent_usd)
+  SELECT $1::text, $2::text, $3::text, coalesce(sum(cost_usd), 0)
+  FROM model_call
+  WHERE created_at > $5::timestamptz - interval '32 days' AND created_at <= $5::timestamptz + interval '1 day'
+    AND to_char(created_at AT TIME ZONE $4::text, CASE $2::text WHEN 'day' THEN 'YYYY-MM-DD' ELSE 'YYYY-MM' END) = $3::text
+    AND ($1::text = 'global' OR process = substr($1::text, 9))
+  ON CONFLICT (scope, period, period_key) DO UPDATE SET spent_usd = GREATEST(budget_usage.spent_usd, EXCLUDED.spent_usd), updated_at = now()`;
+
+/**
+ * A cap to suggest: the next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten, so a $0.000002
+ * need suggests $0.000002, not $1, and $7.68 suggests $8.
+ */
+export function niceCeil(x: number): number {
+  if (!(x > 0)) return 0;
+  const p = 10 ** Math.floor(Math.log10(x));
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * p >= x * (1 - 1e-12)) ?? 10;
+  return Math.max(1e-6, roundUsd(step * p));
+}
+
+/**
  * `pool`: the hot statements (reserve, settle, release) go through plain pg, one round trip each;
  * without it they go through Prisma. Caps and reports always use Prisma. `leases`: false reserves
  * each call in the database (one synchronous round trip per call); default: on with a pool.
@@ -90,6 +132,9 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
   const ledger: BudgetLedger = {
     async setCap(scope, period, capUsd) {
       await db.budgetCap.upsert({ where: { scope_period: { scope, period } }, create: { scope, period, capUsd }, update: { capUsd } });
+      // Calls made while the scope had no cap reserved nothing, so its usage row does not know them:
+      // a cap set at noon counts the morning's spend (the call log's), never starts from $0.
+      await sql.query(SEED_USAGE, [scope, period, periodKey(period, now(), tz), tz, now()]);
       await leases?.retireScopes(scope);
     },
     async removeCap(scope, period) {
@@ -180,7 +225,7 @@ export function createBudgetLedger(db: Db, opts: { timeZone?: string; now?: () =
       spentUsd: roundUsd(r.spent_usd),
       reservedUsd: reserved,
       estimateUsd: amount,
-      suggestedCapUsd: Math.ceil(Math.max(r.cap_usd * 1.6, needed * 1.2)),
+      suggestedCapUsd: niceCeil(Math.max(r.cap_usd * 1.6, needed * 1.2)),
     });
   }
 

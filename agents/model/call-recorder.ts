@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Db } from '../../coordinator/db/client.ts';
 import { sqlRunner } from '../../memory/index.ts';
@@ -41,6 +42,15 @@ export interface CallRecorder {
   /** Marks an answered call whose output then failed validation (structured output). */
   markOutcome(id: string, outcome: CallRecord['outcome'], error?: { code: string; message: string }): Promise<void>;
   get(id: string): Promise<CallRecord | null>;
+  /**
+   * The answer this run's step already paid for with exactly this request (a retry of the step, or
+   * the step again after a Raise): reused instead of paying for the same call twice. An answer that
+   * failed validation is reused only when its repair succeeded (the pair is what was paid for); one
+   * whose repair failed too is asked again, or a retry could never do better.
+   */
+  findAnswered(q: { runId: string; step: string; purpose: string; requestJson: string }): Promise<CallRecord | null>;
+  /** Opens an incident about a call (a provider that billed beyond what the request allows). */
+  incident(i: { runId?: string; step?: string; code: string; message: string; details: Record<string, unknown> }): Promise<string>;
 }
 
 const COLS = `id, agent, process, run_id, step, tier, provider, model, request, response, output, tokens_in, tokens_out,
@@ -91,32 +101,55 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
       await db.modelCall.update({ where: { id }, data: { outcome, errorCode: error?.code ?? null, errorMessage: error?.message.slice(0, 4000) ?? null } });
     },
     async get(id) {
-      const r = await db.modelCall.findUnique({ where: { id } });
-      if (!r) return null;
-      return {
-        id: r.id,
-        agent: r.agent ?? undefined,
-        process: r.process ?? undefined,
-        runId: r.runId ?? undefined,
-        step: r.step ?? undefined,
-        tier: r.tier,
-        provider: r.provider,
-        model: r.model,
-        request: r.request as Record<string, unknown>,
-        response: r.response,
-        output: r.output,
-        tokensIn: r.tokensIn,
-        tokensOut: r.tokensOut,
-        costUsd: Number(r.costUsd),
-        latencyMs: r.latencyMs,
-        outcome: r.outcome as CallRecord['outcome'],
-        errorCode: r.errorCode ?? undefined,
-        errorMessage: r.errorMessage ?? undefined,
-        attempt: r.attempt,
-        purpose: r.purpose as CallRecord['purpose'],
-        entityIds: r.entityIds,
-        replayOf: r.replayOf ?? undefined,
-      };
+      return toRecord(await db.modelCall.findUnique({ where: { id } }));
     },
+    async findAnswered(q) {
+      const [row] = await sql.query<{ id: string }>(
+        `SELECT c.id FROM model_call c WHERE c.run_id = $1 AND c.step = $2 AND c.purpose = $3 AND c.request = $4::jsonb
+           AND (c.outcome IN ('ok', 'repaired') OR (c.outcome = 'invalid_output' AND EXISTS (
+             SELECT 1 FROM model_call r WHERE r.run_id = c.run_id AND r.step = c.step AND r.purpose = 'repair' AND r.outcome = 'repaired' AND r.created_at >= c.created_at)))
+         ORDER BY c.created_at DESC LIMIT 1`,
+        [q.runId, q.step, q.purpose, q.requestJson],
+      );
+      return row ? toRecord(await db.modelCall.findUnique({ where: { id: row.id } })) : null;
+    },
+    async incident(i) {
+      const id = `inc_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+      await sql.query(`INSERT INTO incident (id, run_id, step, code, message, history) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`, [
+        id, i.runId ?? null, i.step ?? null, i.code, i.message, JSON.stringify({ details: i.details }),
+      ]);
+      return id;
+    },
+  };
+}
+
+type ModelCallRow = Awaited<ReturnType<Db['modelCall']['findUnique']>>;
+
+/** A model_call row as the recorder's CallRecord. */
+function toRecord(r: ModelCallRow): CallRecord | null {
+  if (!r) return null;
+  return {
+    id: r.id,
+    agent: r.agent ?? undefined,
+    process: r.process ?? undefined,
+    runId: r.runId ?? undefined,
+    step: r.step ?? undefined,
+    tier: r.tier,
+    provider: r.provider,
+    model: r.model,
+    request: r.request as Record<string, unknown>,
+    response: r.response,
+    output: r.output,
+    tokensIn: r.tokensIn,
+    tokensOut: r.tokensOut,
+    costUsd: Number(r.costUsd),
+    latencyMs: r.latencyMs,
+    outcome: r.outcome as CallRecord['outcome'],
+    errorCode: r.errorCode ?? undefined,
+    errorMessage: r.errorMessage ?? undefined,
+    attempt: r.attempt,
+    purpose: r.purpose as CallRecord['purpose'],
+    entityIds: r.entityIds,
+    replayOf: r.replayOf ?? undefined,
   };
 }

@@ -20,7 +20,7 @@ export interface ModelStack {
  * every chat call fails with `model_not_configured` so callers fall back to templates and escalate).
  */
 /** `pool`: call records go through plain pg (one round trip each) instead of Prisma. */
-export function createModelStack(cfg: AgentsConfig, deps: { db: Db; budget?: BudgetLedger | null; pool?: pg.Pool | null }): ModelStack {
+export function createModelStack(cfg: AgentsConfig, deps: { db: Db; budget?: BudgetLedger | null; pool?: pg.Pool | null; timeZone?: string }): ModelStack {
   const providers: ChatProvider[] = [];
   if (cfg.COO_MODEL_BASE_URL) providers.push(createOpenAiProvider({ name: 'primary', baseURL: cfg.COO_MODEL_BASE_URL, apiKey: cfg.COO_MODEL_API_KEY }));
   if (cfg.COO_MODEL_BASE_URL && cfg.COO_MODEL_FALLBACK_BASE_URL) {
@@ -41,6 +41,7 @@ export function createModelStack(cfg: AgentsConfig, deps: { db: Db; budget?: Bud
     backoffMs: cfg.COO_MODEL_BACKOFF_MS,
     maxBackoffMs: cfg.COO_MODEL_MAX_BACKOFF_MS,
     defaultMaxTokens: cfg.COO_MODEL_MAX_TOKENS,
+    timeZone: deps.timeZone,
   });
   return { model, prices, recorder };
 }

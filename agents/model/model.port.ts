@@ -71,7 +71,16 @@ export interface ChatResult {
   latencyMs: number;
   /** Models tried before this one answered (fallbacks). */
   fellBackFrom: string[];
+  /** The answer was recorded earlier for this run's step and reused: nothing new was paid. */
+  reused?: boolean;
 }
+
+export type StructuredRequest<T> = ChatRequest & {
+  schema: z.ZodType<T>;
+  schemaName: string;
+  /** Where the one repair call goes (default: the model that answered); an agent sends it to its deep tier. */
+  repairTier?: Tier;
+};
 
 export interface StructuredResult<T> {
   value: T;
@@ -98,7 +107,7 @@ export interface ModelPort {
   hasTier(tier: Tier): boolean;
   chat(req: ChatRequest): Promise<ChatResult>;
   /** Chat with JSON-schema output validated by zod; one repair attempt, then `invalid_output`. */
-  structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>>;
+  structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>>;
   embed(texts: string[], meta?: CallMeta): Promise<EmbedResult>;
   /** One line per tier for `coo doctor`. */
   describe(): { mode: 'model' | 'no_model'; tiers: Record<Tier, string[]>; embed: string | null };

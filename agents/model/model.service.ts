@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BudgetExceededError, InvalidOutputError, ModelNotConfiguredError, ProviderUnavailableError } from '../errors.ts';
-import type { BudgetLedger, Reservation } from '../budget/budget.ledger.ts';
-import type { CallRecorder } from './call-recorder.ts';
+import type { BudgetLedger } from '../budget/budget.ledger.ts';
+import type { CallRecord, CallRecorder } from './call-recorder.ts';
+import { EMBED_TOKENS_PER_TEXT, overReport, reserveCall, untilInWords, worstCase, type WorstCase } from './call-budget.ts';
 import {
   CallMetaSchema,
   ProviderCallError,
@@ -11,10 +12,11 @@ import {
   type ChatResult,
   type EmbedResult,
   type ModelPort,
+  type StructuredRequest,
   type StructuredResult,
   type Tier,
 } from './model.port.ts';
-import type { PriceTable } from './prices.ts';
+import { costOf, type PriceTable } from './prices.ts';
 import { backoffDelay, sleep, type CircuitBreaker } from './resilience.ts';
 
 export interface ModelServiceOptions {
@@ -33,6 +35,8 @@ export interface ModelServiceOptions {
   defaultMaxTokens: number;
   /** A Retry-After longer than this moves on to the next model instead of waiting. */
   maxRetryAfterMs?: number;
+  /** The operator's time zone, for "rate limited until 14:32 Europe/Berlin". */
+  timeZone?: string;
 }
 
 interface Target {
@@ -69,8 +73,15 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
     // Serialized once, before anything can change it: what the record stores and the reservation counts.
     const requestRecord = { tier: req.tier, ...params } as Record<string, unknown>;
     const requestJson = JSON.stringify(requestRecord);
+    // A retry of a step that already paid for this exact call gets the recorded answer, not a new bill.
+    // (A pinned model is a replay or a repair; only the repair is the step's own call.)
+    if (meta.runId && meta.step && meta.purpose !== 'replay' && (!req.model || meta.purpose === 'repair')) {
+      const prior = await o.recorder.findAnswered({ runId: meta.runId, step: meta.step, purpose: meta.purpose, requestJson });
+      if (prior) return reused(prior);
+    }
     const failures: Array<{ model: string; error: string; callId?: string }> = [];
     const tried: string[] = [];
+    let retryAfterMs = 0; // the longest rate limit a provider announced
 
     for (const target of chain) {
       if (!req.ignoreBreaker && !o.breaker.allow(target.provider.name)) {
@@ -78,11 +89,9 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
         tried.push(target.label);
         continue;
       }
-      let reservation: Reservation | null = null;
-      if (o.budget) {
-        const estimate = await o.prices.cost(target.model, Buffer.byteLength(requestJson), maxTokens); // as estimateCost, on the whole request
-        reservation = await o.budget.reserve({ process: meta.process, amountUsd: estimate }); // throws budget_exceeded: the call is not made
-      }
+      // Every input byte counted as a token (no byte-level BPE token is shorter) plus the full max_tokens.
+      const worst = await worstCase(o.prices, target.model, Buffer.byteLength(requestJson), maxTokens);
+      const reservation = await reserveCall(o.budget, meta.process, worst); // throws budget_exceeded / price_unknown: the call is not made
       let settled = false;
       let answered = false; // the provider answered (and may charge) but the record did not commit
       try {
@@ -92,7 +101,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
           try {
             const res = await target.provider.chat(target.model, params, { timeoutMs: o.timeoutMs, signal: req.signal });
             const latencyMs = performance.now() - t0;
-            const costUsd = await o.prices.cost(target.model, res.tokensIn, res.tokensOut);
+            const costUsd = costOf(worst.price, res.tokensIn, res.tokensOut);
             o.breaker.success(target.provider.name);
             answered = true;
             const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd, lease: reservation.lease } : undefined;
@@ -105,6 +114,7 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
             settled = true; // the record settled the reservation in the same statement
             answered = false;
             if (settle && reservation) o.budget!.settled(reservation, costUsd, out ?? null);
+            await reportOverage(worst, target.provider.name, { ...res, costUsd }, id, meta);
             return { callId: id, provider: target.provider.name, model: target.model, content: res.content, toolCalls: res.toolCalls, finishReason: res.finishReason, tokensIn: res.tokensIn, tokensOut: res.tokensOut, costUsd, latencyMs, fellBackFrom: tried };
           } catch (err) {
             const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', (err as Error)?.message ?? String(err), null, null);
@@ -115,11 +125,13 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
               tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: `${e.status ?? ''} ${e.message}`.trim(), attempt,
             });
             failures.push({ model: target.label, error: `${e.kind}${e.status ? ` ${e.status}` : ''}: ${e.message}`, callId: id });
+            if (e.retryAfterMs !== null) retryAfterMs = Math.max(retryAfterMs, e.retryAfterMs);
             if (req.signal?.aborted) throw new ProviderUnavailableError('The call was cancelled.', { failures }, err);
             const lastAttempt = attempt >= o.attempts || !e.retryable || (!req.ignoreBreaker && !o.breaker.allow(target.provider.name));
             if (lastAttempt) break;
             if (e.retryAfterMs !== null && e.retryAfterMs > (o.maxRetryAfterMs ?? 60_000)) break;
             await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }), req.signal);
+            if (e.retryAfterMs !== null) retryAfterMs = 0; // waited it out
           }
         }
       } finally {
@@ -131,13 +143,34 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       tried.push(target.label);
     }
     const last = failures.at(-1)?.callId;
+    const until = retryAfterMs > 0 ? new Date(Date.now() + retryAfterMs) : null;
     throw new ProviderUnavailableError(
-      `No model in the ${req.tier} chain answered (${failures.map((f) => f.model).join(', ')}).${last ? ` Reproduce with: coo replay-call ${last}` : ''}`,
-      { tier: req.tier, failures, callIds: failures.map((f) => f.callId).filter(Boolean) },
+      `No model in the ${req.tier} chain answered (${failures.map((f) => f.model).join(', ')})${until ? `: rate limited until ${untilInWords(until, o.timeZone ?? 'UTC')}` : ''}.${last ? ` Reproduce with: coo replay-call ${last}` : ''}`,
+      { tier: req.tier, failures, callIds: failures.map((f) => f.callId).filter(Boolean), ...(until ? { rateLimitedUntil: until.toISOString() } : {}) },
+      undefined,
+      until ? retryAfterMs : undefined,
     );
   }
 
-  async function structured<T>(req: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<StructuredResult<T>> {
+  /** A recorded answer as this call's result (nothing new was paid). */
+  function reused(r: CallRecord): ChatResult {
+    const res = (r.response ?? {}) as { content?: string | null; toolCalls?: ChatResult['toolCalls']; finishReason?: string | null };
+    return { callId: r.id, provider: r.provider, model: r.model, content: res.content ?? null, toolCalls: res.toolCalls ?? [], finishReason: res.finishReason ?? null, tokensIn: r.tokensIn, tokensOut: r.tokensOut, costUsd: r.costUsd, latencyMs: 0, fellBackFrom: [], reused: true };
+  }
+
+  /** A provider that billed beyond what the request allows: counted as billed, and told to the operator. */
+  async function reportOverage(worst: WorstCase, provider: string, used: { tokensIn: number; tokensOut: number; costUsd: number }, callId: string, meta: z.infer<typeof CallMetaSchema>) {
+    const message = overReport(worst, provider, used);
+    if (!message) return;
+    // Not the run's incident: the run is fine (its call was answered), so it names the run instead of
+    // waiting on it; the operator closes it with /resolve once the bill is checked.
+    const where = meta.runId ? ` (run ${meta.runId}${meta.step ? `, step ${meta.step}` : ''}, call ${callId})` : ` (call ${callId})`;
+    await o.recorder
+      .incident({ code: 'provider_over_reported', message: `${message}${where}`, details: { callId, runId: meta.runId ?? null, step: meta.step ?? null, process: meta.process ?? null, provider, model: worst.model, reservedUsd: worst.usd, costUsd: used.costUsd, tokensIn: used.tokensIn, tokensOut: used.tokensOut, maxTokensIn: worst.tokensIn, maxTokensOut: worst.tokensOut } })
+      .catch(() => {}); // the spend is already counted; a lost incident row must not fail the call
+  }
+
+  async function structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const jsonSchema = jsonSchemaOf(req.schema);
     const first = await chat({ ...req, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v1 = validate(req.schema, first.content);
@@ -148,7 +181,9 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
       { role: 'assistant' as const, content: first.content ?? '' },
       { role: 'user' as const, content: `That output is not valid for the required JSON schema: ${v1.error}\nReply again with only the corrected JSON object.` },
     ];
-    const second = await chat({ ...req, meta: { ...req.meta, purpose: 'repair' }, model: `${first.provider}:${first.model}`, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
+    // The one repair: on the same model, or on the tier the caller names (an agent's deep tier).
+    const target = req.repairTier && req.repairTier !== req.tier ? { tier: req.repairTier, model: undefined } : { model: `${first.provider}:${first.model}` };
+    const second = await chat({ ...req, ...target, meta: { ...req.meta, purpose: 'repair' }, messages: repairMessages, responseFormat: { name: req.schemaName, schema: jsonSchema } });
     const v2 = validate(req.schema, second.content);
     if (v2.ok) {
       await o.recorder.markOutcome(second.callId, 'repaired');
@@ -165,21 +200,40 @@ export function createModelService(o: ModelServiceOptions): ModelPort {
   async function embed(texts: string[], metaIn: ChatRequest['meta'] = {}): Promise<EmbedResult> {
     const provider = o.providers[0];
     if (!o.embedModel || !provider) throw new ModelNotConfiguredError('embed');
+    const model = o.embedModel;
     const meta = CallMetaSchema.parse(metaIn ?? {});
-    for (let attempt = 1; ; attempt++) {
-      const id = randomUUID();
-      const t0 = performance.now();
-      try {
-        const r = await provider.embed(o.embedModel, texts, { timeoutMs: o.timeoutMs });
-        const costUsd = await o.prices.cost(o.embedModel, r.tokensIn, 0);
-        await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model: o.embedModel, request: { input: texts }, output: `${r.vectors.length} vectors`, tokensIn: r.tokensIn, tokensOut: 0, costUsd, latencyMs: performance.now() - t0, outcome: 'ok', attempt });
-        return { vectors: r.vectors, model: o.embedModel, dims: r.vectors[0]?.length ?? 0 };
-      } catch (err) {
-        const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', String(err), null, null);
-        await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model: o.embedModel, request: { input: texts }, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: performance.now() - t0, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: e.message, attempt });
-        if (attempt >= o.attempts || !e.retryable) throw new ProviderUnavailableError(`Embedding failed: ${e.message}`, { model: o.embedModel }, err);
-        await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }));
+    const worst = await worstCase(o.prices, model, texts.reduce((n, t) => n + Buffer.byteLength(t) + EMBED_TOKENS_PER_TEXT, 0), 0);
+    const reservation = await reserveCall(o.budget, meta.process, worst); // embeddings are priced calls too
+    let settled = false;
+    let answered = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const id = randomUUID();
+        const t0 = performance.now();
+        try {
+          const r = await provider.embed(model, texts, { timeoutMs: o.timeoutMs });
+          const costUsd = costOf(worst.price, r.tokensIn, 0);
+          answered = true;
+          const settle = reservation && reservation.envelopes.length > 0 ? { reservationId: reservation.id, actualUsd: costUsd, lease: reservation.lease } : undefined;
+          const out = await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model, request: { input: texts }, output: `${r.vectors.length} vectors`, tokensIn: r.tokensIn, tokensOut: 0, costUsd, latencyMs: performance.now() - t0, outcome: 'ok', attempt }, settle);
+          settled = true;
+          if (settle && reservation) o.budget!.settled(reservation, costUsd, out ?? null);
+          await reportOverage(worst, provider.name, { tokensIn: r.tokensIn, tokensOut: 0, costUsd }, id, meta);
+          return { vectors: r.vectors, model, dims: r.vectors[0]?.length ?? 0 };
+        } catch (err) {
+          if (answered) throw err;
+          const e = err instanceof ProviderCallError ? err : new ProviderCallError('network', String(err), null, null);
+          await o.recorder.record({ id, ...metaOf(meta), tier: 'embed', provider: provider.name, model, request: { input: texts }, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: performance.now() - t0, outcome: 'error', errorCode: `provider_${e.kind}`, errorMessage: e.message, attempt });
+          if (attempt >= o.attempts || !e.retryable || (e.retryAfterMs ?? 0) > (o.maxRetryAfterMs ?? 60_000)) {
+            const until = e.retryAfterMs ? ` — rate limited until ${untilInWords(new Date(Date.now() + e.retryAfterMs), o.timeZone ?? 'UTC')}` : '';
+            throw new ProviderUnavailableError(`Embedding failed: ${e.message}${until}`, { model }, err, e.retryAfterMs ?? undefined);
+          }
+          await sleep(backoffDelay(attempt, { baseMs: o.backoffMs, maxMs: o.maxBackoffMs, retryAfterMs: e.retryAfterMs }));
+        }
       }
+    } finally {
+      if (reservation && !settled && answered && reservation.lease) o.budget!.settled(reservation, reservation.amountUsd, null);
+      else if (reservation && !settled) await o.budget!.release(reservation);
     }
   }
 
@@ -222,15 +276,6 @@ function validate<T>(schema: z.ZodType<T>, content: string | null): { ok: true; 
 function stripFences(s: string): string {
   const m = s.trim().match(/^```(?:json)?\s*([\s\S]*?)\s*```$/);
   return m ? m[1] : s;
-}
-
-/**
- * A worst-case cost for the reservation: every input byte counted as a token (no byte-level BPE token
- * is shorter than one byte) and the full max_tokens of output. Settlement uses the real usage.
- */
-export async function estimateCost(prices: PriceTable, model: string, request: Record<string, unknown>, maxTokens: number): Promise<number> {
-  const bytes = Buffer.byteLength(JSON.stringify(request.messages ?? []) + JSON.stringify(request.tools ?? []) + JSON.stringify(request.responseFormat ?? ''));
-  return prices.cost(model, bytes, maxTokens);
 }
 
 export { BudgetExceededError };

@@ -27,10 +27,14 @@ export interface AiServices {
 
 export type AiStepServices = CoreServices & { ai: AiServices };
 
+/** The approval group of a cap's question: its envelope (scope, period and the period's key). */
+export const budgetGroup = (d: Pick<BudgetExceededDetails, 'scope' | 'period' | 'periodKey'>) => `budget:${d.scope}/${d.period}/${d.periodKey}`;
+
 /**
  * Runs an agent call inside a step. A `budget_exceeded` failure does not fail the step: the run pauses
  * on a durable approval ("… Raise today's cap to $8.00? [Raise] [Keep]") and the step runs again once
- * the operator decides. On Raise the cap is raised first; on Keep the step gets `{ kept: true }`.
+ * the operator decides. On Raise the cap is raised first; on Keep the step gets `{ kept: true }`. Runs
+ * paused on the same cap share one question (approval group), so one answer resumes them all.
  */
 export async function withBudgetApproval<T>(
   ctx: StepContext<any>,
@@ -48,6 +52,7 @@ export async function withBudgetApproval<T>(
     if (agentFailureCode(err) !== 'budget_exceeded') throw err;
     const details = (err as { details: BudgetExceededDetails }).details;
     const ask = budgetApprovalRequest(details);
-    return { ok: false, result: ctx.waitForApproval({ question: ask.question, options: ask.options }, { then: ctx.step, output: { budget: details } }) };
+    // One question per cap and period: every run the cap pauses waits on it, and one answer resumes them all.
+    return { ok: false, result: ctx.waitForApproval({ question: ask.question, options: ask.options, group: budgetGroup(details) }, { then: ctx.step, output: { budget: details } }) };
   }
 }

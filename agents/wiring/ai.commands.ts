@@ -1,6 +1,6 @@
 import { UserInputError, type CommandDefinition, type CommandRouter, type Coordinator, type CoreCommandContext } from '../../coordinator/index.ts';
 import { RetentionPolicySchema, type Memory } from '../../memory/index.ts';
-import type { BudgetLedger } from '../budget/budget.ledger.ts';
+import { periodStart, type BudgetLedger } from '../budget/budget.ledger.ts';
 import { costReport } from '../budget/cost-report.ts';
 import type { CallRecorder } from '../model/call-recorder.ts';
 import type { ModelPort } from '../model/model.port.ts';
@@ -20,12 +20,15 @@ export interface AiCommandDeps {
   coordinator: () => Coordinator;
 }
 
-/** Today's spend in one line, for /status, the console and the digest. */
+/**
+ * Today's spend in one line, for /status, the console and the digest: every recorded call since the
+ * operator's midnight (the day the caps count), next to today's global cap.
+ */
 export async function costLine(d: Pick<AiCommandDeps, 'budget' | 'coordinator'>): Promise<string> {
-  const start = new Date();
-  start.setUTCHours(0, 0, 0, 0);
-  const r = await costReport(d.coordinator().db, start);
-  const caps = (await d.budget.usage()).filter((u) => u.period === 'day' && u.scope === 'global');
+  const c = d.coordinator();
+  const now = c.clock.now();
+  const r = await costReport(c.db, periodStart('day', now, c.config.COO_TIMEZONE));
+  const caps = (await d.budget.usage({ at: now })).filter((u) => u.period === 'day' && u.scope === 'global');
   const cap = caps[0]?.capUsd != null ? ` of today's ${usd(caps[0].capUsd)} cap` : '';
   const top = r.byProcess.slice(0, 3).map((p) => `${p.process} ${usd(p.usd)}`).join(', ');
   return `Model spend today — ${usd(r.totalUsd)}${cap} over ${r.calls} call${r.calls === 1 ? '' : 's'}${top ? ` (${top})` : ''}${r.deepPasses.count ? `; ${r.deepPasses.count} deep pass${r.deepPasses.count === 1 ? '' : 'es'} ${usd(r.deepPasses.usd)}` : ''}${r.failedCalls ? `; ${r.failedCalls} failed` : ''}.`;
@@ -109,10 +112,14 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
     readOnly: true,
     usage: '/costs [days]',
     summary: 'Model spend by agent, process and day',
-    help: 'Rolls up every recorded model call. /costs 7 covers the last week. Prices: /costs prices, or /costs price <model> <in per 1M> <out per 1M>.',
+    help: 'Rolls up every recorded model call. /costs 7 covers the last week. Prices (USD per million tokens; common models ship with dated prices, yours win): /costs prices, or /costs price <model> <in per 1M> <out per 1M>.',
     async run({ args }) {
       const parts = args.split(/\s+/).filter(Boolean);
-      if (parts[0] === 'prices') return { text: (await d.prices.list()).map((p) => `${p.model}: $${p.inputPerM}/M in, $${p.outputPerM}/M out`).join('\n') || 'No prices set: calls cost the default price.' };
+      if (parts[0] === 'prices') {
+        const rows = await d.prices.list();
+        const line = (p: (typeof rows)[number]) => `${p.model}: $${p.inputPerM}/M in, $${p.outputPerM}/M out${p.source === 'shipped' ? ` (shipped, as of ${p.asOf})` : ''}`;
+        return { text: `${rows.map(line).join('\n')}\nA model in neither list has no known price: under a cap its calls are refused until you set one.` };
+      }
       if (parts[0] === 'price') {
         const [, model, i, o] = parts;
         if (!model || !Number.isFinite(Number(i)) || !Number.isFinite(Number(o))) throw new UserInputError('bad_price', 'Usage: /costs price <model> <usd per 1M input tokens> <usd per 1M output tokens>');

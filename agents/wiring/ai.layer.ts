@@ -2,8 +2,8 @@ import pg from 'pg';
 import { type ConversationHandlers, type Coordinator, type FreeTextAnswer, plainToCommand } from '../../coordinator/index.ts';
 import { createOfflineEmbedder, createMemory, loadMemoryConfig, type Memory, type MemoryConfig, type MemoryOptions } from '../../memory/index.ts';
 import { createOperatorAssistant } from '../assistant/operator-assistant.ts';
-import { applyBudgetDecision } from '../budget/budget.approval.ts';
-import { createBudgetLedger, type BudgetLedger } from '../budget/budget.ledger.ts';
+import { applyBudgetDecision, money } from '../budget/budget.approval.ts';
+import { createBudgetLedger, type BudgetLedger, type EnvelopeUsage } from '../budget/budget.ledger.ts';
 import { spendSummary } from '../budget/spend-summary.ts';
 import { loadAgentsConfig, type AgentsConfig } from '../config.ts';
 import { createModelStack, type ModelStack } from '../model/model.factory.ts';
@@ -97,7 +97,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const plain = s().stack.model.mode === 'no_model' ? plainToCommand(msg.text) : null;
       if (plain) return { command: plain.command };
       const r = await s().assistant.handle(msg.text, { actor: msg.actor, surface: msg.surface, files: [] });
-      return { text: r.text };
+      return { text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}) };
     },
   };
 
@@ -117,8 +117,11 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       // core's pools are sized for its steps, and a Prisma raw round trip costs about twice a pg one.
       const pool = new pg.Pool({ connectionString: c.config.DATABASE_URL, max: agentsConfig.COO_AI_DB_POOL });
       pool.on('error', (err) => c.log.warn({ err: String(err) }, 'AI layer pg pool error'));
-      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool });
-      const stack = createModelStack(agentsConfig, { db: c.db, budget, pool });
+      const budget = createBudgetLedger(c.db, { timeZone: c.config.COO_TIMEZONE, pool, now: () => c.clock.now() });
+      // The configured global caps are the operator's word at every start: created, or updated to it.
+      if (agentsConfig.COO_BUDGET_DAY_USD !== undefined) await budget.setCap('global', 'day', agentsConfig.COO_BUDGET_DAY_USD);
+      if (agentsConfig.COO_BUDGET_MONTH_USD !== undefined) await budget.setCap('global', 'month', agentsConfig.COO_BUDGET_MONTH_USD);
+      const stack = createModelStack(agentsConfig, { db: c.db, budget, pool, timeZone: c.config.COO_TIMEZONE });
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createOfflineEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
@@ -170,6 +173,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       return [
         { name: 'model', ok: true, optional: true, detail: d.mode === 'model' ? `model mode — fast: ${d.tiers.fast.join(' → ') || '(uses deep)'}; deep: ${d.tiers.deep.join(' → ') || '(uses fast)'}` : 'no-model mode — commands, processes and memory work; steps that need a model make template drafts and ask you (set COO_MODEL_BASE_URL and COO_MODEL_FAST to enable)' },
         { name: 'memory', ok: true, optional: m.mode !== 'hybrid', detail: m.mode === 'hybrid' ? `hybrid (Chroma ${m.vectorStore}, embedder ${m.embedder}); ${m.pendingVectors} records wait for vectors` : `Postgres only — Chroma is not reachable (${m.vector.lastError ?? 'not configured'}); start it with npm run up; coo memory rebuild restores vectors` },
+        await budgetDoctorLine(s().budget, agentsConfig),
       ];
     },
     /** Lines for the daily digest: spend, deep passes, memory mode. */
@@ -182,6 +186,19 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
 }
 
 export type AiLayer = ReturnType<typeof createAiLayer>;
+
+/** `coo doctor`'s budgets line: every cap with what it has spent, and which ones the environment sets. */
+async function budgetDoctorLine(budget: BudgetLedger, cfg: AgentsConfig): Promise<{ name: string; ok: boolean; detail: string; optional?: boolean }> {
+  const caps = await budget.usage();
+  const from = (u: EnvelopeUsage) =>
+    u.scope === 'global' && ((u.period === 'day' && cfg.COO_BUDGET_DAY_USD !== undefined) || (u.period === 'month' && cfg.COO_BUDGET_MONTH_USD !== undefined)) ? ` (COO_BUDGET_${u.period.toUpperCase()}_USD)` : '';
+  if (caps.length === 0) return { name: 'budgets', ok: true, optional: true, detail: 'no caps: model spend is not limited (set COO_BUDGET_DAY_USD / COO_BUDGET_MONTH_USD, or /budget set global day 5)' };
+  return {
+    name: 'budgets',
+    ok: true,
+    detail: caps.map((u) => `${u.scope.replace(/^process:/, '')} ${u.period} cap ${money(u.capUsd ?? 0)}${from(u)}: ${money(u.spentUsd)} spent ${u.period === 'day' ? 'today' : 'this month'} (${u.periodKey})`).join('; '),
+  };
+}
 
 /** Agent name → its declared concurrency, for the agents that declare one. */
 function agentConcurrency(agents: Array<{ name: string; definition: { concurrency?: number } }>): Record<string, number> {

@@ -31,7 +31,7 @@ async function refresh() {
   document.getElementById('at').textContent = 'updated ' + new Date(s.at).toLocaleTimeString();
   document.getElementById('runs').innerHTML = Object.entries(s.runs).map(([k, v]) => '<div data-status="' + k + '"><div class="n">' + v + '</div><div class="muted">' + k + '</div></div>').join('');
   rows('queues', Object.entries(s.queues), ([a, q]) => '<tr><td>' + esc(a) + '</td><td>' + esc((s.concurrency || {})[a] ?? '') + '</td><td>' + q.waiting + '</td><td>' + q.active + '</td><td>' + q.delayed + '</td><td>' + q.failed + '</td></tr>');
-  rows('approvals', s.pendingApprovals, (a) => '<tr><td><code>' + esc(a.id) + '</code></td><td>' + esc(a.process) + '</td><td>' + age(a.ageSeconds) + '</td><td>' + esc(a.question.split('\\n')[0]) + '</td></tr>');
+  rows('approvals', s.pendingApprovals, (a) => '<tr><td><code>' + esc(a.id) + '</code></td><td>' + esc(a.process) + '</td><td>' + age(a.ageSeconds) + '</td><td>' + esc(a.question.split('\\n')[0]) + (a.runsWaiting > 1 ? ' <span class="muted">(' + a.runsWaiting + ' runs wait on this)</span>' : '') + '</td></tr>');
   rows('incidents', s.openIncidents, (i) => '<tr><td><code>' + esc(i.runId) + '</code></td><td>' + esc(i.step) + '</td><td class="bad">' + esc(i.code + ': ' + i.message) + '</td></tr>');
   document.getElementById('failed24').textContent = s.failedSteps24h + ' failed step attempts and ' + s.completedSteps24h + ' completed steps in the last 24h';
   rows('schedules', s.schedules, (x) => '<tr><td>' + esc(x.id) + '</td><td><code>' + esc(x.cron) + '</code> ' + esc(x.timezone) + '</td><td>' + esc((x.nextAt || '').replace('T', ' ').slice(0, 16)) + '</td><td>' + esc((x.lastFiredAt || '—').replace('T', ' ').slice(0, 16)) + '</td></tr>');

@@ -7,11 +7,28 @@ export interface StatusReport {
   at: string;
   runs: Record<'running' | 'waiting' | 'completed' | 'failed' | 'cancelled', number>;
   queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
-  pendingApprovals: Array<{ id: string; runId: string; process: string; question: string; createdAt: string; ageSeconds: number }>;
+  /** One per question: runs that share a group's question are one entry, with how many runs wait on it. */
+  pendingApprovals: Array<{ id: string; runId: string; process: string; question: string; createdAt: string; ageSeconds: number; runsWaiting: number }>;
   openIncidents: Array<{ id: string; runId: string | null; step: string | null; code: string; message: string; createdAt: string }>;
   failedSteps24h: number;
   completedSteps24h: number;
   schedules: Array<{ id: string; process: string; cron: string; timezone: string; nextAt: string | null; lastFiredAt: string | null }>;
+}
+
+/** Approvals of one group are one question (the oldest, which is the one posted), counting its runs. */
+function oneQuestionPerGroup<A extends { groupKey: string | null }>(approvals: A[]): Array<{ a: A; runs: number }> {
+  const out: Array<{ a: A; runs: number }> = [];
+  const byGroup = new Map<string, { a: A; runs: number }>();
+  for (const a of approvals) {
+    const g = a.groupKey ? byGroup.get(a.groupKey) : undefined;
+    if (g) g.runs++;
+    else {
+      const e = { a, runs: 1 };
+      out.push(e);
+      if (a.groupKey) byGroup.set(a.groupKey, e);
+    }
+  }
+  return out;
 }
 
 /** One read of everything the operator and the dashboard want to see. */
@@ -33,13 +50,14 @@ export async function statusReport(db: Db, clock: Clock, queues: QueueSet | null
     at: now.toISOString(),
     runs,
     queues: sizes,
-    pendingApprovals: approvals.map((a) => ({
+    pendingApprovals: oneQuestionPerGroup(approvals).map(({ a, runs: n }) => ({
       id: a.id,
       runId: a.runId,
       process: a.run.process,
       question: a.question,
       createdAt: a.createdAt.toISOString(),
       ageSeconds: Math.max(0, Math.round((now.getTime() - a.createdAt.getTime()) / 1000)),
+      runsWaiting: n,
     })),
     openIncidents: incidents.map((i) => ({ id: i.id, runId: i.runId, step: i.step, code: i.code, message: i.message, createdAt: i.createdAt.toISOString() })),
     failedSteps24h: failed,

@@ -22,6 +22,12 @@ export interface ApprovalRequest {
   onTimeout?: string;
   /** Re-post a reminder this often while pending. */
   remindEveryMs?: number;
+  /**
+   * Runs that ask the same question with the same group share it: only the first run's question is
+   * posted, and the operator's answer decides every run waiting in the group (a budget cap that
+   * paused many runs asks once, and one Raise resumes them all).
+   */
+  group?: string;
 }
 
 export interface Decision {

@@ -52,8 +52,19 @@ export async function requestApproval(
   const expiresAt = req.timeoutMs ? new Date(now.getTime() + req.timeoutMs) : null;
   const onTimeout = req.onTimeout ?? (req.timeoutMs ? options[options.length - 1].id : undefined);
   if (onTimeout && !options.some((o) => o.id === onTimeout)) throw new Error(`onTimeout "${onTimeout}" is not one of the options`);
+  // A group asks once: runs that join a pending question wait on it without posting it again. The
+  // lock makes two runs that ask at the same moment agree on which one posts.
+  let asked: { id: string } | null = null;
+  if (req.group) {
+    await rt.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`approval-group:${req.group}`}))`;
+    // Only a question still on the operator's screen is joined: runs that wait on an answer already
+    // given (decideGroup is working through them) are not, so a run that asks now asks afresh.
+    [asked = null] = await rt.tx.$queryRaw<Array<{ id: string }>>`SELECT a.id FROM approval a
+      WHERE a.group_key = ${req.group} AND a.status = 'pending' AND EXISTS (SELECT 1 FROM operator_message m WHERE m.approval_id = a.id)
+      ORDER BY a.created_at LIMIT 1`;
+  }
   await rt.tx.approval.create({
-    data: { id: approvalId, runId: rt.run.id, step: req.step, question: req.question, options: options as object, status: 'pending', expiresAt, createdAt: now },
+    data: { id: approvalId, runId: rt.run.id, step: req.step, question: req.question, options: options as object, status: 'pending', expiresAt, createdAt: now, groupKey: req.group ?? null },
   });
   rt.append('approval.requested', req.step, {
     approvalId,
@@ -64,8 +75,10 @@ export async function requestApproval(
     ...(req.failedStep ? { failedStep: req.failedStep } : {}),
     ...(onTimeout ? { onTimeout, timeoutMs: req.timeoutMs } : {}),
     ...(req.remindEveryMs ? { remindEveryMs: req.remindEveryMs } : {}),
+    ...(req.group ? { group: req.group, ...(asked ? { joined: asked.id } : {}) } : {}),
   });
   if (expiresAt) await createTimer(rt, { kind: 'approval_timeout', dueAt: expiresAt, approvalId });
+  if (asked) return approvalId; // decided with the group's question (decideApproval), which is already posted
   if (req.remindEveryMs) await createTimer(rt, { kind: 'approval_reminder', dueAt: new Date(now.getTime() + req.remindEveryMs), approvalId, everyMs: req.remindEveryMs });
   await insertMessage(rt.tx, {
     direction: 'out',
@@ -84,7 +97,30 @@ export async function decideApproval(deps: EngineDeps, req: DecideRequest): Prom
   if (!options.some((o) => o.id === req.option)) {
     throw new UserInputError('invalid_option', `"${req.option}" is not an answer to approval ${req.approvalId}; choose one of: ${options.map((o) => o.id).join(', ')}.`);
   }
-  return withRun(deps, approval.runId, (rt) => decideInRun(rt, req));
+  const result = await withRun(deps, approval.runId, (rt) => decideInRun(rt, req));
+  if (result.ok && approval.groupKey) await decideGroup(deps, approval.groupKey, req);
+  return result;
+}
+
+/**
+ * The operator answered a group's question: every other run waiting in the group gets the same
+ * decision, each in its own run transaction (one run locked at a time, as everywhere). Runs that
+ * join the group meanwhile are decided too; a run that asks after this returns asks afresh.
+ */
+async function decideGroup(deps: EngineDeps, group: string, req: DecideRequest): Promise<void> {
+  const tried = new Set<string>();
+  for (;;) {
+    const waiting = (await deps.db.approval.findMany({ where: { groupKey: group, status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 100 })).filter((w) => !tried.has(w.id));
+    if (waiting.length === 0) return;
+    for (const w of waiting) {
+      tried.add(w.id);
+      // One run that cannot be decided now must not keep the others waiting: it stays pending and
+      // listed in /inbox, and the group's next answer decides it.
+      await withRun(deps, w.runId, (rt) => decideInRun(rt, { ...req, approvalId: w.id, reason: req.reason ?? `with approval ${req.approvalId}` })).catch((err) =>
+        deps.log.warn({ err: String(err), approvalId: w.id, group }, 'could not decide a run waiting on a shared question; it stays in /inbox'),
+      );
+    }
+  }
 }
 
 /** The decision itself, inside a run transaction (also used by the timeout timer). */
@@ -145,5 +181,20 @@ export async function cancelPendingApprovals(rt: RunTransaction, by: string): Pr
   for (const a of pending) {
     await rt.tx.approval.update({ where: { id: a.id }, data: { status: 'cancelled', decidedBy: by, decidedAt: rt.deps.clock.now() } });
     await resolveApprovalMessages(rt.tx, a.id, `Cancelled — the run was cancelled by ${by}`);
+    if (a.groupKey) await handOverGroupQuestion(rt, a.id, a.groupKey);
   }
+}
+
+/** The run whose question a group shared was cancelled: the next run waiting in the group posts it. */
+async function handOverGroupQuestion(rt: RunTransaction, cancelledId: string, group: string): Promise<void> {
+  const posted = await rt.tx.operatorMessage.count({ where: { approvalId: cancelledId } });
+  if (posted === 0) return; // it was not the one posted
+  const next = await rt.tx.approval.findFirst({ where: { groupKey: group, status: 'pending', id: { not: cancelledId } }, orderBy: { createdAt: 'asc' }, include: { run: { select: { process: true } } } });
+  if (!next) return;
+  await insertMessage(rt.tx, {
+    direction: 'out',
+    surface: 'coo',
+    approvalId: next.id,
+    body: approvalMessage({ approvalId: next.id, question: next.question, options: next.options as ApprovalOption[], runId: next.runId, process: next.run.process, expiresAt: next.expiresAt }),
+  });
 }

@@ -299,7 +299,8 @@ export async function failStep(deps: EngineDeps, job: StepJob, err: unknown, dur
     rt.append('step.failed', job.step, { attempt: job.attempt, error: short, durationMs });
     const policy = stepDef ? retryPolicyOf(stepDef) : { attempts: 1, backoffMs: 0, maxBackoffMs: 0, jitter: 0 };
     if (error.retryable && job.attempt < policy.attempts) {
-      rt.scheduleStep(job.step, job.attempt + 1, { retry: true, delayMs: backoffDelay(policy, job.attempt) });
+      // Never sooner than the failure said it could succeed (a provider's Retry-After).
+      rt.scheduleStep(job.step, job.attempt + 1, { retry: true, delayMs: Math.max(backoffDelay(policy, job.attempt), Math.ceil(error.retryAfterMs ?? 0)) });
       return 'done';
     }
     await openIncident(rt, job, error, stack);

@@ -50,5 +50,20 @@ describe('coo CLI (AI layer)', () => {
     const checks = await runDoctor();
     expect(checks.find((c) => c.name === 'model')!.detail).toBe('model mode — fast: primary:fast-1; deep: primary:deep-1');
     expect(checks.find((c) => c.name === 'memory')!.detail).toMatch(/^Postgres only — Chroma is not reachable/);
+    expect(checks.find((c) => c.name === 'budgets')!.detail).toContain('no caps');
+  });
+
+  it('coo doctor creates the caps COO_BUDGET_DAY_USD / COO_BUDGET_MONTH_USD ask for, and shows them with what they have spent', async () => {
+    Object.assign(process.env, { COO_BUDGET_DAY_USD: '0.01', COO_BUDGET_MONTH_USD: '0.02' });
+    try {
+      const checks = await runDoctor();
+      const line = checks.find((c) => c.name === 'budgets')!;
+      expect(line.ok).toBe(true);
+      expect(line.detail).toMatch(/^global day cap \$0\.01 \(COO_BUDGET_DAY_USD\): \$0\.00 spent today \(\d{4}-\d{2}-\d{2}\); global month cap \$0\.02 \(COO_BUDGET_MONTH_USD\): \$0\.00 spent this month/);
+      expect(await t.sql(`SELECT scope, period, cap_usd::float8 AS cap FROM budget_cap ORDER BY period`)).toEqual([{ scope: 'global', period: 'day', cap: 0.01 }, { scope: 'global', period: 'month', cap: 0.02 }]);
+    } finally {
+      delete process.env.COO_BUDGET_DAY_USD;
+      delete process.env.COO_BUDGET_MONTH_USD;
+    }
   });
 });

@@ -62,8 +62,10 @@ describe('spend on the console status page', () => {
     await ai.budget.setCap('global', 'day', 5);
     await ai.budget.setCap('global', 'month', 40);
     await ai.budget.setCap('process:reply-drafting', 'day', 1);
-    await env.tdb.sql(`INSERT INTO budget_usage (scope, period, period_key, spent_usd, reserved_usd) VALUES
-      ('global', 'day', '2026-03-15', 1.875, 0.125), ('global', 'month', '2026-03', 4.375, 0.125), ('process:reply-drafting', 'day', '2026-03-15', 0.375, 0.0625)`);
+    // Caps set now count what the call log already has for this day and month (Berlin's), spent
+    // before they existed; calls in flight are added here.
+    await env.tdb.sql(`UPDATE budget_usage u SET reserved_usd = v.r FROM (VALUES ('global', 'day', '2026-03-15', 0.125), ('global', 'month', '2026-03', 0.125), ('process:reply-drafting', 'day', '2026-03-15', 0.0625)) AS v(s, p, k, r)
+      WHERE u.scope = v.s AND u.period = v.p AND u.period_key = v.k`);
 
     const s = await spendSection();
     expect(s.title).toBe('Model spend');
@@ -73,6 +75,8 @@ describe('spend on the console status page', () => {
       ['this month (2026-03)', '$4.38', 5, '$40.00', '$35.50'],
     ]);
     expect(table(s, 'Caps per process').rows).toEqual([['reply-drafting', 'day (2026-03-15)', '$0.3750', '$0.0625', '$1.00']]);
+    // The chat's one-line summary counts the same day, the operator's, against the same cap.
+    expect((await c.operator.handleMessage({ surface: 'console', actor: 'op', text: '/status' })).reply!.body.text).toContain("Model spend today — $1.88 of today's $5.00 cap over 3 calls");
     expect(table(s, 'By agent type')).toEqual({
       caption: 'By agent type',
       columns: ['agent', 'today', 'this month', 'calls this month'],

@@ -10,16 +10,17 @@ import { createCallRecorder } from '../../agents/model/call-recorder.ts';
 import type { ModelPort } from '../../agents/model/model.port.ts';
 import { createModelService, type ModelServiceOptions } from '../../agents/model/model.service.ts';
 import { createOpenAiProvider } from '../../agents/model/openai.adapter.ts';
-import { createPriceTable, type PriceTable } from '../../agents/model/prices.ts';
+import { createPriceTable, type Price, type PriceTable } from '../../agents/model/prices.ts';
 import { createCircuitBreaker } from '../../agents/model/resilience.ts';
 
 /** A model port wired to local fake endpoints with test-friendly timings. */
 export function testModelPort(
   db: Db,
   endpoints: Array<{ name: string; baseURL: string }>,
-  opts: Partial<ModelServiceOptions> & { tiers?: ModelServiceOptions['tiers']; budget?: BudgetLedger | null; pool?: pg.Pool } = {},
+  opts: Partial<ModelServiceOptions> & { tiers?: ModelServiceOptions['tiers']; budget?: BudgetLedger | null; pool?: pg.Pool; defaultPrice?: Price | null } = {},
 ): { model: ModelPort; prices: PriceTable } {
-  const prices = createPriceTable(db, { defaultPrice: { inputPerM: 0, outputPerM: 0 }, ttlMs: 0 });
+  // Models without a price cost $0 unless a test asks for none (`defaultPrice: null`).
+  const prices = createPriceTable(db, { defaultPrice: opts.defaultPrice === undefined ? { inputPerM: 0, outputPerM: 0 } : opts.defaultPrice, ttlMs: 0 });
   const model = createModelService({
     providers: endpoints.map((e) => createOpenAiProvider({ name: e.name, baseURL: e.baseURL, apiKey: 'test' })),
     tiers: opts.tiers ?? { fast: ['fast-1'], deep: ['deep-1'] },
@@ -34,6 +35,7 @@ export function testModelPort(
     maxBackoffMs: opts.maxBackoffMs ?? 2_000,
     defaultMaxTokens: opts.defaultMaxTokens ?? 256,
     maxRetryAfterMs: opts.maxRetryAfterMs,
+    timeZone: opts.timeZone,
   });
   return { model, prices };
 }

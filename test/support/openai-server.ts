@@ -30,6 +30,8 @@ export interface FakeOpenAi {
   script(model: string, ...answers: Scripted[]): void;
   /** Fallback for requests with nothing queued; the default echoes the last user message. */
   respond(fn: Responder): void;
+  /** How many prompt tokens an embeddings request reports (default: the input's characters); a misbehaving provider over-reports. */
+  embeddingUsage(fn: ((input: string[]) => number) | null): void;
   /** Resolves once `n` requests (optionally matching) have arrived. */
   waitForRequests(n: number, match?: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest[]>;
   reset(): void;
@@ -47,6 +49,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     return { content: `echo: ${last?.content ?? ''}`.slice(0, 200) };
   };
   let responder: Responder = defaultResponder;
+  let embedTokens: ((input: string[]) => number) | null = null;
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -66,7 +69,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     if (path.endsWith('/embeddings')) {
       const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
       const data = input.map((t, index) => ({ object: 'embedding', index, embedding: hashVector(t, 16) }));
-      json(res, 200, { object: 'list', data, model: rec.model, usage: { prompt_tokens: input.join(' ').length, total_tokens: input.join(' ').length } });
+      const tokens = embedTokens ? embedTokens(input) : input.join(' ').length;
+      json(res, 200, { object: 'list', data, model: rec.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
       return;
     }
     if (!path.endsWith('/chat/completions')) return json(res, 404, { error: { message: 'not found' } });
@@ -118,6 +122,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     respond(fn) {
       responder = fn;
     },
+    embeddingUsage(fn) {
+      embedTokens = fn;
+    },
     async waitForRequests(n, match = () => true, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -134,6 +141,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       requests.length = 0;
       queues.clear();
       responder = defaultResponder;
+      embedTokens = null;
     },
     async close() {
       for (const r of hanging) r.destroy();

@@ -118,9 +118,10 @@ const inbox: Cmd = {
     const buttons: OutboundMessageInput['buttons'] = [];
     const lines: string[] = [];
     for (const a of s.pendingApprovals) {
-      lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}`);
+      lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}${a.runsWaiting > 1 ? ` (${a.runsWaiting} runs wait on this; one answer decides for all)` : ''}`);
     }
-    for (const i of s.openIncidents) lines.push(`⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId})`);
+    // An incident about a run offers its retry; one that is only news (a provider that over-billed) is closed by reading it.
+    for (const i of s.openIncidents) lines.push(i.runId && i.step ? `⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId})` : `⚠️ ${i.id} — ${i.code}: ${i.message.slice(0, 160)} (/resolve ${i.id})`);
     return { text: lines.join('\n'), buttons };
   },
 };
@@ -186,6 +187,20 @@ const cancel: Cmd = {
   },
 };
 
+const resolve: Cmd = {
+  name: 'resolve',
+  usage: '/resolve <incident-id>',
+  summary: 'Close an incident you have dealt with',
+  help: 'Marks an open incident resolved (a failed step\'s incident also closes when its run is retried or cancelled). /inbox lists open incidents.',
+  async run({ args }, { deps }) {
+    const [id] = firstWord(args);
+    if (!id) throw new UserInputError('missing_argument', 'Which incident? /resolve <incident-id> — /inbox lists them.');
+    const r = await deps.db.incident.updateMany({ where: { id, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
+    if (r.count === 0) throw new UserInputError('incident_not_open', `There is no open incident "${id}". /inbox lists the open ones.`);
+    return { text: `Resolved incident ${id}.` };
+  },
+};
+
 export function registerCoreCommands(router: CommandRouter<CoreCommandContext>): void {
-  router.register(help, status, runs, run, inbox, approve, reject, retry, cancel);
+  router.register(help, status, runs, run, inbox, approve, reject, retry, cancel, resolve);
 }
