@@ -52,7 +52,7 @@ function namePattern(name: string): string | null {
 function phonePatterns(phone: string): string[] {
   const d = phone.replace(/\D/g, '').replace(/^00/, '');
   if (d.length < 6) return [];
-  const out = [`\\+?${joinDigits(d)}`];
+  const out = [`(?:\\+|00)?${joinDigits(d)}`];
   if (phone.trim().startsWith('+') || phone.trim().startsWith('00')) {
     for (let k = 1; k <= 3; k++) if (d.length - k >= 6) out.push(`0?${joinDigits(d.slice(k))}`);
   }
