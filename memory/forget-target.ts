@@ -59,11 +59,14 @@ export const MEMORY_PLACES = {
   retrievals: 'retrieval logs',
 } as const;
 
-const NONE = ['\u0000'];
+/** Stand-ins for "none" in `= ANY(...)` and `~* ANY(...)`: no id is empty, and this class matches no character. */
+export const NO_IDS = [''];
+export const NO_MATCH = ['[^\\s\\S]'];
+const NONE = NO_IDS;
 
 /** Per place, how many of memory's values hold the target (the preview, and the receipt's before and after). */
 export async function countMemoryTraces(d: MemoryDeps, t: ForgetTarget): Promise<Record<string, number>> {
-  const p = t.redactor.empty ? ['\u0000'] : t.redactor.patterns;
+  const p = t.redactor.empty ? NO_MATCH : t.redactor.patterns;
   const ids = t.entityIds.length ? t.entityIds : NONE;
   const episodeIds = t.episodes.map((e) => e.id);
   const n = async (sql: string, ...args: unknown[]) => Number((await d.db.$queryRawUnsafe<Array<{ n: bigint }>>(sql, ...args))[0].n);

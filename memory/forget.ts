@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErasureSubject } from '../coordinator/erasure/redactor.ts';
 import { deleteFiles } from './files.ts';
-import { countMemoryTraces, resolveForgetTarget, type ForgetTarget } from './forget-target.ts';
+import { countMemoryTraces, NO_IDS, NO_MATCH, resolveForgetTarget, type ForgetTarget } from './forget-target.ts';
 import type { MemoryDeps } from './memory.store.ts';
 
 export interface ForgetPreview {
@@ -92,8 +92,8 @@ async function eraseMemory(d: MemoryDeps, t: ForgetTarget, extensions: () => Pro
   }
   const erasureId = await extensions();
   removed.files = await deleteFiles(d.dataDir, t.episodes.flatMap((e) => e.files));
-  const p = r.empty ? ['\u0000'] : r.patterns;
-  const ids = t.entityIds.length ? t.entityIds : ['\u0000'];
+  const p = r.empty ? NO_MATCH : r.patterns;
+  const ids = t.entityIds.length ? t.entityIds : NO_IDS;
   await d.db.$transaction(
     async (tx) => {
       removed.facts = (await tx.memoryFact.deleteMany({ where: { entityId: { in: t.entityIds } } })).count;
@@ -108,7 +108,7 @@ async function eraseMemory(d: MemoryDeps, t: ForgetTarget, extensions: () => Pro
       const logs = await tx.$queryRawUnsafe<Array<{ id: string; query: string; results: unknown; hit: boolean }>>(
         `SELECT id, query, results, (entity_id = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0)) AS hit FROM memory_retrieval
          WHERE entity_id = ANY($2::text[]) OR query ~* ANY($1::text[]) OR results::text ~* ANY($1::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0)`,
-        p, ids, episodeIds.length ? episodeIds : ['\u0000']);
+        p, ids, episodeIds.length ? episodeIds : NO_IDS);
       removed.retrievals = (await tx.memoryRetrieval.deleteMany({ where: { id: { in: logs.filter((l) => l.hit || r.json([l.query, l.results]).changed).map((l) => l.id) } } })).count;
       if (r.empty) return;
       // Everyone else's records keep their content with the subject redacted, and are re-embedded.
