@@ -47,6 +47,24 @@ const quote = defineProcess({
   },
 });
 
+/** A lookup that fails naming the customer: the error lands in run.error, events, an incident and a notice. */
+const check = defineProcess({
+  name: 'customer-check',
+  version: 1,
+  description: 'fails, naming the customer',
+  input: z.object({ customer: z.string(), email: z.string() }),
+  start: 'lookup',
+  steps: {
+    lookup: {
+      retry: { attempts: 2, backoffMs: 10 },
+      onFinalFailure: 'fail',
+      run: (ctx) => {
+        throw new Error(`No account for ${ctx.input.customer} <${ctx.input.email}>`);
+      },
+    },
+  },
+});
+
 let env: TestEnv;
 let chroma: TestChroma;
 let dataDir: string;
@@ -58,7 +76,7 @@ const embedder = createHashedEmbedder({ dims: 128 });
 beforeAll(async () => {
   [env, chroma, dataDir] = await Promise.all([createTestEnv(), startChroma(), mkdtemp(join(tmpdir(), 'coo-forget-'))]);
   ai = createAiLayer({ env: {}, vectorStore: createChromaVectorStore({ url: chroma.url, collection, embedderId: embedder.id }), vectorUpkeep: false });
-  c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.coordinatorOptions().processes, quote], config: { COO_DATA_DIR: dataDir }, roles: { workers: true, background: true } });
+  c = await env.coordinator({ ...ai.coordinatorOptions(), processes: [...ai.coordinatorOptions().processes, quote, check], config: { COO_DATA_DIR: dataDir }, roles: { workers: true, background: true } });
   await ai.attach(c);
 });
 afterAll(async () => {
@@ -125,6 +143,14 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     expect((await c.runs.archive(0)).runs).toBe(2);
     const waiting = (await c.runs.start({ process: 'customer-quote', input })).runId;
     await pendingFor(waiting);
+    // A run that failed naming the customer, and one cancelled with a reason that gives the number.
+    const failed = (await c.runs.start({ process: 'customer-check', input: { customer: NAME, email: EMAIL } })).runId;
+    await statusOf(failed, 'failed');
+    expect((await c.runs.get(failed))!.error).toContain(NAME);
+    const cancelled = (await c.runs.start({ process: 'customer-quote', input })).runId;
+    await pendingFor(cancelled);
+    await c.runs.cancel(cancelled, 'op', `Acme asked us to call ${PHONE} instead`);
+    await statusOf(cancelled, 'cancelled');
     expect(await env.tdb.sql(`SELECT 1 FROM blob`)).not.toHaveLength(0);
 
     // Chat: an upload that names the company, and the operator's own questions about it.
@@ -140,7 +166,7 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     // Before: the traces are everywhere this test put them.
     const before = await findTracesAnywhere(env.tdb, TRACES);
     const tables = new Set(before.map((t) => t.table));
-    for (const t of ['run', 'run_event', 'run_archive', 'blob', 'approval', 'write_ledger', 'operator_message', 'memory_entity', 'memory_fact', 'memory_episode', 'model_call', 'memory_retrieval']) expect(tables, t).toContain(t);
+    for (const t of ['run', 'run_event', 'run_archive', 'blob', 'approval', 'write_ledger', 'operator_message', 'incident', 'memory_entity', 'memory_fact', 'memory_episode', 'model_call', 'memory_retrieval']) expect(tables, t).toContain(t);
     expect((await findFileTraces(dataDir, TRACES)).sort()).toEqual([invoicePdf, join('files', 'console', '2026-12-02', 'd4e5f6-Acme_GmbH_order.pdf')].sort());
 
     // The preview names every place, with counts, the vendor and the person included, and erases nothing.
@@ -174,7 +200,8 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     expect(records.map((r) => r.id)).toEqual(expect.arrayContaining([mention.id, keep.id]));
 
     // The redacted runs still fold to their snapshots, read back (archive included), and replay.
-    for (const id of [done, waiting, brunoRun]) await consistentLog(c, id);
+    for (const id of [done, waiting, brunoRun, failed, cancelled]) await consistentLog(c, id);
+    expect((await c.runs.get(failed))!.error).toBe('No account for [forgotten] <[forgotten]>');
     const shown = await c.runs.events(done);
     expect(shown.length).toBeGreaterThan(5);
     expect(JSON.stringify(shown)).toContain('[forgotten]');
