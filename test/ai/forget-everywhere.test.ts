@@ -223,4 +223,23 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     expect(log).toHaveLength(1);
     expect(log[0].counts['run events'].after).toBe(0);
   });
+
+  it('erases nothing anywhere when the vector store cannot be reached, so a later /forget finds everything again', async () => {
+    const down = createAiLayer({ env: {}, vectorStore: createChromaVectorStore({ url: 'http://127.0.0.1:9', collection, embedderId: embedder.id, timeoutMs: 500 }), vectorUpkeep: false });
+    const c2 = await env.coordinator({ ...down.coordinatorOptions(), processes: [...down.coordinatorOptions().processes, quote, check], config: { COO_DATA_DIR: dataDir } });
+    await down.attach(c2);
+    const zed = await ai.memory.upsertEntity({ kind: 'customer', name: 'Zed Corp' });
+    await ai.memory.addEpisode({ entityId: zed.id, kind: 'message', content: 'Zed Corp wants a quote.', source: 'email:9' });
+    await ai.memory.addFact({ entityId: zed.id, key: 'email', value: 'ops@zed.example', source: 'email:9' });
+    const run = (await c.runs.start({ process: 'customer-check', input: { customer: 'Zed Corp', email: 'ops@zed.example' } })).runId;
+    await statusOf(run, 'failed');
+    const before = await findTracesAnywhere(env.tdb, ['zed corp', 'ops@zed']);
+    await expect(down.memory.forget('Zed Corp')).rejects.toThrow(/vector store is unreachable; nothing was forgotten/);
+    expect(await findTracesAnywhere(env.tdb, ['zed corp', 'ops@zed'])).toEqual(before);
+    expect(await env.tdb.sql(`SELECT 1 FROM erasure WHERE finished_at IS NULL`)).toEqual([]);
+    // With the store back, the same command erases it all.
+    await say('/forget --yes Zed Corp');
+    expect(await findTracesAnywhere(env.tdb, ['zed corp', 'ops@zed'])).toEqual([]);
+    await consistentLog(c, run);
+  });
 });
