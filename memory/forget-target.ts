@@ -97,13 +97,15 @@ export async function countMemoryTraces(d: MemoryDeps, t: ForgetTarget): Promise
   return {
     [MEMORY_PLACES.entities]: await n(`SELECT count(*) AS n FROM memory_entity WHERE id = ANY($1::text[])`, ids),
     [MEMORY_PLACES.facts]: await matching(
-      `SELECT value, entity_id = ANY($2::text[]) AS linked FROM memory_fact WHERE ${typed} AND (entity_id = ANY($2::text[]) OR value ~* ANY($1::text[]))`,
-      (r) => r.linked === true || holds(r.value),
+      `SELECT value, source, entity_id = ANY($2::text[]) AS linked FROM memory_fact
+       WHERE ${typed} AND (entity_id = ANY($2::text[]) OR value ~* ANY($1::text[]) OR source ~* ANY($1::text[]))`,
+      (r) => r.linked === true || holds([r.value, r.source]),
     ),
     [MEMORY_PLACES.records]: await matching(
-      `SELECT title, content, data, id = ANY($3::text[]) AS linked FROM memory_episode
-       WHERE ${typed} AND (id = ANY($3::text[]) OR title ~* ANY($1::text[]) OR content ~* ANY($1::text[]) OR coalesce(data::text, '') ~* ANY($1::text[]))`,
-      (r) => r.linked === true || holds([r.title, r.content, r.data]),
+      `SELECT title, content, source, files, data, id = ANY($3::text[]) AS linked FROM memory_episode
+       WHERE ${typed} AND (id = ANY($3::text[]) OR title ~* ANY($1::text[]) OR content ~* ANY($1::text[]) OR source ~* ANY($1::text[])
+         OR array_to_string(files, ' ') ~* ANY($1::text[]) OR coalesce(data::text, '') ~* ANY($1::text[]))`,
+      (r) => r.linked === true || holds([r.title, r.content, r.source, r.files, r.data]),
     ),
     [MEMORY_PLACES.others]: await matching(
       `SELECT summary, aliases, attributes FROM memory_entity
@@ -113,9 +115,10 @@ export async function countMemoryTraces(d: MemoryDeps, t: ForgetTarget): Promise
     [MEMORY_PLACES.files]: files,
     [MEMORY_PLACES.vectors]: vectors,
     [MEMORY_PLACES.modelCalls]: await matching(
-      `SELECT request, response, output, entity_ids && $2::text[] AS linked FROM model_call
-       WHERE ${typed} AND (entity_ids && $2::text[] OR request::text ~* ANY($1::text[]) OR coalesce(output, '') ~* ANY($1::text[]) OR coalesce(response::text, '') ~* ANY($1::text[]))`,
-      (r) => r.linked === true || holds([r.request, r.response, r.output]),
+      `SELECT request, response, output, error_message, entity_ids && $2::text[] AS linked FROM model_call
+       WHERE ${typed} AND (entity_ids && $2::text[] OR request::text ~* ANY($1::text[]) OR coalesce(output, '') ~* ANY($1::text[])
+         OR coalesce(response::text, '') ~* ANY($1::text[]) OR coalesce(error_message, '') ~* ANY($1::text[]))`,
+      (r) => r.linked === true || holds([r.request, r.response, r.output, r.error_message]),
     ),
     [MEMORY_PLACES.retrievals]: await matching(
       `SELECT query, results, entity_id = ANY($2::text[]) AS linked, EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0) AS returned

@@ -100,10 +100,11 @@ async function eraseMemory(d: MemoryDeps, t: ForgetTarget, extensions: () => Pro
       removed.episodes = (await tx.memoryEpisode.deleteMany({ where: { id: { in: episodeIds } } })).count;
       await tx.memoryEntity.deleteMany({ where: { id: { in: t.entityIds } } });
       // Model calls and retrievals about it are records of what was said about it: they go whole.
-      const calls = await tx.$queryRawUnsafe<Array<{ id: string; linked: boolean; request: unknown; response: unknown; output: string | null }>>(
-        `SELECT id, entity_ids && $2::text[] AS linked, request, response, output FROM model_call
-         WHERE entity_ids && $2::text[] OR request::text ~* ANY($1::text[]) OR coalesce(output, '') ~* ANY($1::text[]) OR coalesce(response::text, '') ~* ANY($1::text[])`, p, ids);
-      const gone = calls.filter((c) => c.linked || r.json([c.request, c.response, c.output]).changed).map((c) => c.id);
+      const calls = await tx.$queryRawUnsafe<Array<{ id: string; linked: boolean; request: unknown; response: unknown; output: string | null; error_message: string | null }>>(
+        `SELECT id, entity_ids && $2::text[] AS linked, request, response, output, error_message FROM model_call
+         WHERE entity_ids && $2::text[] OR request::text ~* ANY($1::text[]) OR coalesce(output, '') ~* ANY($1::text[]) OR coalesce(response::text, '') ~* ANY($1::text[])
+            OR coalesce(error_message, '') ~* ANY($1::text[])`, p, ids);
+      const gone = calls.filter((c) => c.linked || r.json([c.request, c.response, c.output, c.error_message]).changed).map((c) => c.id);
       removed.modelCalls = (await tx.modelCall.deleteMany({ where: { id: { in: gone } } })).count;
       const logs = await tx.$queryRawUnsafe<Array<{ id: string; query: string; results: unknown; hit: boolean }>>(
         `SELECT id, query, results, (entity_id = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0)) AS hit FROM memory_retrieval
@@ -112,12 +113,13 @@ async function eraseMemory(d: MemoryDeps, t: ForgetTarget, extensions: () => Pro
       removed.retrievals = (await tx.memoryRetrieval.deleteMany({ where: { id: { in: logs.filter((l) => l.hit || r.json([l.query, l.results]).changed).map((l) => l.id) } } })).count;
       if (r.empty) return;
       // Everyone else's records keep their content with the subject redacted, and are re-embedded.
-      const eps = await tx.$queryRawUnsafe<Array<{ id: string; title: string; content: string; source: string; data: unknown }>>(
-        `SELECT id, title, content, source, data FROM memory_episode WHERE title ~* ANY($1::text[]) OR content ~* ANY($1::text[]) OR source ~* ANY($1::text[]) OR coalesce(data::text, '') ~* ANY($1::text[])`, p);
+      const eps = await tx.$queryRawUnsafe<Array<{ id: string; title: string; content: string; source: string; files: string[]; data: unknown }>>(
+        `SELECT id, title, content, source, files, data FROM memory_episode
+         WHERE title ~* ANY($1::text[]) OR content ~* ANY($1::text[]) OR source ~* ANY($1::text[]) OR array_to_string(files, ' ') ~* ANY($1::text[]) OR coalesce(data::text, '') ~* ANY($1::text[])`, p);
       for (const e of eps) {
-        const v = r.json({ title: e.title, content: e.content, source: e.source, data: e.data });
+        const v = r.json({ title: e.title, content: e.content, source: e.source, files: e.files, data: e.data });
         if (!v.changed) continue;
-        await tx.memoryEpisode.update({ where: { id: e.id }, data: { title: v.value.title, content: v.value.content, source: v.value.source, data: (v.value.data ?? undefined) as object | undefined, embeddedAt: null } });
+        await tx.memoryEpisode.update({ where: { id: e.id }, data: { title: v.value.title, content: v.value.content, source: v.value.source, files: v.value.files, data: (v.value.data ?? undefined) as object | undefined, embeddedAt: null } });
         removed.mentionsRedacted++;
       }
       const others = await tx.$queryRawUnsafe<Array<{ id: string; summary: string; aliases: string[]; attributes: unknown }>>(

@@ -115,12 +115,13 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     await m.addFact({ entityId: person.id, key: 'email', value: EMAIL, source: 'email:1' });
     await m.addFact({ entityId: customer.id, key: 'phone', value: PHONE, source: 'email:1' });
     await m.addFact({ entityId: bruno.id, key: 'city', value: 'Basel', source: 'email:3' });
+    await m.addFact({ entityId: bruno.id, key: 'budget', value: '5000 EUR', source: `email:${EMAIL}` }); // learnt from the contact's mail
     await mkdir(join(dataDir, 'files', 'console', '2026-12-01'), { recursive: true });
     const invoicePdf = join('files', 'console', '2026-12-01', 'a1b2c3-invoice-77.pdf');
     await writeFile(join(dataDir, invoicePdf), `%PDF-1.4\n1 0 obj << >> stream\nBT (Invoice A-77 from ${NAME}) Tj (${EMAIL}) Tj ET\nendstream endobj\n%%EOF\n`);
     await m.addEpisode({ entityId: vendor.id, kind: 'invoice', title: 'Invoice A-77', content: `Invoice A-77 from ${NAME}: 480.00 EUR. Questions: ${EMAIL}.`, source: 'perception:a1b2c3-invoice-77.pdf', files: [invoicePdf] });
     await m.addEpisode({ entityId: customer.id, kind: 'message', content: `${NAME} asks for a quote; call ${PHONE}.`, source: 'email:1' });
-    const mention = await m.addEpisode({ entityId: bruno.id, kind: 'message', content: `Bruno was referred by ${NAME} (ask +49 (30) 5550-1987).`, source: 'email:2' });
+    const mention = await m.addEpisode({ entityId: bruno.id, kind: 'message', content: `Bruno was referred by ${NAME} (ask +49 (30) 5550-1987).`, source: 'email:2', files: ['files/console/2026-12-02/d4e5f6-Acme_GmbH_order.pdf'] });
     const keep = await m.addEpisode({ entityId: bruno.id, kind: 'message', content: 'Bruno wants a new website.', source: 'email:3' });
     await m.summaries.update(bruno.id, extractiveSummarizer());
     await m.retrieve({ query: 'Acme quote', log: true });
@@ -128,6 +129,7 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     // A model call that names the company without being linked to any entity, and one about Bruno.
     const rec = createCallRecorder(c.db);
     await rec.record({ id: `c-${randomBytes(3).toString('hex')}`, tier: 'fast', provider: 'p', model: 'm', request: { messages: [{ role: 'user', content: `Draft a reply to ${EMAIL}` }] }, output: 'Dear customer', tokensIn: 1, tokensOut: 1, costUsd: 0, latencyMs: 1, outcome: 'ok', attempt: 1, entityIds: [] });
+    await rec.record({ id: `c-${randomBytes(3).toString('hex')}`, tier: 'fast', provider: 'p', model: 'm', request: { messages: [{ role: 'user', content: 'Summarise the order' }] }, output: null, tokensIn: 1, tokensOut: 0, costUsd: 0, latencyMs: 1, outcome: 'error', errorCode: 'bad_request', errorMessage: `provider refused the prompt mentioning ${PHONE}`, attempt: 1, entityIds: [] });
     await rec.record({ id: `c-${randomBytes(3).toString('hex')}`, tier: 'fast', provider: 'p', model: 'm', request: { messages: [{ role: 'user', content: 'Summarise Bruno' }] }, output: 'Bruno wants a website', tokensIn: 1, tokensOut: 1, costUsd: 0, latencyMs: 1, outcome: 'ok', attempt: 1, entityIds: [bruno.id] });
 
     // Runs: one finished and archived (gzip'd), one waiting at its approval (live log, a blob), one about Bruno.
@@ -175,7 +177,7 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     expect(preview.text).toContain('ACME (vendor)');
     expect(preview.text).toContain('Acme (person)');
     for (const place of ['run inputs and snapshots', 'run events', 'archived run logs', 'blobs', 'approvals', 'write ledger', 'chat messages', 'model calls', 'files']) expect(preview.text).toContain(place);
-    expect(preview.text).toMatch(/model calls: 1\b/);
+    expect(preview.text).toMatch(/model calls: 2\b/);
     expect(await findTracesAnywhere(env.tdb, TRACES)).not.toEqual([]);
     expect(existsSync(upload)).toBe(true);
 
@@ -216,7 +218,8 @@ describe('/forget erases a name, its e-mail address and its phone number everywh
     expect(JSON.stringify((await c.runs.get(brunoRun))!.input)).toContain('bruno@keller.example');
     expect((await m.getEpisode(keep.id))!.content).toBe('Bruno wants a new website.');
     expect((await m.getEpisode(mention.id))!.content).toBe('Bruno was referred by [forgotten] (ask [forgotten]).');
-    expect((await m.factsOf(bruno.id)).map((f) => f.key)).toEqual(['city']);
+    expect((await m.factsOf(bruno.id)).map((f) => [f.key, f.source])).toEqual([['budget', 'email:[forgotten]'], ['city', 'email:3']]);
+    expect((await m.getEpisode(mention.id))!.files).toEqual(['files/console/2026-12-02/d4e5f6-[forgotten]_order.pdf']);
     expect(await env.tdb.sql(`SELECT 1 FROM model_call WHERE request::text LIKE '%Bruno%'`)).toHaveLength(1);
     // The erasure is recorded, without the subject.
     const log = await env.tdb.sql<{ counts: Record<string, { before: number; after: number }> }>(`SELECT counts FROM erasure`);
