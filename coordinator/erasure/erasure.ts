@@ -20,6 +20,12 @@ export const FILES_PLACE = 'files in the data folder';
  * together with its snapshot under the run's lock, and a run whose snapshot was its events' fold
  * stays one or nothing commits (run-erasure.ts). The erasure row records who, when and the counts
  * per place before and after: never the subject.
+ *
+ * What it does not reach: copies outside this machine's stores (messages already delivered to Slack or
+ * Telegram, logs shipped elsewhere); a step already running when the erasure starts, which can commit
+ * output computed from the old input afterwards (the receipt's "after" counts are taken once
+ * everything is done, so such a write shows there; /forget again removes it); identifiers memory does
+ * not hold for the subject (an address seen only next to the name in a run's input).
  */
 export function createErasure(deps: { db: Db; dataDir?: string }) {
   const { db } = deps;
