@@ -45,6 +45,7 @@ export { invoiceReconciler, computeReconciliation, InvoiceInput, Reconciliation 
 // Composition: plugs the AI layer into the coordinator
 export { createAiLayer, type AiLayer, type AiLayerOptions } from './wiring/ai.layer.ts';
 export { registerAiCommands, costLine } from './wiring/ai.commands.ts';
+export { formatForgetPreview, formatForgetReceipt } from './wiring/forget.format.ts';
 export { coordinatorTools, coordinatorGate, allowedActions, setAllowed } from './wiring/coordinator-tools.ts';
 export { assistantAction } from './processes/assistant-action.process.ts';
 export { reminder } from './processes/reminder.process.ts';

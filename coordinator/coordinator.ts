@@ -20,6 +20,7 @@ import { armCrashPoints } from './runtime/crash-points.ts';
 import { PgListener } from './runtime/listener.ts';
 import { QueueSet } from './runtime/queues.ts';
 import { archiveFinishedRuns, readRunEvents } from './runtime/archive.ts';
+import { createErasure } from './erasure/erasure.ts';
 import { reconcileRuns } from './runtime/reconcile.ts';
 import { pruneOutbox, relayOnce } from './runtime/relay.ts';
 import { ensureSchedule, tickSchedules } from './runtime/scheduler.ts';
@@ -199,6 +200,8 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       retry: (id: string, by: string) => retryRun(deps, id, by),
       replay: (id: string, by: string, from?: string) => replayRun(deps, id, by, from),
     },
+    /** Erasure of a name, its e-mail addresses and phone numbers from every store (memory's /forget drives it). */
+    erasure: createErasure({ db, dataDir: config.COO_DATA_DIR }),
     approvals: {
       decide: (req: DecideRequest): Promise<DecideResult> => decideApproval(deps, req),
       pending: () => db.approval.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' } }),

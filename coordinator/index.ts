@@ -33,6 +33,8 @@ export { foldEvents, applyEvent, emptyView, type RunView, type RunEventRecord, t
 export { newStepJobId, stepJobIdOf, type StepJob } from './engine/deps.ts';
 export { RunCache, type CachedRun } from './engine/run-cache.ts';
 export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
+export { createErasure, FILES_PLACE, type Erasure } from './erasure/erasure.ts';
+export { createRedactor, identifiersIn, FORGOTTEN, type Redactor, type ErasureSubject, type ErasureSubjectInput } from './erasure/redactor.ts';
 
 // Operator conversation (the surfaces' contract)
 export type { OperatorApi } from './operator/api.ts';

@@ -1,10 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { ErasureSubject } from '../coordinator/erasure/redactor.ts';
 import { deleteFiles } from './files.ts';
+import { countMemoryTraces, NO_IDS, NO_MATCH, resolveForgetTarget, type ForgetTarget } from './forget-target.ts';
 import type { MemoryDeps } from './memory.store.ts';
-import { nameKey } from './memory.types.ts';
+
+export interface ForgetPreview {
+  name: string;
+  entities: Array<{ id: string; kind: string; name: string }>;
+  /** Per place (memory's and every extension's), how many values hold the subject now. */
+  places: Record<string, number>;
+}
 
 export interface ForgetReport {
   name: string;
   entities: Array<{ id: string; kind: string; name: string }>;
+  /** Per place, how many values held the subject before and after: the receipt. */
+  places: Record<string, { before: number; after: number }>;
   removed: {
     vectors: number;
     facts: number;
@@ -13,74 +24,120 @@ export interface ForgetReport {
     modelCalls: number;
     retrievals: number;
     mentionsRedacted: number;
-    /** What other parts of the product (the coordinator's conversation and runs) erased. */
-    elsewhere: Record<string, number>;
   };
 }
 
-/** Lets the coordinator erase what it holds (conversation, run inputs) in the same /forget. */
-export type ForgetExtension = (target: { names: string[]; entityIds: string[]; episodeIds: string[] }) => Promise<Record<string, number>>;
-
-const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * Another part of the product that holds what memory knows about (the coordinator's runs, chat,
+ * ledger, files). It counts and erases the same subject, with the same redaction; `record` gets the
+ * whole receipt at the end, to keep with its erasure record.
+ */
+export interface ForgetExtension {
+  count(subject: ErasureSubject): Promise<Record<string, number>>;
+  erase(subject: ErasureSubject, opts: { id: string; actor: string }): Promise<void>;
+  record?(id: string, counts: Record<string, { before: number; after: number }>): Promise<void>;
+}
 
 /**
- * Erases an entity everywhere memory reaches: its vectors, facts, episodes and their files, model calls
- * and retrievals about it, and mentions of its names in other entities' episodes and summaries
- * (replaced by "[forgotten]"). Returns counts so the operator sees what went.
+ * /forget: erases an entity (every entity of that name, any kind, any legal form) everywhere. Memory
+ * deletes its entities, facts, records, their files and vectors, the model calls and retrievals about
+ * it, and redacts it out of everyone else's records (which are re-embedded); each extension erases it
+ * from its own stores. The subject is the names plus the e-mail addresses and phone numbers memory
+ * holds for them, resolved once before anything is deleted.
  */
 export function createForget(d: MemoryDeps, extensions: ForgetExtension[] = []) {
-  return async function forget(name: string): Promise<ForgetReport> {
-    const key = nameKey(name);
-    const entities = await d.db.$queryRaw<Array<{ id: string; kind: string; name: string; aliases: string[] }>>`
-      SELECT id, kind, name, aliases FROM memory_entity
-      WHERE name_key = ${key} OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = ${key})`;
-    const entityIds = entities.map((e) => e.id);
-    const names = [...new Set([name, ...entities.flatMap((e) => [e.name, ...e.aliases])].map((n) => n.trim()).filter((n) => n.length >= 2))];
-    const report: ForgetReport = {
-      name,
-      entities: entities.map(({ id, kind, name }) => ({ id, kind, name })),
-      removed: { vectors: 0, facts: 0, episodes: 0, files: 0, modelCalls: 0, retrievals: 0, mentionsRedacted: 0, elsewhere: {} },
-    };
+  async function countAll(t: ForgetTarget): Promise<Record<string, number>> {
+    const out = await countMemoryTraces(d, t);
+    for (const ext of extensions) for (const [k, n] of Object.entries(await ext.count(t.subject))) out[k] = (out[k] ?? 0) + n;
+    return out;
+  }
 
-    // Episodes owned by the entity, or that are about it without an owner.
-    const owned = await d.db.memoryEpisode.findMany({ where: { entityId: { in: entityIds } }, select: { id: true, files: true } });
-    const loose: Array<{ id: string; files: string[] }> = [];
-    for (const n of names) {
-      loose.push(
-        ...(await d.db.$queryRaw<Array<{ id: string; files: string[] }>>`
-          SELECT id, files FROM memory_episode WHERE entity_id IS NULL AND (title ILIKE ${like(n)} OR content ILIKE ${like(n)})`),
-      );
-    }
-    const episodes = [...new Map([...owned, ...loose].map((e) => [e.id, e])).values()];
-    const episodeIds = episodes.map((e) => e.id);
+  return {
+    async preview(name: string): Promise<ForgetPreview> {
+      const t = await resolveForgetTarget(d, name);
+      return { name, entities: t.entities, places: await countAll(t) };
+    },
 
-    if (episodeIds.length || entityIds.length) {
-      const byIds = await d.vectors.use((s) => s.delete({ ids: episodeIds }), 0);
-      report.removed.vectors += byIds.value;
-      for (const id of entityIds) report.removed.vectors += (await d.vectors.use((s) => s.delete({ entityId: id }), 0)).value;
-      if (d.vectors.store && !byIds.used) throw new Error('The vector store is unreachable; nothing was forgotten. Try again when it is up.');
-    }
-    report.removed.files = await deleteFiles(d.dataDir, episodes.flatMap((e) => e.files));
-
-    await d.db.$transaction(async (tx) => {
-      report.removed.facts = (await tx.memoryFact.deleteMany({ where: { entityId: { in: entityIds } } })).count;
-      report.removed.episodes = (await tx.memoryEpisode.deleteMany({ where: { id: { in: episodeIds } } })).count;
-      await tx.memoryEntity.deleteMany({ where: { id: { in: entityIds } } });
-      report.removed.modelCalls += (await tx.modelCall.deleteMany({ where: { entityIds: { hasSome: entityIds.length ? entityIds : ['\u0000'] } } })).count;
-      report.removed.retrievals += (await tx.memoryRetrieval.deleteMany({ where: { entityId: { in: entityIds } } })).count;
-      for (const n of names) {
-        report.removed.modelCalls += await tx.$executeRaw`DELETE FROM model_call WHERE request::text ILIKE ${like(n)} OR coalesce(output,'') ILIKE ${like(n)} OR coalesce(response::text,'') ILIKE ${like(n)}`;
-        report.removed.retrievals += await tx.$executeRaw`DELETE FROM memory_retrieval WHERE query ILIKE ${like(n)}`;
-        // Retrievals that returned a forgotten episode.
-        for (const id of episodeIds) report.removed.retrievals += await tx.$executeRaw`DELETE FROM memory_retrieval WHERE results::text LIKE ${like(id)}`;
-        const pattern = n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        report.removed.mentionsRedacted += await tx.$executeRaw`UPDATE memory_episode SET title = regexp_replace(title, ${pattern}, '[forgotten]', 'gi'), content = regexp_replace(content, ${pattern}, '[forgotten]', 'gi'), embedded_at = NULL
-          WHERE title ILIKE ${like(n)} OR content ILIKE ${like(n)}`;
-        report.removed.mentionsRedacted += await tx.$executeRaw`UPDATE memory_entity SET summary = regexp_replace(summary, ${pattern}, '[forgotten]', 'gi') WHERE summary ILIKE ${like(n)}`;
-        report.removed.mentionsRedacted += await tx.$executeRaw`DELETE FROM memory_fact WHERE value ILIKE ${like(n)}`;
-      }
-    });
-    for (const ext of extensions) Object.assign(report.removed.elsewhere, await ext({ names, entityIds, episodeIds }));
-    return report;
+    async forget(name: string, opts: { actor?: string } = {}): Promise<ForgetReport> {
+      const t = await resolveForgetTarget(d, name);
+      const before = await countAll(t);
+      const removed = await eraseMemory(d, t, async () => {
+        const id = randomUUID();
+        for (const ext of extensions) await ext.erase(t.subject, { id, actor: opts.actor ?? 'operator' });
+        return id;
+      });
+      const after = await countAll(t);
+      const places = Object.fromEntries(Object.keys({ ...before, ...after }).map((k) => [k, { before: before[k] ?? 0, after: after[k] ?? 0 }]));
+      for (const ext of extensions) await ext.record?.(removed.erasureId, places);
+      const { erasureId: _, ...rest } = removed;
+      return { name, entities: t.entities, places, removed: rest };
+    },
   };
+}
+
+/**
+ * Memory's own part. Vectors go first (an unreachable vector store stops everything before anything
+ * is gone), then the extensions (while memory still holds the identifiers a retry would need), then
+ * Postgres in one transaction.
+ */
+async function eraseMemory(d: MemoryDeps, t: ForgetTarget, extensions: () => Promise<string>): Promise<ForgetReport['removed'] & { erasureId: string }> {
+  const removed = { vectors: 0, facts: 0, episodes: 0, files: 0, modelCalls: 0, retrievals: 0, mentionsRedacted: 0 };
+  const episodeIds = t.episodes.map((e) => e.id);
+  const r = t.redactor;
+  if (episodeIds.length || t.entityIds.length) {
+    const byIds = await d.vectors.use((s) => s.delete({ ids: episodeIds }), 0);
+    removed.vectors += byIds.value;
+    for (const id of t.entityIds) removed.vectors += (await d.vectors.use((s) => s.delete({ entityId: id }), 0)).value;
+    if (d.vectors.store && !byIds.used) throw new Error('The vector store is unreachable; nothing was forgotten. Try again when it is up.');
+  }
+  const erasureId = await extensions();
+  removed.files = await deleteFiles(d.dataDir, t.episodes.flatMap((e) => e.files));
+  const p = r.empty ? NO_MATCH : r.patterns;
+  const ids = t.entityIds.length ? t.entityIds : NO_IDS;
+  await d.db.$transaction(
+    async (tx) => {
+      removed.facts = (await tx.memoryFact.deleteMany({ where: { entityId: { in: t.entityIds } } })).count;
+      removed.episodes = (await tx.memoryEpisode.deleteMany({ where: { id: { in: episodeIds } } })).count;
+      await tx.memoryEntity.deleteMany({ where: { id: { in: t.entityIds } } });
+      // Model calls and retrievals about it are records of what was said about it: they go whole.
+      const calls = await tx.$queryRawUnsafe<Array<{ id: string; linked: boolean; request: unknown; response: unknown; output: string | null; error_message: string | null }>>(
+        `SELECT id, entity_ids && $2::text[] AS linked, request, response, output, error_message FROM model_call
+         WHERE entity_ids && $2::text[] OR request::text ~* ANY($1::text[]) OR coalesce(output, '') ~* ANY($1::text[]) OR coalesce(response::text, '') ~* ANY($1::text[])
+            OR coalesce(error_message, '') ~* ANY($1::text[])`, p, ids);
+      const gone = calls.filter((c) => c.linked || r.json([c.request, c.response, c.output, c.error_message]).changed).map((c) => c.id);
+      removed.modelCalls = (await tx.modelCall.deleteMany({ where: { id: { in: gone } } })).count;
+      const logs = await tx.$queryRawUnsafe<Array<{ id: string; query: string; results: unknown; hit: boolean }>>(
+        `SELECT id, query, results, (entity_id = ANY($2::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0)) AS hit FROM memory_retrieval
+         WHERE entity_id = ANY($2::text[]) OR query ~* ANY($1::text[]) OR results::text ~* ANY($1::text[]) OR EXISTS (SELECT 1 FROM unnest($3::text[]) e WHERE strpos(results::text, e) > 0)`,
+        p, ids, episodeIds.length ? episodeIds : NO_IDS);
+      removed.retrievals = (await tx.memoryRetrieval.deleteMany({ where: { id: { in: logs.filter((l) => l.hit || r.json([l.query, l.results]).changed).map((l) => l.id) } } })).count;
+      if (r.empty) return;
+      // Everyone else's records keep their content with the subject redacted, and are re-embedded.
+      const eps = await tx.$queryRawUnsafe<Array<{ id: string; title: string; content: string; source: string; files: string[]; data: unknown }>>(
+        `SELECT id, title, content, source, files, data FROM memory_episode
+         WHERE title ~* ANY($1::text[]) OR content ~* ANY($1::text[]) OR source ~* ANY($1::text[]) OR array_to_string(files, ' ') ~* ANY($1::text[]) OR coalesce(data::text, '') ~* ANY($1::text[])`, p);
+      for (const e of eps) {
+        const v = r.json({ title: e.title, content: e.content, source: e.source, files: e.files, data: e.data });
+        if (!v.changed) continue;
+        await tx.memoryEpisode.update({ where: { id: e.id }, data: { title: v.value.title, content: v.value.content, source: v.value.source, files: v.value.files, data: (v.value.data ?? undefined) as object | undefined, embeddedAt: null } });
+        removed.mentionsRedacted++;
+      }
+      const others = await tx.$queryRawUnsafe<Array<{ id: string; summary: string; aliases: string[]; attributes: unknown }>>(
+        `SELECT id, summary, aliases, attributes FROM memory_entity WHERE summary ~* ANY($1::text[]) OR attributes::text ~* ANY($1::text[]) OR array_to_string(aliases, ' ') ~* ANY($1::text[])`, p);
+      for (const o of others) {
+        const v = r.json({ summary: o.summary, aliases: o.aliases, attributes: o.attributes });
+        if (!v.changed) continue;
+        await tx.memoryEntity.update({ where: { id: o.id }, data: { summary: v.value.summary, aliases: v.value.aliases, attributes: v.value.attributes as object } });
+        removed.mentionsRedacted++;
+      }
+      // A fact of someone else whose value names the subject is a fact about the subject.
+      // A fact whose source names it (an address it came from) keeps its value, not that source.
+      const facts = await tx.$queryRawUnsafe<Array<{ id: string; value: string; source: string }>>(`SELECT id, value, source FROM memory_fact WHERE value ~* ANY($1::text[]) OR source ~* ANY($1::text[])`, p);
+      const about = facts.filter((f) => r.test(f.value)).map((f) => f.id);
+      removed.mentionsRedacted += (await tx.memoryFact.deleteMany({ where: { id: { in: about } } })).count;
+      for (const f of facts) if (!about.includes(f.id) && r.test(f.source)) await tx.memoryFact.update({ where: { id: f.id }, data: { source: r.text(f.source) } });
+    },
+    { timeout: 60_000 },
+  );
+  return { ...removed, erasureId };
 }

@@ -29,7 +29,7 @@ export { buildContext, asData, type ContextSection, type BuiltContext } from './
 // Summaries, retention, forget
 export { extractiveSummarizer, type Summarize, type SummaryEpisode } from './summaries.ts';
 export { RetentionPolicySchema, type RetentionPolicy, type RetentionReport } from './retention.ts';
-export type { ForgetReport, ForgetExtension } from './forget.ts';
+export type { ForgetReport, ForgetPreview, ForgetExtension } from './forget.ts';
 
 // Plain-pg statements for hot paths (Prisma fallback)
 export { pgSql, prismaSql, sqlRunner, type SqlRunner } from './sql.ts';

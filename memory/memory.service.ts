@@ -4,7 +4,7 @@ import type { MemoryConfig } from './config.ts';
 import type { Embedder } from './embedding/embedder.port.ts';
 import { cachedEmbedder } from './embedding/cached.embedder.ts';
 import { createOfflineEmbedder } from './embedding/offline.embedder.ts';
-import { createForget, type ForgetExtension, type ForgetReport } from './forget.ts';
+import { createForget, type ForgetExtension, type ForgetPreview, type ForgetReport } from './forget.ts';
 import { createMemoryStore, type EntityRow, type FactRow } from './memory.store.ts';
 import { nameKey, type RetrievalQuery, type RetrievalResult } from './memory.types.ts';
 import { createRetention } from './retention.ts';
@@ -83,10 +83,15 @@ export function createMemory(o: MemoryOptions) {
     flushLogs: () => retrieve.flushLogs(),
     summaries: createSummaries(deps),
     retention: createRetention(deps),
-    async forget(name: string): Promise<ForgetReport> {
+    /** Where a /forget of `name` would erase, with counts per place; changes nothing. */
+    async forgetPreview(name: string): Promise<ForgetPreview> {
+      await retrieve.flushLogs();
+      return forgetRaw.preview(name);
+    },
+    async forget(name: string, opts: { actor?: string } = {}): Promise<ForgetReport> {
       await retrieve.flushLogs(); // a log row landing after the erase would be a trace
       hints.clear(); // forget also matches aliases: no hint may point at what it erases
-      const r = await forgetRaw(name);
+      const r = await forgetRaw.forget(name, opts);
       await st.syncVectors(); // re-embed episodes whose mentions were redacted
       return r;
     },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { createConsoleAuth } from '../coordinator/index.ts';
 import { fail, output, withCoordinator } from './commands/context.ts';
-import { costsCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
+import { costsCommand, forgetCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
 import { chatDoctorProbe } from './commands/chat-doctor.ts';
 import { doctorCommand, extraProbes } from './commands/doctor.ts';
 import { runForwardingSignals } from './commands/forward.ts';
@@ -67,6 +67,7 @@ program.addCommand(perceiveCommand());
 program.addCommand(replayCallCommand());
 program.addCommand(memoryCommand());
 program.addCommand(costsCommand());
+program.addCommand(forgetCommand());
 
 // coo doctor also reports the chat surfaces, the perception backend and the model/memory modes.
 extraProbes.push(() => chatDoctorProbe(), perceptionDoctorProbe);

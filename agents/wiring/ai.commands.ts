@@ -7,6 +7,7 @@ import type { ModelPort } from '../model/model.port.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { replayCall } from '../model/replay.ts';
 import { allowedActions, setAllowed } from './coordinator-tools.ts';
+import { formatForgetPreview, formatForgetReceipt } from './forget.format.ts';
 
 type Cmd = CommandDefinition<CoreCommandContext>;
 const usd = (x: number) => `$${x.toFixed(x < 1 ? 4 : 2)}`;
@@ -62,22 +63,17 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
   const forget: Cmd = {
     name: 'forget',
     usage: '/forget <name>',
-    summary: 'Erase a customer or vendor everywhere (vectors, facts, messages, files)',
-    help: 'First shows what would be erased with a confirm button; "/forget --yes <name>" erases and reports what was removed.',
-    async run({ args }) {
+    summary: 'Erase a customer, vendor or person everywhere (memory, runs, chat, ledger, files, vectors)',
+    help: 'First lists every place that holds the name, its e-mail addresses and phone numbers, with counts, and a confirm button; "/forget --yes <name>" erases and reports each place before and after.',
+    async run({ args, actor }) {
       const yes = /^--yes\s+/.test(args);
       const name = args.replace(/^--yes\s+/, '').trim();
       if (!name) throw new UserInputError('missing_name', 'Whom? For example: /forget Acme');
       if (!yes) {
-        const views = await d.memory.describe(name);
-        if (views.length === 0) return { text: `I have no entity called "${name}". "/forget --yes ${name}" still erases every mention of the name.` };
-        const what = views.map((v) => `${v.entity.name} (${v.entity.kind}): ${v.facts.length} facts, ${v.episodes.total} records`).join('; ');
-        return { text: `This erases ${what}, their vectors, files, model calls and mentions elsewhere. It cannot be undone.`, buttons: [[{ label: `Forget ${name}`.slice(0, 60), style: 'danger', action: { type: 'command', text: `/forget --yes ${name}` } }]] };
+        const p = await d.memory.forgetPreview(name);
+        return { text: formatForgetPreview(p), buttons: [[{ label: `Forget ${name}`.slice(0, 40), style: 'danger', action: { type: 'command', text: `/forget --yes ${name}` } }]] };
       }
-      const r = await d.memory.forget(name);
-      const x = r.removed;
-      const elsewhere = Object.entries(x.elsewhere).map(([k, n]) => `${n} ${k}`).join(', ');
-      return { text: `Forgot ${r.entities.length ? r.entities.map((e) => e.name).join(', ') : `"${name}"`}: ${x.vectors} vectors, ${x.facts} facts, ${x.episodes} records, ${x.files} files, ${x.modelCalls} model calls, ${x.retrievals} retrieval logs; ${x.mentionsRedacted} mentions redacted elsewhere${elsewhere ? `; ${elsewhere}` : ''}.` };
+      return { text: formatForgetReceipt(await d.memory.forget(name, { actor })) };
     },
   };
 

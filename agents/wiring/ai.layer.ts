@@ -125,7 +125,7 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
       const embedder = stack.model.canEmbed && agentsConfig.COO_MODEL_EMBED
         ? createModelEmbedder(stack.model, { id: `model-${agentsConfig.COO_MODEL_EMBED}`.replace(/[^a-zA-Z0-9_-]/g, '_'), dims: 0 })
         : createOfflineEmbedder({ dims: memoryConfig.COO_MEMORY_EMBED_DIMS });
-      const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
+      const memory = createMemory({ db: c.db, pool, embedder, config: memoryConfig, dataDir: c.config.COO_DATA_DIR, forgetExtensions: [c.erasure], ...(opts.vectorStore !== undefined ? { vectorStore: opts.vectorStore } : {}) });
       // Vectors catch up by themselves: records written while Chroma was down, or an index left empty
       // by a new embedder or a lost data folder, are embedded from Postgres in the background.
       let upkeeping: Promise<void> | null = null;

@@ -43,16 +43,15 @@ export async function archiveFinishedRuns(deps: Pick<EngineDeps, 'db' | 'clock'>
         const ids = runs.map((r) => r.id);
         const events = await tx.runEvent.findMany({ where: { runId: { in: ids } }, orderBy: [{ runId: 'asc' }, { seq: 'asc' }] });
         // A run replayed after it was archived has an archive and newer live events: they are merged.
-        const earlier = new Map((await tx.runArchive.findMany({ where: { runId: { in: ids } } })).map((a) => [a.runId, unpack(a.runId, a.events)]));
+        const earlier = new Map((await tx.runArchive.findMany({ where: { runId: { in: ids } } })).map((a) => [a.runId, unpackArchive(a.runId, a.events)]));
         const byRun = new Map<string, StoredRunEvent[]>(ids.map((id) => [id, earlier.get(id) ?? []]));
         for (const e of events) byRun.get(e.runId)!.push(e);
         const part: ArchiveResult = { runs: ids.length, events: events.length, rawBytes: 0, storedBytes: 0 };
         for (const [runId, list] of byRun) {
-          const json = JSON.stringify(list.map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data, at: e.at.toISOString() })));
-          const packed = new Uint8Array(gzipSync(json));
-          part.rawBytes += Buffer.byteLength(json);
+          const { events: packed, rawBytes } = packArchive(list);
+          part.rawBytes += rawBytes;
           part.storedBytes += packed.length;
-          const row = { events: packed, eventCount: list.length, rawBytes: Buffer.byteLength(json), archivedAt: deps.clock.now() };
+          const row = { events: packed, eventCount: list.length, rawBytes, archivedAt: deps.clock.now() };
           await tx.runArchive.upsert({ where: { runId }, create: { runId, ...row }, update: row });
         }
         await tx.runEvent.deleteMany({ where: { runId: { in: ids } } });
@@ -71,10 +70,16 @@ export async function archiveFinishedRuns(deps: Pick<EngineDeps, 'db' | 'clock'>
 /** A run's events in order: its archived part (if any), then the live log. */
 export async function readRunEvents(db: Db, runId: string): Promise<StoredRunEvent[]> {
   const [archived, live] = await Promise.all([db.runArchive.findUnique({ where: { runId } }), db.runEvent.findMany({ where: { runId }, orderBy: { seq: 'asc' } })]);
-  return archived ? [...unpack(runId, archived.events), ...live] : live;
+  return archived ? [...unpackArchive(runId, archived.events), ...live] : live;
 }
 
-function unpack(runId: string, packed: Uint8Array): StoredRunEvent[] {
+/** A run's events as one gzip'd JSON document (the archive row's format). */
+export function packArchive(list: StoredRunEvent[]): { events: Uint8Array<ArrayBuffer>; rawBytes: number } {
+  const json = JSON.stringify(list.map((e) => ({ seq: e.seq, type: e.type, step: e.step, data: e.data, at: e.at.toISOString() })));
+  return { events: new Uint8Array(gzipSync(json)), rawBytes: Buffer.byteLength(json) };
+}
+
+export function unpackArchive(runId: string, packed: Uint8Array): StoredRunEvent[] {
   const list = JSON.parse(gunzipSync(packed).toString('utf8')) as Array<Omit<StoredRunEvent, 'runId' | 'at'> & { at: string }>;
   return list.map((e) => ({ runId, seq: e.seq, type: e.type, step: e.step, data: e.data, at: new Date(e.at) }));
 }

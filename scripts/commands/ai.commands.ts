@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { costReport, createAiLayer, formatReplay, replayCall, type AiLayer } from '../../agents/index.ts';
+import { costReport, createAiLayer, formatForgetPreview, formatForgetReceipt, formatReplay, replayCall, type AiLayer } from '../../agents/index.ts';
 import { createCoordinator, createLogger, type Coordinator } from '../../coordinator/index.ts';
 import { fail, output } from './context.ts';
 import { extraProbes } from './doctor.ts';
@@ -91,6 +91,31 @@ export function costsCommand(): Command {
             ...r.byDay.map((a) => `  ${a.day}: $${a.usd.toFixed(4)} ×${a.calls}`),
           ].join('\n'),
         );
+      }).catch(fail);
+    });
+}
+
+/**
+ * `coo forget <name> [--yes] [--json]`: without --yes, every place that holds the name, its e-mail
+ * addresses and phone numbers, with counts; with it, the erasure and its receipt (before → after).
+ */
+export function forgetCommand(): Command {
+  return new Command('forget')
+    .description('Erase a customer, vendor or person everywhere: memory, runs (archives included), chat, ledger, files, vectors, model calls')
+    .argument('<name...>', 'the name, e.g. Acme')
+    .option('--yes', 'erase now (without it, only show what would be erased)')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], o: { yes?: boolean; json?: boolean }) => {
+      const name = words.join(' ');
+      await withAi(async (_c, ai) => {
+        if (!o.yes) {
+          const p = await ai.memory.forgetPreview(name);
+          output(!!o.json, p, () => `${formatForgetPreview(p)}
+Run \`coo forget ${name} --yes\` to erase.`);
+          return;
+        }
+        const r = await ai.memory.forget(name, { actor: 'cli' });
+        output(!!o.json, { entities: r.entities.map((e) => ({ id: e.id, kind: e.kind })), places: r.places }, () => formatForgetReceipt(r));
       }).catch(fail);
     });
 }

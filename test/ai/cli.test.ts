@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCallRecorder } from '../../agents/index.ts';
-import { costsCommand, registerAiDoctorProbe, replayCallCommand } from '../../scripts/commands/ai.commands.ts';
+import { costsCommand, forgetCommand, registerAiDoctorProbe, replayCallCommand } from '../../scripts/commands/ai.commands.ts';
 import { runDoctor } from '../../scripts/commands/doctor.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testQueuePrefix } from '../support/redis.ts';
@@ -65,5 +65,19 @@ describe('coo CLI (AI layer)', () => {
       delete process.env.COO_BUDGET_DAY_USD;
       delete process.env.COO_BUDGET_MONTH_USD;
     }
+  });
+
+  it('coo forget lists every place with counts without erasing, and with --yes erases and prints before → after', async () => {
+    // The replay-call above sent "Summarise Acme" twice: the recorded call and its replay.
+    const calls = (await t.sql(`SELECT 1 FROM model_call WHERE request::text LIKE '%Acme%'`)).length;
+    expect(calls).toBe(2);
+    const preview = JSON.parse(await capture(() => forgetCommand().parseAsync(['Acme', '--json'], { from: 'user' })));
+    expect(preview.places).toMatchObject({ 'model calls': calls, 'run events': 0, 'archived run logs': 0, 'files in the data folder': 0 });
+    expect(await t.sql(`SELECT 1 FROM model_call WHERE request::text LIKE '%Acme%'`)).toHaveLength(calls);
+    const receipt = JSON.parse(await capture(() => forgetCommand().parseAsync(['Acme', '--yes', '--json'], { from: 'user' })));
+    expect(receipt.places['model calls']).toEqual({ before: calls, after: 0 });
+    expect(JSON.stringify(receipt)).not.toContain('Acme');
+    expect(await t.sql(`SELECT 1 FROM model_call WHERE request::text LIKE '%Acme%'`)).toHaveLength(0);
+    expect(await t.sql(`SELECT actor FROM erasure`)).toEqual([{ actor: 'cli' }]);
   });
 });

@@ -56,7 +56,7 @@ describe('AI layer wired into the coordinator, no model configured', () => {
     expect(await say(c, '/retention')).toContain('message: 30 days, then summarize');
     const ask = await c.operator.handleMessage({ surface: 'console', actor: 'op', text: '/forget Mia Wong' });
     expect(ask.reply!.body.buttons[0][0].action).toEqual({ type: 'command', text: '/forget --yes Mia Wong' });
-    expect(await say(c, '/forget --yes Mia Wong')).toMatch(/Forgot Mia Wong: \d+ vectors, 1 facts, 1 records/);
+    expect(await say(c, '/forget --yes Mia Wong')).toMatch(/Forgotten: 1 entity \(customer\)[\s\S]*memory facts: 1 → 0[\s\S]*memory records: 1 → 0[\s\S]*Nothing is left/);
     expect(await say(c, '/status')).toContain('Model spend today');
     const sched = await env.tdb.sql<{ process: string }>(`SELECT process FROM schedule WHERE id = 'memory-retention'`);
     expect(sched).toEqual([{ process: 'memory-retention' }]);
