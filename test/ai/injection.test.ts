@@ -130,6 +130,21 @@ describe('injected instructions reach an obedient model and still cause nothing 
     for (const ch of Object.keys(CHANNELS)) expect(attempts.get(ch) ?? 0, ch).toBeGreaterThanOrEqual(PAYLOADS.length / 2);
   });
 
+  it('kept every payload inside the fences of every prompt: agents (task lines included) and the assistant', () => {
+    const prompts = srv.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    expect(prompts.length).toBeGreaterThan(cases.length);
+    for (const r of prompts) {
+      const messages = r.body.messages as Array<{ role: string; content: string | null }>;
+      const nonce = /<<<DATA#([0-9a-f]{12})/.exec(messages[0].content ?? '')?.[1];
+      expect(nonce, 'the system message names this request\'s fence').toBeTruthy();
+      const fenced = new RegExp(`<<<(DATA|TOOL)#${nonce}[\\s\\S]*?<<<END_\\1#${nonce}>>>`, 'g');
+      for (const m of messages.slice(1)) {
+        const outside = (m.content ?? '').replace(fenced, '');
+        expect(outside, outside).not.toMatch(/\bremind\b|DE89|Musterstra|IGNORE|Vergiss|Olvida/i);
+      }
+    }
+  });
+
   it("shows every approval's arguments in full, the attacker's IBAN first and marked, whatever padding hides it", async () => {
     const cards = await sql<{ question: string }>("SELECT a.question FROM approval a JOIN run r ON r.id = a.run_id WHERE r.process = 'assistant-action'");
     expect(cards.length).toBeGreaterThan(0);
