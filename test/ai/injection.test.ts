@@ -153,6 +153,10 @@ describe('injected instructions reach an obedient model and still cause nothing 
       expect(checkFirst, question).toBeGreaterThan(-1);
       expect(checkFirst).toBeLessThan(question.indexOf('Every argument'));
     }
+    // An invoice's review shows the model's note (written from the invoice's own text) as unchecked, not as the COO's word.
+    const reviews = await sql<{ question: string }>("SELECT a.question FROM approval a JOIN run r ON r.id = a.run_id WHERE r.process = 'invoice-reconciliation' AND a.question LIKE '%Flags:%'");
+    expect(reviews.length).toBeGreaterThan(0);
+    for (const { question } of reviews) expect(question).toContain('Note written by the model from the invoice text (not checked): ');
     // A recipient hidden behind 400 characters of padding in a process input (the old text stopped at 200).
     srv.script('fast-1', { toolCalls: [{ name: 'start_process', arguments: { process: 'approval-roundtrip', input: { question: `Pay now ${'.'.repeat(400)}`, payee: `IBAN ${ATTACKER_IBAN}` } } }] }, { content: 'Asked.' });
     await say('start the approval round trip');
