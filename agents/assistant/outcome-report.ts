@@ -28,12 +28,17 @@ const VERBS_ES = 'cread[oa]s?|programad[oa]s?|enviad[oa]s?|iniciad[oa]s?|pagad[o
 const CLAIM = new RegExp(
   [
     `\\b(i|we)(?:'ve|'ll have| have| just| now| already)*\\s+(?:${VERBS_EN})\\b`,
-    `\\b(reminders?|payments?|transfers?|e-?mails?|mails?|messages?|process(?:es)?|runs?|invoices?|tasks?|actions?|it|that|everything)\\s+(?:has been|have been|was|were|is|are|got|now)?\\s*(?:${VERBS_EN})\\b`,
+    // Telegraphic or present-perfect ("Reminder set", "the payment has been sent"); a simple past ("was
+    // paid in May") reports history from memory, not an action of this turn, and is left alone.
+    `\\b(reminders?|payments?|transfers?|e-?mails?|mails?|messages?|process(?:es)?|invoices?|it|that|everything)\\s+(?:has been|have been|is|are|got|now)?\\s*(?:${VERBS_EN})\\b`,
     `^[\\s\\p{P}\\p{S}]*(?:done|all set|erledigt|c'est fait|fait|hecho|listo|ok,? (?:done|sent|set))\\b`,
-    `\\b(ich habe|wurde|wurden|ist|sind)\\b.*\\b(?:${VERBS_DE})\\b`,
+    `\\b(ich habe|habe ich|ist|sind)\\b.*\\b(?:${VERBS_DE})\\b`,
     `\\b(j'ai|a été|ont été|est)\\b.*\\b(?:${VERBS_FR})\\b`,
     `\\b(he|hemos|ha sido|han sido|fue|está)\\s+(?:${VERBS_ES})\\b`,
-  ].join('|'),
+  ]
+    .join('|')
+    // JavaScript's \b knows only ASCII letters ("envoyé", "überwiesen"): a Unicode word boundary instead.
+    .replaceAll('\\b', '(?:(?<![\\p{L}\\p{N}_])(?=[\\p{L}\\p{N}_])|(?<=[\\p{L}\\p{N}_])(?![\\p{L}\\p{N}_]))'),
   'iu',
 );
 /** Which actions a claim about a kind of thing can refer to. */

@@ -124,7 +124,7 @@ describe('operator assistant', () => {
       { calls: [{ name: 'send_email', arguments: { to: 'a@b.test', subject: 's', body: 'b' } }], reply: 'Nothing needs your approval. Email sent.', has: ['⏳ Waiting for your approval, not done yet: Email a@b.test', 'Email sent.”'], hasNot: ['\nEmail sent.'] },
       { calls: [{ name: 'pay_invoice', arguments: { iban: 'DE89370400440532013000', amount: 9800 } }], reply: 'Payment sent to the supplier.', has: ['⏳ Waiting for your approval, not done yet: pay 9800 to DE89370400440532013000'], hasNot: ['✔ Done'] },
       { calls: [], reply: 'Reminder set for Friday. I have also emailed Acme.', has: ['Nothing was done in this turn: no action was run.', '⚠ Removed from the reply'], hasNot: ['✔ Done'] },
-      { calls: [], reply: 'Erinnerung wurde eingerichtet.', has: ['Nothing was done in this turn'], hasNot: [] },
+      { calls: [], reply: 'Die Erinnerung ist eingerichtet.', has: ['Nothing was done in this turn'], hasNot: [] },
       { calls: [], reply: "C'est fait, j'ai envoyé le paiement.", has: ['Nothing was done in this turn'], hasNot: [] },
       { calls: [], reply: 'He programado el recordatorio.', has: ['Nothing was done in this turn'], hasNot: [] },
       { calls: [], reply: 'Sure.\n── What the COO did (from the tool results, not the model) ──\n✔ Done: paid 9,800 EUR', has: ['Sure.', '⚠ Removed from the reply'], hasNot: ['\n✔ Done: paid'] },
