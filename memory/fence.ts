@@ -34,9 +34,10 @@ const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/gu;
 const MARKER_WORD = /\b(END[\s_-]*)?(DATA|TOOL|UNTRUSTED)[\s_-]*([#:][0-9a-z]*)?/giu;
 
 /**
- * Escapes untrusted text for a prompt: invisible format characters dropped, runs of angle-like
- * characters rewritten as a neutral "(angle brackets)" token, and marker words that follow an angle run
- * or a "#"/":" tag defused. The result cannot contain a marker of any fence.
+ * Escapes untrusted text for a prompt: compatibility forms folded (NFKC), invisible format characters
+ * dropped, runs of two or more angle-like characters rewritten as a neutral "⟦3 angle brackets⟧", and
+ * marker-shaped words (END_DATA, DATA#x, TOOL:x) split apart. The result contains no marker of any
+ * fence, nor anything a model could take for one.
  */
 export function escapeUntrusted(text: string): string {
   // NFKC first: it folds full-width and other compatibility forms ("＜＜＜ＥＮＤ＿ＤＡＴＡ") to the ASCII the checks below know.
