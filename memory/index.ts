@@ -24,7 +24,8 @@ export {
 } from './memory.types.ts';
 
 // Short-term context
-export { buildContext, asData, type ContextSection, type BuiltContext } from './context-builder.ts';
+export { buildContext, combinedProvenance, type ContextSection, type BuiltContext, type Provenance } from './context-builder.ts';
+export { createFence, escapeUntrusted, type Fence, type FenceKind } from './fence.ts';
 
 // Summaries, retention, forget
 export { extractiveSummarizer, type Summarize, type SummaryEpisode } from './summaries.ts';

@@ -68,7 +68,7 @@ export function createMemoryStore(d: MemoryDeps) {
     async findEntities(name: string): Promise<EntityRow[]> {
       return d.sql.query<EntityRow>(
         `SELECT id, kind, name, name_key AS "nameKey", aliases, attributes, summary, summary_covers AS "summaryCovers",
-                summary_updated_at AS "summaryUpdatedAt", created_at AS "createdAt", updated_at AS "updatedAt"
+                summary_updated_at AS "summaryUpdatedAt", summary_provenance AS "summaryProvenance", created_at AS "createdAt", updated_at AS "updatedAt"
          FROM memory_entity
          WHERE name_key = $1 OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = $1)
          ORDER BY created_at`,
@@ -80,7 +80,7 @@ export function createMemoryStore(d: MemoryDeps) {
     async findEntitiesWithFacts(name: string, at: Date = now()): Promise<Array<EntityRow & { facts: FactRow[] }>> {
       const rows = await d.sql.query<EntityRow & { facts: Array<Record<string, unknown>> }>(
         `SELECT e.id, e.kind, e.name, e.name_key AS "nameKey", e.aliases, e.attributes, e.summary, e.summary_covers AS "summaryCovers",
-                e.summary_updated_at AS "summaryUpdatedAt", e.created_at AS "createdAt", e.updated_at AS "updatedAt",
+                e.summary_updated_at AS "summaryUpdatedAt", e.summary_provenance AS "summaryProvenance", e.created_at AS "createdAt", e.updated_at AS "updatedAt",
                 COALESCE((SELECT json_agg(json_build_object('id', f.id, 'entityId', f.entity_id, 'key', f.key, 'value', f.value, 'source', f.source,
                                    'episodeId', f.episode_id, 'confidence', f.confidence::float8, 'validFrom', f.valid_from, 'validTo', f.valid_to, 'createdAt', f.created_at)
                                  ORDER BY f.key ASC, f.valid_from DESC)
@@ -129,7 +129,7 @@ export function createMemoryStore(d: MemoryDeps) {
     async addEpisode(input: EpisodeInput): Promise<EpisodeRow> {
       const e = EpisodeInputSchema.parse(input);
       const row = await d.db.memoryEpisode.create({
-        data: { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() },
+        data: { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, provenance: e.provenance, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() },
       });
       await embedEpisodes([row]);
       return row;
@@ -141,7 +141,7 @@ export function createMemoryStore(d: MemoryDeps) {
       for (let i = 0; i < inputs.length; i += 1000) {
         const rows = inputs.slice(i, i + 1000).map((x) => {
           const e = EpisodeInputSchema.parse(x);
-          return { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() };
+          return { id: randomUUID(), entityId: e.entityId, kind: e.kind, title: e.title, content: e.content, source: e.source, provenance: e.provenance, runId: e.runId ?? null, files: e.files, data: (e.data ?? undefined) as object | undefined, occurredAt: e.occurredAt ?? now() };
         });
         await d.db.memoryEpisode.createMany({ data: rows });
         await embedEpisodes(rows.map((r) => ({ ...r, embeddedAt: null, redactedAt: null, createdAt: now() })) as EpisodeRow[]);

@@ -19,6 +19,11 @@ export const EpisodeInputSchema = z.object({
   content: z.string().max(200_000),
   /** Where it came from: `email:<id>`, `perception:<file>`, `run:<id>/<step>`, `operator`. */
   source: z.string().min(1),
+  /**
+   * Who wrote the content. Only text the operator typed is `operator`; mail, OCR, documents, file names
+   * and model output are `untrusted` (the default), and stay fenced as data wherever they are reused.
+   */
+  provenance: z.enum(['system', 'operator', 'untrusted']).default('untrusted'),
   runId: z.string().optional(),
   /** Files kept for this episode (under the data dir); /forget and retention delete them too. */
   files: z.array(z.string()).default([]),
@@ -67,6 +72,7 @@ export interface RetrievedItem {
   title: string;
   content: string;
   source: string;
+  provenance: 'system' | 'operator' | 'untrusted';
   occurredAt: Date;
   score: number;
   similarity: number | null;

@@ -21,8 +21,8 @@ const LOCAL_MAX = 300;
 const LARGE_FILTER_TTL_MS = 5 * 60_000;
 
 /** An episode row as read for ranking: a RetrievedItem before it has a score. */
-type EpisodeHit = Pick<RetrievedItem, 'entityId' | 'kind' | 'title' | 'content' | 'source' | 'occurredAt'> & { id: string };
-const COLS = `e.id, e.entity_id AS "entityId", e.kind, e.title, e.content, e.source, e.occurred_at AS "occurredAt"`;
+type EpisodeHit = Pick<RetrievedItem, 'entityId' | 'kind' | 'title' | 'content' | 'source' | 'provenance' | 'occurredAt'> & { id: string };
+const COLS = `e.id, e.entity_id AS "entityId", e.kind, e.title, e.content, e.source, e.provenance, e.occurred_at AS "occurredAt"`;
 
 /**
  * The retrieval log row, committed without waiting for the WAL flush: it is written after the answer
@@ -211,7 +211,7 @@ export function createRetriever(d: MemoryDeps & { defaults?: { minSimilarity?: n
         const f = fused.get(r.id)!;
         const ageDays = Math.max(0, (at - r.occurredAt.getTime()) / 86_400_000);
         const recency = 0.5 ** (ageDays / halfLife);
-        return { episodeId: r.id, entityId: r.entityId, kind: r.kind, title: r.title, content: r.content, source: r.source, occurredAt: r.occurredAt, score: f.score * (1 - q.recencyWeight + q.recencyWeight * recency), similarity: f.similarity, vectorRank: f.vectorRank, textRank: f.textRank };
+        return { episodeId: r.id, entityId: r.entityId, kind: r.kind, title: r.title, content: r.content, source: r.source, provenance: r.provenance, occurredAt: r.occurredAt, score: f.score * (1 - q.recencyWeight + q.recencyWeight * recency), similarity: f.similarity, vectorRank: f.vectorRank, textRank: f.textRank };
       })
       .sort((a, b) => b.score - a.score);
 

@@ -1,3 +1,4 @@
+import { combinedProvenance, type Provenance } from './context-builder.ts';
 import type { MemoryDeps } from './memory.store.ts';
 
 export interface SummaryEpisode {
@@ -6,13 +7,14 @@ export interface SummaryEpisode {
   title: string;
   content: string;
   occurredAt: Date;
+  provenance: Provenance;
 }
 
 /**
  * Turns the previous summary plus new episodes into the next summary. The summarizer agent provides a
  * model-backed one; `extractiveSummarizer` works without a model.
  */
-export type Summarize = (input: { entityName: string; previous: string; episodes: SummaryEpisode[] }) => Promise<string>;
+export type Summarize = (input: { entityName: string; previous: string; previousProvenance: Provenance; episodes: SummaryEpisode[] }) => Promise<string>;
 
 /** No-model summary: one dated line per episode (its first sentence), newest last, capped in length. */
 export const extractiveSummarizer =
@@ -29,7 +31,9 @@ export const extractiveSummarizer =
 
 /**
  * Rolling summaries: each entity's summary is updated from the episodes it does not yet cover, and
- * records their ids, so no episode is summarised twice and old ones need not be read again.
+ * records their ids, so no episode is summarised twice and old ones need not be read again. The
+ * summary keeps the provenance of what it was made from: one untrusted episode (a customer's mail)
+ * makes it untrusted, for good, so whatever a summarizer copied from that mail stays fenced as data.
  */
 export function createSummaries(d: MemoryDeps) {
   const now = d.now ?? (() => new Date());
@@ -45,13 +49,15 @@ export function createSummaries(d: MemoryDeps) {
         },
         orderBy: { occurredAt: 'asc' },
         take: opts.maxEpisodes ?? 50,
-        select: { id: true, kind: true, title: true, content: true, occurredAt: true },
+        select: { id: true, kind: true, title: true, content: true, occurredAt: true, provenance: true },
       });
-      const episodes = fresh.filter((e) => !covered.has(e.id));
+      const episodes = fresh.filter((e) => !covered.has(e.id)).map((e) => ({ ...e, provenance: combinedProvenance([e]) }));
       if (episodes.length === 0) return { summary: entity.summary, added: [] };
-      const summary = await summarize({ entityName: entity.name, previous: entity.summary, episodes });
+      const previousProvenance = combinedProvenance([{ provenance: entity.summaryProvenance }]);
+      const summary = await summarize({ entityName: entity.name, previous: entity.summary, previousProvenance, episodes });
       const added = episodes.map((e) => e.id);
-      await d.db.memoryEntity.update({ where: { id: entityId }, data: { summary, summaryCovers: [...entity.summaryCovers, ...added], summaryUpdatedAt: now() } });
+      const summaryProvenance = combinedProvenance([...(entity.summary ? [{ provenance: previousProvenance }] : []), ...episodes]);
+      await d.db.memoryEntity.update({ where: { id: entityId }, data: { summary, summaryProvenance, summaryCovers: [...entity.summaryCovers, ...added], summaryUpdatedAt: now() } });
       return { summary, added };
     },
   };

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
 /**
- * How much a tool changes the world. `read` and `internal` (only talks to the operator, e.g. a
- * reminder) run directly; `world` (sends, pays, deletes, starts a process with side effects) goes
- * through an approval unless the operator has allowed that action for that process.
+ * How much a tool changes the world. Only `read` runs directly. `world` is anything with an effect
+ * outside the conversation (sends, pays, deletes, starts a process, schedules a reminder): it goes
+ * through an approval unless the operator has allowed that tool (`/allow`). There is no middle kind:
+ * a reminder that carries an attacker's IBAN to the operator later is an effect too.
  */
-export type ToolEffect = 'read' | 'internal' | 'world';
+export type ToolEffect = 'read' | 'world';
 
 export interface ToolCallContext {
   actor: string;
@@ -33,9 +34,10 @@ export interface AssistantTools {
 
 /** Approvals for world-changing tool calls; the coordinator backs it with durable approvals. */
 export interface ActionGate {
-  /** True only when the operator explicitly allowed this action for this process. */
+  /** True only when the operator explicitly allowed this tool (for this process, or for every process). */
   isAllowed(process: string, tool: string): Promise<boolean>;
-  requestApproval(req: { tool: string; args: unknown; summary: string; process: string; actor: string; surface: string }): Promise<{ approvalId: string | null; text: string }>;
+  /** Asks the operator; `runId` is the run that holds the approval, when the gate knows it. */
+  requestApproval(req: { tool: string; args: unknown; summary: string; process: string; actor: string; surface: string }): Promise<{ approvalId: string | null; runId?: string | null; text: string }>;
 }
 
 export function defineTool<A>(t: AssistantTool<A>): AssistantTool<A> {

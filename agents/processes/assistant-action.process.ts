@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineProcess } from '../../coordinator/index.ts';
+import { approvalCard } from '../assistant/approval-card.ts';
 import type { AiStepServices } from './ai.services.ts';
 
 const Input = z.object({
@@ -27,7 +28,8 @@ export const assistantAction = defineProcess({
       run: (ctx) =>
         ctx.waitForApproval(
           {
-            question: `The assistant wants to: ${ctx.input.summary}.\nAllow it? (Only you can allow this; "/allow ${ctx.input.process} ${ctx.input.tool}" lets it run without asking next time.)`,
+            // Rendered from the very arguments `perform` will run with: every one in full, key fields first.
+            question: approvalCard(ctx.input),
             options: [
               { id: 'approve', label: 'Do it', style: 'primary' },
               { id: 'reject', label: "Don't", style: 'danger' },

@@ -30,11 +30,13 @@ export const invoiceReconciliation = defineProcess({
     review: {
       next: ['record'],
       run: (ctx) => {
-        const { reconciliation: r } = ctx.outputs.reconcile as { reconciliation: Reconciliation };
+        const { reconciliation: r, mode } = ctx.outputs.reconcile as { reconciliation: Reconciliation; mode: string };
         const i = ctx.input;
+        // Flags are computed by code; a model's note was written from the invoice's own (untrusted) text.
+        const note = mode === 'model' ? `Note written by the model from the invoice text (not checked): ${r.note}` : r.note;
         return ctx.waitForApproval(
           {
-            question: `Invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}.\nFlags: ${r.flags.join(', ')}.\n${r.note}`,
+            question: `Invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}.\nFlags: ${r.flags.join(', ')}.\n${note}`,
             options: [
               { id: 'accept', label: 'Accept', style: 'primary' },
               { id: 'reject', label: 'Reject', style: 'danger' },

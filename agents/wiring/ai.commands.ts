@@ -53,7 +53,7 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
             const facts = v.facts.map((f) => `  • ${f.key}: ${f.value} — from ${f.source}${f.confidence < 1 ? ` (confidence ${f.confidence})` : ''}`).join('\n');
             const kinds = Object.entries(v.episodes.byKind).map(([k, n]) => `${n} ${k}`).join(', ');
             const latest = v.episodes.latest.map((e) => `  • ${e.occurredAt.toISOString().slice(0, 10)} ${e.kind}${e.title ? ` "${e.title}"` : ''} — ${e.source}`).join('\n');
-            return [`${v.entity.name} (${v.entity.kind})`, v.entity.summary ? `Summary (covers ${v.summaryCovers} events):\n${v.entity.summary}` : 'No summary yet.', facts ? `Facts:\n${facts}` : 'No facts.', `Kept: ${kinds || 'nothing'}.`, latest ? `Latest:\n${latest}` : ''].filter(Boolean).join('\n');
+            return [`${v.entity.name} (${v.entity.kind})`, v.entity.summary ? `Summary (covers ${v.summaryCovers} events${v.entity.summaryProvenance === 'untrusted' ? '; made from outside content such as mail or documents — not checked, not instructions' : ''}):\n${v.entity.summary}` : 'No summary yet.', facts ? `Facts:\n${facts}` : 'No facts.', `Kept: ${kinds || 'nothing'}.`, latest ? `Latest:\n${latest}` : ''].filter(Boolean).join('\n');
           })
           .join('\n\n'),
       };
@@ -159,16 +159,18 @@ export function registerAiCommands(router: CommandRouter<CoreCommandContext>, d:
   const allow: Cmd = {
     name: 'allow',
     readOnly: (args) => args.trim() === '',
-    usage: '/allow [<process> <tool> | remove <process> <tool>]',
-    summary: 'Let the assistant run one action without asking',
-    help: 'By default every action that changes the world asks you first. "/allow invoice-intake start_process" lets the assistant start invoice intake directly.',
+    usage: '/allow [[<process>] <tool> | remove [<process>] <tool>]',
+    summary: 'Let the assistant run one tool without asking',
+    help: 'By default every action with an effect outside the chat (reminders included) asks you first. "/allow invoice-intake start_process" lets the assistant start invoice intake directly; "/allow remind" lets it set reminders without asking. "/allow remove remind" takes it back.',
     async run({ args }) {
       const parts = args.split(/\s+/).filter(Boolean);
       const c = d.coordinator();
       if (parts.length === 0) return { text: (await allowedActions(c)).join('\n') || 'Nothing is allowed without asking.' };
       const remove = parts[0] === 'remove';
-      const [p, tool] = remove ? parts.slice(1) : parts;
-      if (!p || !tool) throw new UserInputError('bad_allow', 'Usage: /allow <process> <tool>');
+      const rest = remove ? parts.slice(1) : parts;
+      // One word is a tool for every process ("*"); two are a process and a tool.
+      const [p, tool] = rest.length === 1 ? ['*', rest[0]] : rest;
+      if (!p || !tool || rest.length > 2 || !/^[a-z][a-z0-9_]{1,63}$/.test(tool) || !/^(\*|[a-z0-9][a-z0-9._-]{0,99})$/.test(p)) throw new UserInputError('bad_allow', 'Usage: /allow <tool> or /allow <process> <tool>, e.g. /allow remind');
       const list = await setAllowed(c, `${p}:${tool}`, !remove);
       return { text: `${remove ? 'Removed' : 'Allowed'} ${p}:${tool}. Now allowed: ${list.join(', ') || 'nothing'}.` };
     },

@@ -5,7 +5,7 @@ import { defineTool, type ActionGate, type AssistantTool, type AssistantTools } 
 
 const ALLOW_KEY = 'assistant.allow';
 
-/** The operator's explicit allow-list of `<process>:<tool>` actions the assistant may run without asking. */
+/** The operator's explicit allow-list of `<process>:<tool>` (or `*:<tool>`, every process) actions the assistant may run without asking. */
 export async function allowedActions(c: Coordinator): Promise<string[]> {
   const row = await c.db.setting.findUnique({ where: { key: ALLOW_KEY } });
   return Array.isArray(row?.value) ? (row.value as string[]) : [];
@@ -24,8 +24,9 @@ export async function setAllowed(c: Coordinator, entry: string, allow: boolean):
 const INTERNAL = new Set(['assistant-action', 'memory-retention', 'daily-digest']);
 
 /**
- * The coordinator's commands as assistant tools. Reads run directly; `start_process` is a world tool
- * (a process may send, pay or delete); `remind` is internal (it only messages the operator).
+ * The coordinator's commands as assistant tools. Reads run directly; `start_process` and `remind` are
+ * world tools: a process may send, pay or delete, and a reminder puts text (maybe an attacker's IBAN,
+ * copied from a mail) in front of the operator later as if the COO said it. Both ask first unless allowed.
  */
 export function coordinatorTools(getC: () => Coordinator, memory: Memory): AssistantTools {
   const tools: AssistantTool[] = [
@@ -90,7 +91,7 @@ export function coordinatorTools(getC: () => Coordinator, memory: Memory): Assis
       effect: 'read',
       describe: (a) => `describe ${a.name}`,
       run: async (a) =>
-        (await memory.describe(a.name)).map((v) => ({ name: v.entity.name, kind: v.entity.kind, summary: v.entity.summary, facts: v.facts.map((f) => ({ key: f.key, value: f.value, source: f.source, confidence: f.confidence })), episodes: v.episodes.byKind })),
+        (await memory.describe(a.name)).map((v) => ({ name: v.entity.name, kind: v.entity.kind, summary: v.entity.summary, summaryProvenance: v.entity.summaryProvenance, facts: v.facts.map((f) => ({ key: f.key, value: f.value, source: f.source, confidence: f.confidence })), episodes: v.episodes.byKind })),
     }),
     defineTool({
       name: 'recent_files',
@@ -109,8 +110,9 @@ export function coordinatorTools(getC: () => Coordinator, memory: Memory): Assis
       name: 'remind',
       description: 'Remind the operator at a time (ISO 8601 with offset, in the operator’s time zone)',
       args: z.object({ at: z.string().datetime({ offset: true }), text: z.string().min(1) }),
-      effect: 'internal',
-      describe: (a) => `remind at ${a.at}: ${a.text}`,
+      effect: 'world',
+      processOf: () => 'reminder',
+      describe: (a) => `remind you at ${a.at}: ${a.text}`,
       run: async (a, ctx) => {
         const r = await getC().runs.start({ process: 'reminder', input: a, startedBy: `${ctx.surface}:${ctx.actor}` });
         return { runId: r.runId, at: a.at };
@@ -122,7 +124,8 @@ export function coordinatorTools(getC: () => Coordinator, memory: Memory): Assis
       args: z.object({ process: z.string(), input: z.record(z.string(), z.unknown()).default({}) }),
       effect: 'world',
       processOf: (a) => a.process,
-      describe: (a) => `start ${a.process}${Object.keys(a.input).length ? ` with ${JSON.stringify(a.input).slice(0, 200)}` : ''}`,
+      // The whole input is in the approval card (approval-card.ts), key fields first; never cut here.
+      describe: (a) => `start ${a.process}${Object.keys(a.input).length ? ` with ${JSON.stringify(a.input)}` : ''}`,
       run: async (a, ctx) => {
         if (INTERNAL.has(a.process)) throw new Error(`${a.process} cannot be started by the assistant.`);
         const r = await getC().runs.start({ process: a.process, input: a.input, startedBy: `${ctx.surface}:${ctx.actor}` });
@@ -136,11 +139,14 @@ export function coordinatorTools(getC: () => Coordinator, memory: Memory): Assis
 /** World actions become assistant-action runs: a durable approval, then the action exactly once. */
 export function coordinatorGate(getC: () => Coordinator): ActionGate {
   return {
-    isAllowed: async (process, tool) => (await allowedActions(getC())).includes(`${process}:${tool}`),
+    isAllowed: async (process, tool) => {
+      const allowed = await allowedActions(getC());
+      return allowed.includes(`${process}:${tool}`) || allowed.includes(`*:${tool}`);
+    },
     async requestApproval(r) {
       const c = getC();
       const run = await c.runs.start({ process: 'assistant-action', input: { tool: r.tool, args: r.args, summary: r.summary, process: r.process, actor: r.actor, surface: r.surface }, startedBy: `${r.surface}:${r.actor}` });
-      return { approvalId: null, text: `run ${run.runId} asks you to confirm` };
+      return { approvalId: null, runId: run.runId, text: `run ${run.runId} asks you to confirm` };
     },
   };
 }

@@ -64,13 +64,15 @@ export const invoiceReconciler = defineAgent({
   system:
     'You check supplier invoices for a one-person business. The matching facts are computed for you; do not change vendor ids, duplicate ids or flags. ' +
     'Write a short note for the operator explaining what to do, and give your confidence. Return the JSON with the computed fields unchanged.',
-  task: (i) => `Reconcile invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}, issued ${i.issueDate.toISOString().slice(0, 10)}.`,
+  // Vendor name, number and currency come from OCR: fenced inline, never bare in the task line.
+  task: (i, q) => `Reconcile invoice ${q(i.invoiceNumber)} from ${q(i.vendorName)}: ${i.amount.toFixed(2)} ${q(i.currency)}, issued ${i.issueDate.toISOString().slice(0, 10)}.`,
   async context(i, { memory }): Promise<AgentContext> {
     const r = await computeReconciliation(i, memory);
     return {
       sections: [
-        { name: 'computed reconciliation', text: JSON.stringify(r, null, 1), priority: 1, required: true },
-        { name: 'invoice text', text: i.text, priority: 3, untrusted: true },
+        // Computed by code, but it quotes names from OCR and from memory (the note, the matched vendor): data.
+        { name: 'computed reconciliation', text: JSON.stringify(r, null, 1), priority: 1, provenance: 'untrusted', required: true },
+        { name: 'invoice text', text: i.text, priority: 3, provenance: 'untrusted' },
       ],
       entityIds: r.vendor.entityId ? [r.vendor.entityId] : [],
       retrievalIds: [],

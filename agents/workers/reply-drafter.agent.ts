@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { combinedProvenance } from '../../memory/index.ts';
 import { defineAgent, type AgentContext } from '../define-agent.ts';
 
 export const ReplyDraftInput = z.object({
@@ -38,7 +39,7 @@ export const replyDrafter = defineAgent({
     'You draft email replies for a one-person business, in the operator\'s voice and in the language of the customer\'s message. ' +
     'Be brief and concrete. Use the customer memory and the past approved replies for facts and tone; never invent prices, dates or promises that are not in them — ' +
     'list anything the operator must confirm under "checks". Return JSON: {subject, body, confidence (0..1), checks}.',
-  task: (i) => `Draft a reply to ${i.customer.name}'s message below, signed by ${i.operatorName}.`,
+  task: (i, q) => `Draft a reply to the message below from the customer ${q(i.customer.name)}, signed by ${q(i.operatorName)}.`,
   async context(i, { memory, meta }): Promise<AgentContext> {
     const sections: AgentContext['sections'] = [];
     const query = `${i.message.subject}\n${i.message.body}`.slice(0, 2_000);
@@ -54,11 +55,12 @@ export const replyDrafter = defineAgent({
     const [entity] = await memory.findEntitiesWithFacts(i.customer.name);
     const facts = entity?.facts ?? [];
     const [hist, prior] = await Promise.all([entity ? (guessed && entity.id === hint ? guessed : historyOf(entity.id)) : Promise.resolve(null), priorP]);
-    if (entity?.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, untrusted: true });
-    if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, untrusted: true });
-    if (hist?.items.length) sections.push({ name: 'related history', text: hist.items.map((h) => `[${h.occurredAt.toISOString().slice(0, 10)} ${h.kind}] ${h.title} ${h.content}`).join('\n'), priority: 4, untrusted: true });
-    if (prior.items.length) sections.push({ name: 'past replies the operator approved', text: prior.items.map((h) => h.content).join('\n---\n'), priority: 3, untrusted: true });
-    sections.push({ name: `message from ${i.message.from}`, text: `Subject: ${i.message.subject}\n\n${i.message.body}`, priority: 1, untrusted: true, required: true });
+    // Each section is fenced unless every record in it came from the operator (provenance on the record).
+    if (entity?.summary) sections.push({ name: `what we know about ${entity.name}`, text: entity.summary, priority: 2, provenance: combinedProvenance([{ provenance: entity.summaryProvenance }]) });
+    if (facts.length) sections.push({ name: 'facts', text: facts.map((f) => `${f.key}: ${f.value} (source ${f.source})`).join('\n'), priority: 2, provenance: 'untrusted' });
+    if (hist?.items.length) sections.push({ name: 'related history', text: hist.items.map((h) => `[${h.occurredAt.toISOString().slice(0, 10)} ${h.kind}] ${h.title} ${h.content}`).join('\n'), priority: 4, provenance: combinedProvenance(hist.items) });
+    if (prior.items.length) sections.push({ name: 'past replies the operator approved', text: prior.items.map((h) => h.content).join('\n---\n'), priority: 3, provenance: combinedProvenance(prior.items) });
+    sections.push({ name: `message from ${i.message.from}`, text: `Subject: ${i.message.subject}\n\n${i.message.body}`, priority: 1, provenance: 'untrusted', required: true });
     const retrievalIds = [hist?.retrievalId, prior.retrievalId].filter((x): x is string => !!x);
     return { sections, entityIds: entity ? [entity.id] : [], retrievalIds, facts: { entityName: entity?.name ?? null } };
   },

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { extractiveSummarizer, type Summarize } from '../../memory/index.ts';
+import { combinedProvenance, extractiveSummarizer, type Summarize } from '../../memory/index.ts';
 import { defineAgent, type AgentDeps } from '../define-agent.ts';
 
 export const SummarizeInput = z.object({
   subject: z.string().min(1),
   previous: z.string().default(''),
-  episodes: z.array(z.object({ id: z.string(), kind: z.string(), title: z.string().default(''), content: z.string(), occurredAt: z.coerce.date() })).min(1),
+  /** Where the previous summary came from; unknown means untrusted. */
+  previousProvenance: z.enum(['system', 'operator', 'untrusted']).default('untrusted'),
+  episodes: z.array(z.object({ id: z.string(), kind: z.string(), title: z.string().default(''), content: z.string(), occurredAt: z.coerce.date(), provenance: z.enum(['system', 'operator', 'untrusted']).default('untrusted') })).min(1),
   maxWords: z.number().int().min(20).max(600).default(180),
 });
 export type SummarizeInput = z.infer<typeof SummarizeInput>;
@@ -28,12 +30,12 @@ export const summarizer = defineAgent({
   system:
     'You maintain a rolling summary for a one-person business. Merge the new events into the previous summary: keep agreements, amounts, dates, open questions and outcomes; drop small talk. ' +
     'Return JSON {summary, confidence}.',
-  task: (i) => `Update the summary of ${i.subject} with the new events (at most ${i.maxWords} words).`,
+  task: (i, q) => `Update the summary of ${q(i.subject)} with the new events (at most ${i.maxWords} words).`,
   async context(i) {
     return {
       sections: [
-        { name: 'previous summary', text: i.previous, priority: 1, untrusted: true },
-        { name: 'new events', text: i.episodes.map((e) => `[${e.occurredAt.toISOString().slice(0, 10)} ${e.kind}] ${e.title} ${e.content}`).join('\n'), priority: 2, untrusted: true },
+        { name: 'previous summary', text: i.previous, priority: 1, provenance: i.previousProvenance },
+        { name: 'new events', text: i.episodes.map((e) => `[${e.occurredAt.toISOString().slice(0, 10)} ${e.kind}] ${e.title} ${e.content}`).join('\n'), priority: 2, provenance: combinedProvenance(i.episodes) },
       ],
       entityIds: [],
       retrievalIds: [],
@@ -51,9 +53,9 @@ function templateSummary(i: SummarizeInput): string {
 
 /** A memory `Summarize` backed by the summarizer agent (model or template), for rolling entity summaries and retention. */
 export function agentSummarizer(deps: AgentDeps): Summarize {
-  return async ({ entityName, previous, episodes }) => {
-    if (deps.model.mode === 'no_model') return extractiveSummarizer()({ entityName, previous, episodes });
-    const r = await summarizer.run({ subject: entityName, previous, episodes }, deps);
+  return async ({ entityName, previous, previousProvenance, episodes }) => {
+    if (deps.model.mode === 'no_model') return extractiveSummarizer()({ entityName, previous, previousProvenance, episodes });
+    const r = await summarizer.run({ subject: entityName, previous, previousProvenance, episodes }, deps);
     return r.output.summary;
   };
 }

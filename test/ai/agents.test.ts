@@ -41,7 +41,7 @@ describe('reply drafter', () => {
     expect(r.output.body).toContain('Thursday');
     const sent = srv.requests[0].body.messages as Array<{ role: string; content: string }>;
     const user = sent[1].content;
-    expect(user).toContain('<<<DATA message from lena@example.com');
+    expect(user).toMatch(/<<<DATA#[0-9a-f]{12} message from lena@example.com/);
     expect(user).toContain('When will my delivery arrive?');
     expect(user).toContain('Long-time customer.');
     expect(user).toContain('plan: yearly, 5% discount (source email:earlier)');

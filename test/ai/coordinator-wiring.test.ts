@@ -121,6 +121,33 @@ describe('AI layer wired into the coordinator, with a model', () => {
     expect(await env.tdb.sql(`SELECT 1 FROM run WHERE process = 'reminder'`)).toHaveLength(1);
   });
 
+  it('asks before setting a reminder, shows its text in full, and sets reminders directly only after /allow remind', async () => {
+    const count = async (p: string) => (await env.tdb.sql(`SELECT 1 FROM run WHERE process = $1`, [p])).length;
+    const [reminders0, actions0] = [await count('reminder'), await count('assistant-action')];
+    const long = `renew the domain ${'and check the invoice '.repeat(20)}at Musterstraße 12, 10115 Berlin`;
+    srv.script('fast-1', { toolCalls: [{ name: 'remind', arguments: { at: '2030-01-01T10:00:00+00:00', text: long } }] }, { content: 'Reminder set for January 1st.' });
+    const text = await say(c, 'remind me on new year to renew the domain');
+    expect(text).toContain('⏳ Waiting for your approval, not done yet: remind you at 2030-01-01T10:00:00+00:00');
+    expect(text).not.toMatch(/^Reminder set/);
+    expect(await count('reminder')).toBe(reminders0);
+    const [action] = await env.tdb.sql<{ id: string }>(`SELECT id FROM run WHERE process = 'assistant-action' ORDER BY created_at DESC LIMIT 1`);
+    const ap = await pendingFor(c, action.id);
+    expect(ap.question).toContain('‼ ADDRESS: Musterstraße 12, 10115 Berlin');
+    expect(ap.question.replace(/\n {4}/g, '')).toContain(long);
+    await c.approvals.decide({ approvalId: ap.id, option: 'approve', actor: 'op', via: 'console' });
+    await statusOf(c, action.id, 'completed');
+    expect(await count('reminder')).toBe(reminders0 + 1);
+
+    expect(await say(c, '/allow rm -rf /')).toContain('Usage: /allow <tool>');
+    expect(await say(c, '/allow remind')).toContain('Allowed *:remind');
+    srv.script('fast-1', { toolCalls: [{ name: 'remind', arguments: { at: '2030-01-02T10:00:00+00:00', text: 'call Anna' } }] }, { content: 'Reminder set.' });
+    const direct = await say(c, 'remind me on 2 January to call Anna');
+    expect(direct).toMatch(/^Reminder set\.\n── What the COO did .*\n✔ Done: remind you at 2030-01-02T10:00:00\+00:00: call Anna \(run run_\w+\)\./);
+    expect(await count('reminder')).toBe(reminders0 + 2);
+    expect(await count('assistant-action')).toBe(actions0 + 1);
+    expect(await say(c, '/allow remove remind')).toContain('Removed *:remind. Now allowed: nothing');
+  });
+
   it('finds "the PDF I just sent" among recent files for the assistant', async () => {
     await c.operator.handleMessage({ surface: 'telegram', actor: 'op', text: '', files: [{ name: 'kn-77.pdf', mimeType: 'application/pdf', size: 1200, path: 'files/kn-77.pdf' }] });
     srv.script('fast-1',

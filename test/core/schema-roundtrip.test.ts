@@ -82,6 +82,8 @@ const VALID_VALUES: Record<string, Record<string, unknown>> = {
   BudgetCap: { period: 'day' },
   BudgetReservation: { status: 'reserved' },
   MemoryRetention: { action: 'delete' },
+  MemoryEntity: { summaryProvenance: 'untrusted' },
+  MemoryEpisode: { provenance: 'untrusted' },
 };
 
 const schema = parseSchema(readFileSync(join(ROOT, 'prisma/schema.prisma'), 'utf8'));
