@@ -1,4 +1,8 @@
-import type { Price } from './prices.ts';
+/** USD per million tokens. */
+export interface Price {
+  inputPerM: number;
+  outputPerM: number;
+}
 
 /**
  * The prices the COO ships with, so a cap means something before anyone types `/costs price`: USD per

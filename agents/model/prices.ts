@@ -1,10 +1,7 @@
 import type { Db } from '../../coordinator/db/client.ts';
-import { SHIPPED_PRICES, SHIPPED_PRICES_AS_OF, shippedPrice } from './price-list.ts';
+import { SHIPPED_PRICES, SHIPPED_PRICES_AS_OF, shippedPrice, type Price } from './price-list.ts';
 
-export interface Price {
-  inputPerM: number;
-  outputPerM: number;
-}
+export type { Price } from './price-list.ts';
 
 /** Where a model's price came from: the operator's table, the shipped list, or the configured default. */
 export type PriceSource = 'set' | 'shipped' | 'default';
