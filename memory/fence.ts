@@ -78,3 +78,15 @@ export function createFence(nonce: string = randomBytes(6).toString('hex')): Fen
     },
   };
 }
+
+/**
+ * The fence markers' tags as a stable placeholder, for the one place that must see two requests with
+ * different nonces as the same call: a retried step looking up the answer it already paid for. The
+ * tag is random per request, so without this no retry would ever find its earlier answer. Untrusted
+ * text cannot produce these markers (escapeUntrusted rewrites runs of angle brackets), so only our own
+ * markers are touched. POSIX form for PostgreSQL's regexp_replace, same meaning.
+ */
+export const FENCE_TAG_PATTERN = '(<<<(END_)?(DATA|TOOL)#)[0-9a-f]{8,32}';
+export function withoutFenceTags(text: string): string {
+  return text.replace(/(<<<(?:END_)?(?:DATA|TOOL)#)[0-9a-f]{8,32}/g, '$1*');
+}

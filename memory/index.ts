@@ -25,7 +25,7 @@ export {
 
 // Short-term context
 export { buildContext, combinedProvenance, type ContextSection, type BuiltContext, type Provenance } from './context-builder.ts';
-export { createFence, escapeUntrusted, type Fence, type FenceKind } from './fence.ts';
+export { createFence, escapeUntrusted, FENCE_TAG_PATTERN, withoutFenceTags, type Fence, type FenceKind } from './fence.ts';
 
 // Summaries, retention, forget
 export { extractiveSummarizer, type Summarize, type SummaryEpisode } from './summaries.ts';

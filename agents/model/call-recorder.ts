@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Db } from '../../coordinator/db/client.ts';
-import { sqlRunner } from '../../memory/index.ts';
+import { FENCE_TAG_PATTERN, sqlRunner, withoutFenceTags } from '../../memory/index.ts';
 
 export interface CallRecord {
   id: string;
@@ -44,7 +44,8 @@ export interface CallRecorder {
   get(id: string): Promise<CallRecord | null>;
   /**
    * The answer this run's step already paid for with exactly this request (a retry of the step, or
-   * the step again after a Raise): reused instead of paying for the same call twice. An answer that
+   * the step again after a Raise): reused instead of paying for the same call twice. Requests are
+   * compared with their fence tags (random per request) set aside. An answer that
    * failed validation is reused only when its repair succeeded (the pair is what was paid for); one
    * whose repair failed too is asked again, or a retry could never do better.
    */
@@ -105,11 +106,12 @@ export function createCallRecorder(db: Db, opts: { pool?: pg.Pool | null } = {})
     },
     async findAnswered(q) {
       const [row] = await sql.query<{ id: string }>(
-        `SELECT c.id FROM model_call c WHERE c.run_id = $1 AND c.step = $2 AND c.purpose = $3 AND c.request = $4::jsonb
+        `SELECT c.id FROM model_call c WHERE c.run_id = $1 AND c.step = $2 AND c.purpose = $3
+           AND regexp_replace(c.request::text, $5, '\\1*', 'g')::jsonb = $4::jsonb
            AND (c.outcome IN ('ok', 'repaired') OR (c.outcome = 'invalid_output' AND EXISTS (
              SELECT 1 FROM model_call r WHERE r.run_id = c.run_id AND r.step = c.step AND r.purpose = 'repair' AND r.outcome = 'repaired' AND r.created_at >= c.created_at)))
          ORDER BY c.created_at DESC LIMIT 1`,
-        [q.runId, q.step, q.purpose, q.requestJson],
+        [q.runId, q.step, q.purpose, withoutFenceTags(q.requestJson), FENCE_TAG_PATTERN],
       );
       return row ? toRecord(await db.modelCall.findUnique({ where: { id: row.id } })) : null;
     },

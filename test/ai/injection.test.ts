@@ -75,6 +75,9 @@ beforeAll(async () => {
   ai = createAiLayer({ env: {}, agents: { COO_MODEL_BASE_URL: srv.baseURL, COO_MODEL_FAST: 'fast-1', COO_MODEL_DEEP: 'deep-1', COO_MODEL_BACKOFF_MS: 10, COO_MODEL_ATTEMPTS: 2 }, vectorStore: null });
   c = await env.coordinator({ ...ai.coordinatorOptions(), roles: { workers: true, background: true } });
   await ai.attach(c);
+  // Known prices, so calls under the cap are made (a model with no price is refused under a cap).
+  await ai.stack.prices.set('fast-1', { inputPerM: 0.1, outputPerM: 0.1 });
+  await ai.stack.prices.set('deep-1', { inputPerM: 0.1, outputPerM: 0.1 });
   await ai.budget.setCap('global', 'day', 5);
   const e = await acme();
   await ai.memory.addEpisode({ entityId: e.id, kind: 'note', content: 'Acme pays within 14 days.', source: 'operator', provenance: 'operator' });
