@@ -72,13 +72,15 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2 });
   const asyncPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2, options: '-c synchronous_commit=off' });
-  for (const p of [pool, asyncPool]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
+  // Each holds one inbound delivery's lock while its work runs (operator/inbound-receipt.ts); opened on demand.
+  const receiptLocks = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8, idleTimeoutMillis: 10_000 });
+  for (const p of [pool, asyncPool, receiptLocks]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
   const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock);
   const deps: EngineDeps = { db, pool, asyncPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();
   registerCoreCommands(router);
-  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {} });
+  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {}, receiptLocks });
 
   const status = (): Promise<StatusReport> => statusReport(db, clock, queues, registry.agents());
   const coreServices: CoreServices = {
@@ -183,6 +185,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       await queues.close().catch(() => {});
       await pool.end().catch(() => {});
       await asyncPool.end().catch(() => {});
+      await receiptLocks.end().catch(() => {});
       redis.disconnect();
       await db.$disconnect().catch(() => {});
       started = false;

@@ -43,7 +43,7 @@ export class RunPlan {
   }
 
   /** Schedules a step: the event and its job commit together, the job's id recorded in both (newStepJobId). */
-  scheduleStep(step: string, attempt: number, opts: { delayMs?: number; retry?: boolean; reason?: string } = {}): void {
+  scheduleStep(step: string, attempt: number, opts: { delayMs?: number; retry?: boolean; reason?: string; requestKey?: string } = {}): void {
     const def = this.deps.registry.get(this.run.process, this.run.version);
     const agent = def?.steps[step]?.agent ?? 'core';
     const availableAt = new Date(this.deps.clock.now().getTime() + (opts.delayMs ?? 0));
@@ -54,6 +54,7 @@ export class RunPlan {
       agent,
       ...(opts.delayMs ? { delayMs: opts.delayMs, availableAt: availableAt.toISOString() } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
+      ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
     });
     const payload: StepJob = { runId: this.run.id, seq: e.seq, step, attempt };
     this.jobs.push({ queue: agent, jobId, payload, availableAt });

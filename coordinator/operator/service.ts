@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Prisma } from '../db/client.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { AppError, UserInputError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { crashPoint } from '../runtime/crash-points.ts';
 import type { PgListener } from '../runtime/listener.ts';
 import type { QueueSet } from '../runtime/queues.ts';
 import { decideApproval } from '../systems/approval.system.ts';
@@ -10,6 +13,7 @@ import { alreadyDecidedText, type CoreCommandContext } from './commands/core.com
 import { CommandRouter } from './commands/registry.ts';
 import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
+import { InboundReceipts, type ReceiptHold } from './inbound-receipt.ts';
 import {
   type ConversationEvent,
   type ConversationMessage,
@@ -38,6 +42,15 @@ export interface OperatorServiceDeps {
   listener: PgListener | null;
   log: Logger;
   handlers: ConversationHandlers;
+  /** Connections that hold an inbound delivery's lock while its work runs (InboundReceipts). */
+  receiptLocks: pg.Pool;
+}
+
+/** What the work for one inbound request came to: the answer, and whether the request is settled by it. */
+interface Answer {
+  body: OutboundMessageInput;
+  /** False when our own fault cut the work short: the receipt stays open and a redelivery does the work. */
+  settled: boolean;
 }
 
 /**
@@ -46,60 +59,99 @@ export interface OperatorServiceDeps {
  * trace in chat.
  */
 export class OperatorService implements OperatorApi {
-  constructor(private readonly d: OperatorServiceDeps) {}
+  private readonly receipts: InboundReceipts;
 
-  async claimInbound(surface: string, key: string): Promise<boolean> {
-    const r = await this.d.engine.db.inboundReceipt.createMany({ data: [{ surface, key }], skipDuplicates: true });
-    return r.count === 1;
+  constructor(private readonly d: OperatorServiceDeps) {
+    this.receipts = new InboundReceipts(d.engine.db, d.receiptLocks);
+  }
+
+  claimInbound(surface: string, key: string, owner?: string): Promise<boolean> {
+    return this.receipts.claim(surface, key, owner);
   }
 
   async handleMessage(raw: Parameters<OperatorApi['handleMessage']>[0]) {
     const parsed = InboundMessageSchema.safeParse(raw);
     if (!parsed.success) throw new UserInputError('invalid_message', `Message rejected: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const msg = parsed.data;
-    if (msg.dedupeKey && !(await this.claimInbound(msg.surface, msg.dedupeKey))) return { duplicate: true, inbound: null, reply: null };
     const db = this.d.engine.db;
-    const inbound = await db.$transaction((tx) =>
-      insertMessage(tx, { direction: 'in', surface: msg.surface, body: { text: msg.text, files: msg.files, kind: 'reply' } }),
-    );
-    const body = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
-    const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, replyTo: inbound.id }));
-    return { duplicate: false, inbound, reply };
+    const said = { text: msg.text, files: msg.files, kind: 'reply' as const };
+    if (!msg.dedupeKey) {
+      const inbound = await db.$transaction((tx) => insertMessage(tx, { direction: 'in', surface: msg.surface, body: said }));
+      const { body } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
+      const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, replyTo: inbound.id }));
+      return { duplicate: false, inbound, reply };
+    }
+    const hold = await this.receipts.take(msg.surface, msg.dedupeKey, said);
+    if (hold === 'duplicate') return { duplicate: true, inbound: null, reply: null };
+    try {
+      const inbound = hold.inbound!;
+      crashPoint('after-inbound-receipt');
+      const answer = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, hold.requestKey);
+      crashPoint('after-inbound-work');
+      const reply = await this.settle(hold, answer, (tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body: answer.body, replyTo: inbound.id }));
+      return reply === null ? { duplicate: true, inbound: null, reply: null } : { duplicate: false, inbound, reply };
+    } finally {
+      await hold.release();
+    }
+  }
+
+  /**
+   * Commits the answer and, when the work is settled, the receipt with it. Null when the receipt was
+   * settled by another delivery meanwhile (cannot happen while the hold's lock is held; kept as a guard).
+   */
+  private async settle<T>(hold: ReceiptHold, answer: Answer, write: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T | null> {
+    try {
+      return await this.d.engine.db.$transaction(async (tx) => {
+        if (answer.settled && !(await hold.settle(tx))) throw new AlreadySettled();
+        return write(tx);
+      });
+    } catch (err) {
+      if (err instanceof AlreadySettled) return null;
+      throw err;
+    }
   }
 
   /** Runs the slash command a plain request meant, saying so, so the operator learns the command too. */
-  private async answerWithCommand(command: string, actor: string, surface: string): Promise<OutboundMessageInput | null> {
+  private async answerWithCommand(command: string, actor: string, surface: string, requestKey?: string): Promise<OutboundMessageInput | null> {
     const parsed = CommandRouter.parse(command);
     if (!parsed || !this.d.router.get(parsed.name)) return null;
-    const r = await this.d.router.dispatch(command, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+    const r = await this.dispatch(command, actor, surface, requestKey);
     return { ...r, text: `(${command})\n${r.text ?? ''}` };
   }
 
-  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string): Promise<OutboundMessageInput> {
+  private dispatch(command: string, actor: string, surface: string, requestKey?: string): Promise<OutboundMessageInput> {
+    return this.d.router.dispatch(command, { actor, surface, requestKey }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+  }
+
+  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string): Promise<Answer> {
     try {
-      const trimmed = text.trim();
-      if (trimmed.startsWith('/')) {
-        return await this.d.router.dispatch(trimmed, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
-      }
-      if (files.length > 0) {
-        if (this.d.handlers.files) return await this.d.handlers.files({ text, files, actor, surface, inboundId });
-        return { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` };
-      }
-      if (!trimmed) return { text: 'Send me a command such as /status, or /help to see them all.' };
-      if (this.d.handlers.freeText) {
-        const r = await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
-        if (!('command' in r)) return r;
-        const viaCommand = await this.answerWithCommand(r.command, actor, surface);
-        if (viaCommand) return viaCommand;
-        return { text: 'I understand commands only without a model — /help lists them.' };
-      }
-      const plain = plainToCommand(trimmed);
-      const viaCommand = plain && (await this.answerWithCommand(plain.command, actor, surface));
-      if (viaCommand) return viaCommand;
-      return { text: `I understand commands for now — try /help. (Configure a model to talk to me in plain language.)` };
+      return { body: await this.work(text, files, actor, surface, inboundId, requestKey), settled: true };
     } catch (err) {
-      return { kind: 'error', text: this.explain(err) };
+      // The operator's mistake is an answer; our fault (a database that restarted, a lock that timed out)
+      // leaves the request open, so that its redelivery does the work.
+      return { body: { kind: 'error', text: this.explain(err) }, settled: isOperatorError(err) };
     }
+  }
+
+  private async work(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string): Promise<OutboundMessageInput> {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('/')) return this.dispatch(trimmed, actor, surface, requestKey);
+    if (files.length > 0) {
+      if (this.d.handlers.files) return this.d.handlers.files({ text, files, actor, surface, inboundId });
+      return { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` };
+    }
+    if (!trimmed) return { text: 'Send me a command such as /status, or /help to see them all.' };
+    if (this.d.handlers.freeText) {
+      const r = await this.d.handlers.freeText({ text: trimmed, actor, surface, inboundId });
+      if (!('command' in r)) return r;
+      const viaCommand = await this.answerWithCommand(r.command, actor, surface, requestKey);
+      if (viaCommand) return viaCommand;
+      return { text: 'I understand commands only without a model — /help lists them.' };
+    }
+    const plain = plainToCommand(trimmed);
+    const viaCommand = plain && (await this.answerWithCommand(plain.command, actor, surface, requestKey));
+    if (viaCommand) return viaCommand;
+    return { text: `I understand commands for now — try /help. (Configure a model to talk to me in plain language.)` };
   }
 
   /** Turns any error into one line for the operator. */
@@ -114,19 +166,35 @@ export class OperatorService implements OperatorApi {
     const parsed = OperatorActionSchema.safeParse(raw);
     if (!parsed.success) return { duplicate: false, ok: false, reply: OutboundMessageSchema.parse({ kind: 'error', text: 'That button is not valid any more.' }) };
     const action = parsed.data;
-    if (action.dedupeKey && !(await this.claimInbound(action.surface, action.dedupeKey))) {
-      return { duplicate: true, ok: false, reply: OutboundMessageSchema.parse({ text: 'Already handled.' }) };
+    const handled = { duplicate: true, ok: false, reply: OutboundMessageSchema.parse({ text: 'Already handled.' }) };
+    if (action.payload.type === 'command') {
+      // A command button is a message the operator did not have to type: the same receipt covers it.
+      const r = await this.handleMessage({ surface: action.surface, actor: action.actor, text: action.payload.text, dedupeKey: action.dedupeKey });
+      return r.duplicate ? handled : { duplicate: false, ok: true, reply: r.reply!.body };
     }
-    try {
-      if (action.payload.type === 'command') {
-        const r = await this.handleMessage({ surface: action.surface, actor: action.actor, text: action.payload.text });
-        return { duplicate: false, ok: true, reply: r.reply!.body };
+    const payload = action.payload;
+    const decide = async (requestKey?: string): Promise<{ ok: boolean; answer: Answer }> => {
+      try {
+        const r = await decideApproval(this.d.engine, { approvalId: payload.approvalId, option: payload.option, actor: action.actor, via: action.surface, reason: action.reason ?? null, requestKey });
+        return { ok: r.ok, answer: { body: { text: r.ok ? `${r.label} — recorded. Run ${r.runId} continues.` : alreadyDecidedText(r) }, settled: true } };
+      } catch (err) {
+        return { ok: false, answer: { body: { kind: 'error', text: this.explain(err) }, settled: isOperatorError(err) } };
       }
-      const r = await decideApproval(this.d.engine, { approvalId: action.payload.approvalId, option: action.payload.option, actor: action.actor, via: action.surface, reason: action.reason ?? null });
-      const text = r.ok ? `${r.label} — recorded. Run ${r.runId} continues.` : alreadyDecidedText(r);
-      return { duplicate: false, ok: r.ok, reply: OutboundMessageSchema.parse({ text }) };
-    } catch (err) {
-      return { duplicate: false, ok: false, reply: OutboundMessageSchema.parse({ kind: 'error', text: this.explain(err) }) };
+    };
+    if (!action.dedupeKey) {
+      const r = await decide();
+      return { duplicate: false, ok: r.ok, reply: OutboundMessageSchema.parse(r.answer.body) };
+    }
+    const hold = await this.receipts.take(action.surface, action.dedupeKey);
+    if (hold === 'duplicate') return handled;
+    try {
+      crashPoint('after-inbound-receipt');
+      const r = await decide(hold.requestKey);
+      crashPoint('after-inbound-work');
+      if ((await this.settle(hold, r.answer, async () => true)) === null) return handled;
+      return { duplicate: false, ok: r.ok, reply: OutboundMessageSchema.parse(r.answer.body) };
+    } finally {
+      await hold.release();
     }
   }
 
@@ -187,4 +255,11 @@ export class OperatorService implements OperatorApi {
     const rows = await this.d.engine.db.messageDelivery.findMany({ where: { messageId: BigInt(messageId) } });
     return rows.map((r) => ({ surface: r.surface, chatId: r.chatId, externalId: r.externalId, status: r.status }));
   }
+}
+
+class AlreadySettled extends Error {}
+
+/** The operator's own mistake (bad input, a policy refusal): answering it settles the request. */
+function isOperatorError(err: unknown): boolean {
+  return err instanceof AppError && !err.reportable && !err.retryable;
 }

@@ -101,8 +101,13 @@ export interface CooChild {
 
 /** Starts `scripts/start.ts` as a real child process, so a test can SIGKILL it like a crash. */
 export function spawnCoo(env: Record<string, string>, args: string[]): CooChild {
+  return spawnScript('scripts/start.ts', env, args);
+}
+
+/** Runs a TypeScript file (relative to the repository root) as a real child process that a test can kill. */
+export function spawnScript(script: string, env: Record<string, string>, args: string[]): CooChild {
   // node --import tsx keeps it one process: the tsx binary would fork a child that outlives a SIGKILL.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
