@@ -67,7 +67,10 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
   const db: Db = createDb(config.DATABASE_URL, { poolSize: config.COO_DB_POOL ?? config.COO_WORKER_CONCURRENCY * 2 + 4 });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  // The producers' connection fails fast while Redis is away (no offline queue, one retry, a command
+  // timeout for a server that hangs): a committed job then waits in the outbox for the relay instead of
+  // in this process's memory. Workers have their own blocking connections (runtime/worker.ts).
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: config.COO_REDIS_TIMEOUT_MS, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2 });
@@ -75,7 +78,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   // Each holds one inbound delivery's lock while its work runs (operator/inbound-receipt.ts); opened on demand.
   const receiptLocks = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8, idleTimeoutMillis: 10_000 });
   for (const p of [pool, asyncPool, receiptLocks]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
-  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock);
+  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock, { log, addTimeoutMs: config.COO_REDIS_TIMEOUT_MS });
   const deps: EngineDeps = { db, pool, asyncPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();

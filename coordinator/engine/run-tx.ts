@@ -110,7 +110,8 @@ export function viewOfRow(r: { status: string; currentStep: string | null; stepS
 
 /**
  * The only way run state changes: lock the run row, let `fn` append events, then write events,
- * snapshot and outbox in the same transaction. After commit, hand the new jobs to the dispatcher.
+ * snapshot and outbox in the same transaction. After commit, hand the new jobs to the dispatcher
+ * without waiting for Redis (the relay is the safety net).
  * Returns fn's result; fn may throw to roll everything back.
  */
 export async function withRun<T>(deps: EngineDeps, runId: string, fn: (rt: RunTransaction) => Promise<T>, existingTx?: Tx): Promise<T> {
@@ -129,7 +130,7 @@ export async function withRun<T>(deps: EngineDeps, runId: string, fn: (rt: RunTr
   const result = existingTx ? await body(existingTx) : await deps.db.$transaction(body, { maxWait: 15_000, timeout: 30_000 });
   if (!existingTx && jobs.length) {
     crashPoint('after-commit-before-enqueue');
-    await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+    deps.dispatcher.dispatchLater(jobs);
   }
   if (existingTx) stashJobs(existingTx, jobs);
   return result;
