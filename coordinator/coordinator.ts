@@ -177,7 +177,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
         loop('relay', config.COO_POLL_MS, () => relayOnce(deps, queues));
         loop('timers', Math.min(config.COO_POLL_MS, 500), fireDueTimers);
         loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));
-        loop('reconcile', 30_000, () => reconcileRuns(deps, queues));
+        loop('reconcile', config.COO_RECONCILE_MS, () => reconcileRuns(deps, queues));
         loop('prune', 3_600_000, () => pruneOutbox(deps));
         if (config.COO_RUN_ARCHIVE_AFTER_DAYS > 0) loop('archive', 3_600_000, () => archiveFinishedRuns(deps, config.COO_RUN_ARCHIVE_AFTER_DAYS * 86_400_000));
       }
