@@ -26,10 +26,14 @@ import {
   type FileRef,
 } from './message.ts';
 
-/** Plain-language text and files go to handlers that later layers provide (the assistant, perception). */
 /** A free-text answer, or a request to answer with a slash command instead (what a plain request means without a model). */
 export type FreeTextAnswer = OutboundMessageInput | { command: string };
 
+/**
+ * Plain-language text and files go to handlers that later layers provide (the assistant, perception).
+ * `inboundId` is the operator's message, the same for every redelivery of one delivery: a handler
+ * whose answer has effects (a run it starts) keys them on it, since a redelivery after a crash runs it again.
+ */
 export interface ConversationHandlers {
   freeText?(msg: { text: string; actor: string; surface: string; inboundId: string }): Promise<FreeTextAnswer>;
   files?(msg: { text: string; files: FileRef[]; actor: string; surface: string; inboundId: string }): Promise<OutboundMessageInput>;
