@@ -100,10 +100,11 @@ export class QueueSet implements Dispatcher {
     });
   }
 
+  /** Queue sizes per agent; fails (within the same deadline as adds) rather than wait while Redis is away. */
   async sizes(agents: string[]): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>> {
     const out: Record<string, { waiting: number; active: number; delayed: number; failed: number }> = {};
     for (const agent of agents) {
-      const c = await this.queue(agent).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      const c = await withDeadline(this.queue(agent).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.opts.addTimeoutMs ?? 5_000);
       out[agent] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
     }
     return out;
@@ -117,11 +118,11 @@ export class QueueSet implements Dispatcher {
   }
 }
 
-/** A Queue created while Redis is away waits for it without limit; the relay must not wait with it. */
+/** A Queue created while Redis is away waits for it without limit; nothing here may wait with it. */
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('redis_unavailable', `Redis did not take the jobs within ${ms} ms; the outbox relay adds them when it answers again.`, { retryable: true })), ms);
+    timer = setTimeout(() => reject(new AppError('redis_unavailable', `Redis did not answer within ${ms} ms; committed jobs wait in the outbox until it does.`, { retryable: true })), ms);
   });
   p.catch(() => {}); // once late, its own failure has nobody to tell
   return Promise.race([p, late]).finally(() => clearTimeout(timer));

@@ -59,6 +59,18 @@ describe('Redis outage', () => {
     await pendingApprovalOf(runId);
   }, 180_000);
 
+  it('answers /status while Redis is down, saying the queues cannot be reached', async () => {
+    await redis.kill();
+    const { order, value } = await beforeRedisReturns(
+      '/status answered',
+      () => c.operator.handleMessage({ surface: 'console', actor: 'op', text: '/status', dedupeKey: 'req-redis-down-status' }),
+      () => redis.start(),
+    );
+    expect(order).toEqual(['/status answered', 'Redis is back']);
+    expect(value.reply!.body.text).toMatch(/Queues — not reachable from here\./);
+    expect(value.reply!.body.text).toMatch(/^Runs — running \d+/);
+  }, 180_000);
+
   it('answers a press while Redis hangs, and the run continues once it answers again', async () => {
     const { runId } = await c.runs.start({ process: 'approval-roundtrip', input: { question: 'while Redis hangs?' }, startedBy: 'test' });
     const approval = await pendingApprovalOf(runId);
