@@ -173,8 +173,12 @@ export class OperatorService implements OperatorApi {
     const handled = { duplicate: true, ok: false, reply: OutboundMessageSchema.parse({ text: 'Already handled.' }) };
     if (action.payload.type === 'command') {
       // A command button is a message the operator did not have to type: the same receipt covers it.
-      const r = await this.handleMessage({ surface: action.surface, actor: action.actor, text: action.payload.text, dedupeKey: action.dedupeKey });
-      return r.duplicate ? handled : { duplicate: false, ok: true, reply: r.reply!.body };
+      try {
+        const r = await this.handleMessage({ surface: action.surface, actor: action.actor, text: action.payload.text, dedupeKey: action.dedupeKey });
+        return r.duplicate ? handled : { duplicate: false, ok: true, reply: r.reply!.body };
+      } catch (err) {
+        return { duplicate: false, ok: false, reply: OutboundMessageSchema.parse({ kind: 'error', text: this.explain(err) }) };
+      }
     }
     const payload = action.payload;
     const decide = async (requestKey?: string): Promise<{ ok: boolean; answer: Answer }> => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env.cleanup());
 
-type Delivery = { kind: 'message'; body: { surface: string; actor: string; text: string; dedupeKey: string } } | { kind: 'action'; body: { surface: string; actor: string; payload: { type: 'decide'; approvalId: string; option: string }; dedupeKey: string } };
+type Delivery = { kind: 'message'; body: { surface: string; actor: string; text: string; dedupeKey: string } } | { kind: 'action'; body: { surface: string; actor: string; payload: { type: 'decide'; approvalId: string; option: string } | { type: 'command'; text: string }; dedupeKey: string } };
 
 /** Delivers in a child process armed to SIGKILL itself at `point`; resolves once it died there. */
 async function deliverAndCrash(d: Delivery, point: 'after-inbound-receipt' | 'after-inbound-work'): Promise<void> {
@@ -128,6 +128,19 @@ describe('inbound delivery after a crash', () => {
     expect(again.text).toMatch(/^Reject — recorded/);
     expect(await decisionsOf(a.id)).toBe(1);
     expect(await redeliver(d)).toMatchObject({ duplicate: true });
+  });
+
+  it('a Telegram command button killed between its receipt and its work runs the command on redelivery, once', async () => {
+    const d: Delivery = { kind: 'action', body: { surface: 'telegram', actor: '4242', payload: { type: 'command', text: '/run approval-roundtrip {"question":"crash F?"}' }, dedupeKey: '7001:912777' } };
+    await deliverAndCrash(d, 'after-inbound-receipt');
+    expect(await runsStartedBy('telegram:7001:912777')).toEqual([]);
+    const again = await redeliver(d);
+    expect(again).toMatchObject({ duplicate: false, ok: true });
+    const runs = await runsStartedBy('telegram:7001:912777');
+    expect(runs).toHaveLength(1);
+    expect(again.text).toContain(runs[0]);
+    expect(await redeliver(d)).toMatchObject({ duplicate: true });
+    expect(await runsStartedBy('telegram:7001:912777')).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { showCommand } from '../../scripts/commands/runs.commands.ts';
 import { z } from 'zod';
 import { type BranchOutcome, type Coordinator, defineProcess } from '../../coordinator/index.ts';
+import { joinBranches } from '../../coordinator/systems/branches.system.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
 import { consistentLog } from '../support/run-log.ts';
@@ -143,10 +144,10 @@ describe('parallel branches', () => {
     const [a] = await env.tdb.sql<{ status: string }>('SELECT status FROM approval WHERE id = $1', [approval.id]);
     expect(a.status).not.toBe('pending');
     await consistentLog(c, approval.run_id);
-    // A late wake-up for a cancelled parent changes nothing.
+    // A late wake-up for a cancelled parent changes nothing: the join a notification runs, run here and
+    // awaited (no sleep to guess when a notified one would be done).
     const before = (await c.runs.get(runId))!.seq;
-    await env.tdb.sql("SELECT pg_notify('coo_branch_done', $1)", [runId]);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await joinBranches(c.deps, runId)).toBe(false);
     expect((await c.runs.get(runId))!.seq).toBe(before);
   });
 
