@@ -44,7 +44,8 @@ export async function retryRun(deps: EngineDeps, runId: string, by: string, via 
     return { step: wait.step };
   }
   return withRun(deps, runId, async (rt) => {
-    if (rt.view.currentStep && (await recordedUnder(rt.tx, runId, requestKey))) return { step: rt.view.currentStep };
+    const done = await recordedUnder(rt.tx, runId, requestKey);
+    if (done?.step) return { step: done.step };
     if (rt.view.status !== 'failed' || !rt.view.currentStep) {
       throw new UserInputError('not_retryable', `Run ${runId} is ${rt.view.status}; only failed runs (or runs waiting after a failure) can be retried.`);
     }

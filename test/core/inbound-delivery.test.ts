@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Coordinator, type ConversationHandlers } from '../../coordinator/index.ts';
+import { cancelRun, retryRun } from '../../coordinator/systems/run-control.system.ts';
+import { flakyFail } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, spawnScript, type TestEnv, waitFor } from '../support/harness.ts';
 
 /**
@@ -27,7 +29,7 @@ const handlers: ConversationHandlers = {
 
 beforeAll(async () => {
   env = await createTestEnv();
-  c = await env.coordinator({ roles: { workers: true, background: true }, handlers });
+  c = await env.coordinator({ processes: [flakyFail], roles: { workers: true, background: true }, handlers });
 });
 afterAll(async () => env.cleanup());
 
@@ -201,5 +203,35 @@ describe('inbound delivery when the work fails or races', () => {
     expect(await c.operator.claimInbound('slack', 'file:F0CRASH', 'Ev-file-shared-2')).toBe(false);
     // The message event is redelivered: it gets its file back.
     expect(await c.operator.claimInbound('slack', 'file:F0CRASH', 'Ev-message-1')).toBe(true);
+  });
+});
+
+async function eventsWithKey(runId: string, type: string, requestKey: string): Promise<number> {
+  const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run_event WHERE run_id = $1 AND type = $2 AND data->>'requestKey' = $3", [runId, type, requestKey]);
+  return n;
+}
+
+describe('a redelivery whose effect already committed (the delivery died before its receipt settled)', () => {
+  // What the dead delivery left: its effect, recorded under the delivery's key, and no settled receipt.
+  it('/cancel answers "Cancelled" again and cancels nothing twice', async () => {
+    const { runId } = await c.runs.start({ process: 'approval-roundtrip', input: { question: 'cancel me?' }, startedBy: 'test' });
+    await cancelRun(c.deps, runId, 'op', undefined, 'console:req-cancel-1');
+    const again = await c.operator.handleMessage({ surface: 'console', actor: 'op', text: `/cancel ${runId}`, dedupeKey: 'req-cancel-1' });
+    expect(again.reply?.body.text).toBe(`Cancelled run ${runId}.`);
+    expect(await eventsWithKey(runId, 'run.cancelled', 'console:req-cancel-1')).toBe(1);
+    // Another request to cancel it is told the truth.
+    const other = await c.operator.handleMessage({ surface: 'console', actor: 'op', text: `/cancel ${runId}`, dedupeKey: 'req-cancel-2' });
+    expect(other.reply?.body.text).toMatch(/already cancelled; nothing to cancel/);
+  });
+
+  it('/retry answers "Retrying" again and retries the step once', async () => {
+    const { runId } = await c.runs.start({ process: 'flaky-fail', input: { key: `retry-${Date.now()}` } });
+    await waitFor(`run ${runId} to fail`, async () => (await c.runs.get(runId))?.status === 'failed');
+    await retryRun(c.deps, runId, 'op', 'slack', 'slack:Ev08RETRY');
+    const again = await c.operator.handleMessage({ surface: 'slack', actor: 'op', text: `/retry ${runId}`, dedupeKey: 'Ev08RETRY' });
+    expect(again.reply?.body.text).toBe(`Retrying run ${runId} at step "work".`);
+    await waitFor(`run ${runId} to complete after the retry`, async () => (await c.runs.get(runId))?.status === 'completed');
+    const [{ n }] = await env.tdb.sql<{ n: number }>("SELECT count(*)::int AS n FROM run_event WHERE run_id = $1 AND type = 'step.retried'", [runId]);
+    expect(n).toBe(1);
   });
 });
