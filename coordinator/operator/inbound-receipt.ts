@@ -68,7 +68,13 @@ export class InboundReceipts {
         await release();
         return 'duplicate';
       }
-      const message = first ?? (row.messageId === null ? null : await this.db.operatorMessage.findUnique({ where: { id: row.messageId } }).then((r) => (r ? toConversationMessage(r) : null)));
+      const kept = first ?? (row.messageId === null ? null : await this.db.operatorMessage.findUnique({ where: { id: row.messageId } }).then((r) => (r ? toConversationMessage(r) : null)));
+      // The first delivery's message is gone (deleted since): record it again rather than answer nothing.
+      const message = kept ?? (inbound ? await this.db.$transaction(async (tx) => {
+        const m = await insertMessage(tx, { direction: 'in', surface, body: inbound });
+        await tx.inboundReceipt.update({ where: { surface_key: { surface, key } }, data: { messageId: BigInt(m.id) } });
+        return m;
+      }) : null);
       return {
         requestKey: requestKeyOf(surface, key),
         inbound: message,

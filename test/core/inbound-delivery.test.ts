@@ -160,6 +160,17 @@ describe('inbound delivery when the work fails or races', () => {
     expect(await messages('in', 'remember the blue folder')).toBe(1);
   });
 
+  it('a redelivery whose first message was deleted meanwhile records it again and answers', async () => {
+    failNextFreeText = 1;
+    const msg = { surface: 'console', actor: 'op', text: 'note the green folder', dedupeKey: 'req-gone-1' };
+    await c.operator.handleMessage(msg);
+    await env.tdb.sql("DELETE FROM operator_message WHERE body->>'text' = 'note the green folder' OR reply_to IN (SELECT id FROM operator_message WHERE body->>'text' = 'note the green folder')");
+    const again = await c.operator.handleMessage(msg);
+    expect(again).toMatchObject({ duplicate: false, reply: { body: { text: 'noted: note the green folder' } } });
+    expect(again.inbound?.id).toBe(again.reply?.replyTo);
+    expect(await messages('in', 'note the green folder')).toBe(1);
+  });
+
   it("the operator's own mistake is an answer: its redelivery is a duplicate", async () => {
     const msg = { surface: 'console', actor: 'op', text: '/approve apv_nosuch', dedupeKey: 'req-mistake-1' };
     expect((await c.operator.handleMessage(msg)).reply?.body.text).toMatch(/There is no approval "apv_nosuch"/);
