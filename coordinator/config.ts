@@ -63,6 +63,13 @@ export const CoordinatorConfigSchema = z.object({
   COO_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   COO_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(15_000),
   COO_POLL_MS: z.coerce.number().int().min(20).default(1_000),
+  /**
+   * How long adding jobs to BullMQ may take before it counts as failed (the outbox relay adds them later).
+   * Bounds the relay and reconciliation while Redis hangs; operators' requests never wait for it.
+   */
+  /** How often the background pass re-enqueues runs that stand still (it also runs at start and after a reconnect). */
+  COO_RECONCILE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  COO_REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   /** Days after which a finished run's event log is compacted into its archive row (0 = never). */
   COO_RUN_ARCHIVE_AFTER_DAYS: z.coerce.number().min(0).default(30),
   COO_BLOB_THRESHOLD_BYTES: z.coerce.number().int().min(256).default(8_192),

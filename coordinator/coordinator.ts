@@ -68,18 +68,23 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const clock = opts.clock ?? clockFrom(config.COO_CLOCK_START);
   const db: Db = createDb(config.DATABASE_URL, { poolSize: config.COO_DB_POOL ?? config.COO_WORKER_CONCURRENCY * 2 + 4 });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  // The producers' connection fails fast while Redis is away (no offline queue, one retry, a command
+  // timeout for a server that hangs): a committed job then waits in the outbox for the relay instead of
+  // in this process's memory. Workers have their own blocking connections (runtime/worker.ts).
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: config.COO_REDIS_TIMEOUT_MS, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: String(err) }, 'redis connection error'));
   const registry = new ProcessRegistry().register(approvalRoundtrip, dailyDigest, ...(opts.processes ?? []));
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2 });
   const asyncPool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.COO_WORKER_CONCURRENCY + 2, options: '-c synchronous_commit=off' });
-  for (const p of [pool, asyncPool]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
-  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock);
+  // Each holds one inbound delivery's lock while its work runs (operator/inbound-receipt.ts); opened on demand.
+  const receiptLocks = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8, idleTimeoutMillis: 10_000 });
+  for (const p of [pool, asyncPool, receiptLocks]) p.on('error', (err) => log.warn({ err: String(err) }, 'pg pool error'));
+  const queues = new QueueSet(redis, config.COO_QUEUE_PREFIX, pool, clock, { log, addTimeoutMs: config.COO_REDIS_TIMEOUT_MS });
   const deps: EngineDeps = { db, pool, asyncPool, registry, clock, log, dispatcher: queues, blobThreshold: config.COO_BLOB_THRESHOLD_BYTES };
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();
   registerCoreCommands(router);
-  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {} });
+  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {}, receiptLocks });
 
   const status = (): Promise<StatusReport> => statusReport(db, clock, queues, registry.agents());
   const coreServices: CoreServices = {
@@ -173,7 +178,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
         loop('relay', config.COO_POLL_MS, () => relayOnce(deps, queues));
         loop('timers', Math.min(config.COO_POLL_MS, 500), fireDueTimers);
         loop('scheduler', config.COO_POLL_MS, () => tickSchedules(deps, Math.max(60_000, config.COO_POLL_MS * 3)));
-        loop('reconcile', 30_000, () => reconcileRuns(deps, queues));
+        loop('reconcile', config.COO_RECONCILE_MS, () => reconcileRuns(deps, queues));
         loop('prune', 3_600_000, () => pruneOutbox(deps));
         if (config.COO_RUN_ARCHIVE_AFTER_DAYS > 0) loop('archive', 3_600_000, () => archiveFinishedRuns(deps, config.COO_RUN_ARCHIVE_AFTER_DAYS * 86_400_000));
       }
@@ -184,6 +189,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
       await queues.close().catch(() => {});
       await pool.end().catch(() => {});
       await asyncPool.end().catch(() => {});
+      await receiptLocks.end().catch(() => {});
       redis.disconnect();
       await db.$disconnect().catch(() => {});
       started = false;

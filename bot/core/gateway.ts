@@ -45,9 +45,12 @@ export class ChatGateway {
     this.log = deps.logger.child({ component: 'chat-gateway' });
   }
 
-  /** Durable once-only claim for deliveries that never reach handleMessage on their own (e.g. a Slack file seen in two events). */
-  claim(surface: string, key: string): Promise<boolean> {
-    return this.deps.operator.claimInbound(surface, key);
+  /**
+   * Durable once-only claim for what never reaches handleMessage on its own (a Slack file seen in two
+   * events). `owner` is the delivery that claims: its own redelivery, after a crash, takes the file again.
+   */
+  claim(surface: string, key: string, owner?: string): Promise<boolean> {
+    return this.deps.operator.claimInbound(surface, key, owner);
   }
 
   isAllowed(surface: string, chatId: string, userId: string): Promise<boolean> {

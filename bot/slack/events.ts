@@ -72,7 +72,7 @@ async function handle(deps: SlackDeps, client: WebClient, m: MessageLike, eventI
       const refs: FileRef[] = [];
       for (const f of files) {
         // A file arrives twice (message + file_shared); whichever event comes first takes it.
-        if (!(await deps.gateway.claim(SURFACE, `file:${f.id}`))) continue;
+        if (!(await deps.gateway.claim(SURFACE, `file:${f.id}`, eventId))) continue;
         refs.push(await downloadSlackFile(f, { token: deps.token, dataDir: deps.dataDir }));
       }
       return refs;

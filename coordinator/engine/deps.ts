@@ -43,6 +43,12 @@ export interface Dispatcher {
   /** Adds committed outbox jobs to BullMQ and marks them dispatched; failures are left to the relay. */
   dispatch(jobs: OutboxJob[]): Promise<void>;
   /**
+   * The same, without the caller waiting: a transition that has committed answers at once, whatever
+   * Redis is doing (down, hung, slow). A failed add leaves the row undispatched, and the relay adds it
+   * once Redis answers again.
+   */
+  dispatchLater(jobs: OutboxJob[]): void;
+  /**
    * Adds jobs to BullMQ before their transition has committed (the step hot path overlaps the two).
    * Safe because a step's claim only succeeds once the run expects exactly that job; see claimStep.
    */

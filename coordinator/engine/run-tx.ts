@@ -43,7 +43,7 @@ export class RunPlan {
   }
 
   /** Schedules a step: the event and its job commit together, the job's id recorded in both (newStepJobId). */
-  scheduleStep(step: string, attempt: number, opts: { delayMs?: number; retry?: boolean; reason?: string } = {}): void {
+  scheduleStep(step: string, attempt: number, opts: { delayMs?: number; retry?: boolean; reason?: string; requestKey?: string } = {}): void {
     const def = this.deps.registry.get(this.run.process, this.run.version);
     const agent = def?.steps[step]?.agent ?? 'core';
     const availableAt = new Date(this.deps.clock.now().getTime() + (opts.delayMs ?? 0));
@@ -54,6 +54,7 @@ export class RunPlan {
       agent,
       ...(opts.delayMs ? { delayMs: opts.delayMs, availableAt: availableAt.toISOString() } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
+      ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
     });
     const payload: StepJob = { runId: this.run.id, seq: e.seq, step, attempt };
     this.jobs.push({ queue: agent, jobId, payload, availableAt });
@@ -109,7 +110,8 @@ export function viewOfRow(r: { status: string; currentStep: string | null; stepS
 
 /**
  * The only way run state changes: lock the run row, let `fn` append events, then write events,
- * snapshot and outbox in the same transaction. After commit, hand the new jobs to the dispatcher.
+ * snapshot and outbox in the same transaction. After commit, hand the new jobs to the dispatcher
+ * without waiting for Redis (the relay is the safety net).
  * Returns fn's result; fn may throw to roll everything back.
  */
 export async function withRun<T>(deps: EngineDeps, runId: string, fn: (rt: RunTransaction) => Promise<T>, existingTx?: Tx): Promise<T> {
@@ -128,7 +130,7 @@ export async function withRun<T>(deps: EngineDeps, runId: string, fn: (rt: RunTr
   const result = existingTx ? await body(existingTx) : await deps.db.$transaction(body, { maxWait: 15_000, timeout: 30_000 });
   if (!existingTx && jobs.length) {
     crashPoint('after-commit-before-enqueue');
-    await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+    deps.dispatcher.dispatchLater(jobs);
   }
   if (existingTx) stashJobs(existingTx, jobs);
   return result;

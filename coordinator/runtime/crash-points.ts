@@ -11,7 +11,11 @@ export type CrashPointName =
   | 'after-commit-before-enqueue'
   | 'after-enqueue-before-commit'
   | 'after-enqueue-before-mark'
-  | 'after-approval-commit';
+  | 'after-approval-commit'
+  /** An operator's message or press is recorded as received; its work has not begun. */
+  | 'after-inbound-receipt'
+  /** The work's effects have committed; the receipt is not settled yet. */
+  | 'after-inbound-work';
 
 const armed = new Map<string, number>();
 

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import type pg from 'pg';
 import type { Dispatcher, OutboxJob } from '../engine/deps.ts';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { crashPoint } from './crash-points.ts';
 
 export function queueName(agent: string): string {
@@ -23,12 +25,15 @@ export class QueueSet implements Dispatcher {
   private readonly queues = new Map<string, Queue>();
   private toMark: bigint[] = [];
   private markTimer: NodeJS.Timeout | null = null;
+  /** Dispatches nobody waits for (dispatchLater), settled before close. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly connection: Redis,
     readonly prefix: string,
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
+    private readonly opts: { log?: Logger; addTimeoutMs?: number } = {},
   ) {}
 
   queue(agent: string): Queue {
@@ -47,7 +52,7 @@ export class QueueSet implements Dispatcher {
     const now = this.clock.now().getTime();
     const toBullmq = (j: Omit<OutboxJob, 'id'>) => ({ name: j.payload.step, data: j.payload, opts: { ...JOB_OPTIONS, jobId: j.jobId, delay: Math.max(0, j.availableAt.getTime() - now) } });
     // A single job skips addBulk's MULTI/EXEC wrapper: the common case of one step scheduling the next.
-    await Promise.all(
+    const adding = Promise.all(
       [...byQueue].map(([agent, list]) => {
         if (list.length === 1) {
           const j = toBullmq(list[0]);
@@ -56,6 +61,7 @@ export class QueueSet implements Dispatcher {
         return this.queue(agent).addBulk(list.map(toBullmq));
       }),
     );
+    await withDeadline(adding, this.opts.addTimeoutMs ?? 5_000);
   }
 
   /**
@@ -68,6 +74,14 @@ export class QueueSet implements Dispatcher {
     await this.add(jobs);
     crashPoint('after-enqueue-before-mark');
     this.markDispatched(jobs.map((j) => j.id));
+  }
+
+  dispatchLater(jobs: OutboxJob[]): void {
+    if (jobs.length === 0) return;
+    const p: Promise<void> = this.dispatch(jobs)
+      .catch((err) => this.opts.log?.warn({ err: String(err), jobs: jobs.length }, 'could not add jobs to BullMQ now; the outbox relay will add them'))
+      .finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
   }
 
   markDispatched(ids: bigint[]): void {
@@ -86,18 +100,30 @@ export class QueueSet implements Dispatcher {
     });
   }
 
+  /** Queue sizes per agent; fails (within the same deadline as adds) rather than wait while Redis is away. */
   async sizes(agents: string[]): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>> {
     const out: Record<string, { waiting: number; active: number; delayed: number; failed: number }> = {};
     for (const agent of agents) {
-      const c = await this.queue(agent).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      const c = await withDeadline(this.queue(agent).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.opts.addTimeoutMs ?? 5_000);
       out[agent] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
     }
     return out;
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
     await this.flushMarks();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }
+}
+
+/** A Queue created while Redis is away waits for it without limit; nothing here may wait with it. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('redis_unavailable', `Redis did not answer within ${ms} ms; committed jobs wait in the outbox until it does.`, { retryable: true })), ms);
+  });
+  p.catch(() => {}); // once late, its own failure has nobody to tell
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

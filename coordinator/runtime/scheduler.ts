@@ -73,7 +73,7 @@ export async function tickSchedules(deps: EngineDeps, graceMs: number): Promise<
     });
     if (inserted) {
       fired.push({ scheduleId: s.id, dueAt: due, runId });
-      await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+      deps.dispatcher.dispatchLater(jobs);
     }
   }
   return fired;

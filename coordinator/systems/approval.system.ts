@@ -5,6 +5,7 @@ import { newId } from '../ids.ts';
 import { insertMessage, resolveApprovalMessages } from '../operator/conversation.ts';
 import type { Button, OutboundMessageInput } from '../operator/message.ts';
 import type { ApprovalRequest } from '../process/define.ts';
+import { recordedUnder } from './request-key.ts';
 import { cancelTimers, createTimer, type TimerHandler } from './timer.system.ts';
 
 export type ApprovalOption = { id: string; label: string; style?: 'primary' | 'danger' | 'default' };
@@ -20,6 +21,8 @@ export interface DecideRequest {
   actor: string;
   via: string;
   reason?: string | null;
+  /** The operator request that decides (OperatorApi): its redelivery finds its own decision and changes nothing. */
+  requestKey?: string;
 }
 
 export type DecideResult =
@@ -132,12 +135,16 @@ export async function decideInRun(rt: RunTransaction, req: DecideRequest): Promi
   });
   const approval = await rt.tx.approval.findUniqueOrThrow({ where: { id: req.approvalId } });
   if (updated.count === 0) {
+    if (approval.decision && (await recordedUnder(rt.tx, approval.runId, req.requestKey))) {
+      const label = (approval.options as ApprovalOption[]).find((o) => o.id === approval.decision)?.label ?? approval.decision;
+      return { ok: true, approvalId: approval.id, runId: approval.runId, option: approval.decision, label };
+    }
     return { ok: false, approvalId: approval.id, runId: approval.runId, status: approval.status, decision: approval.decision, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia, decidedAt: approval.decidedAt };
   }
   const options = approval.options as ApprovalOption[];
   const label = options.find((o) => o.id === req.option)?.label ?? req.option;
   const wait = rt.view.state.wait;
-  rt.append('approval.decided', approval.step, { approvalId: approval.id, option: req.option, decidedBy: req.actor, via: req.via, reason: req.reason ?? null, at: now.toISOString() });
+  rt.append('approval.decided', approval.step, { approvalId: approval.id, option: req.option, decidedBy: req.actor, via: req.via, reason: req.reason ?? null, at: now.toISOString(), ...(req.requestKey ? { requestKey: req.requestKey } : {}) });
   await cancelTimers(rt, { approvalId: approval.id });
   if (wait?.kind === 'approval' && wait.approvalId === approval.id) {
     rt.scheduleStep(wait.then, 1);

@@ -80,6 +80,6 @@ export async function startRun(deps: EngineDeps, req: StartRunRequest, tx?: Tx):
     return r;
   }
   const result = await deps.db.$transaction(work, { maxWait: 15_000, timeout: 30_000 });
-  if (jobs.length) await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
+  if (jobs.length) deps.dispatcher.dispatchLater(jobs);
   return result;
 }

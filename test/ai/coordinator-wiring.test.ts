@@ -185,7 +185,7 @@ describe('AI layer wired into the coordinator, with a model', () => {
   it('puts a failed model call in the incident inbox with the replay command', async () => {
     srv.respond(() => ({ status: 500 }));
     const { runId } = await c.runs.start({ process: 'reply-drafting', input: { customer: { name: 'Kim' }, message: { from: 'kim@example.com', subject: 'Hi', body: 'Hello' } } });
-    const inc = await waitFor('an incident', async () => (await env.tdb.sql<{ message: string }>('SELECT message FROM incident WHERE run_id = $1', [runId]))[0] ?? null, 40_000);
+    const inc = await waitFor('an incident', async () => (await env.tdb.sql<{ message: string }>('SELECT message FROM incident WHERE run_id = $1', [runId]))[0] ?? null);
     const id = /coo replay-call (\S+)/.exec(inc.message)![1];
     srv.respond(() => ({ content: '{"subject":"Re: Hi","body":"Hello Kim","confidence":0.9,"checks":[]}' }));
     const out = await say(c, `/replay-call ${id}`);

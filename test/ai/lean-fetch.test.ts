@@ -80,10 +80,9 @@ describe('lean fetch (the openai SDK transport)', () => {
   it('rejects with an AbortError when the signal fires', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const s = performance.now();
+    // /stall never answers: only the abort can end this request.
     const err = await f(`${base}/stall`, { signal: ac.signal }).catch((e: unknown) => e);
     expect((err as Error).name).toBe('AbortError');
-    expect(performance.now() - s).toBeLessThan(2_000);
   });
 
   it('passes an event stream through as it arrives', async () => {

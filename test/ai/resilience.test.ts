@@ -47,8 +47,9 @@ describe('offline embedder', () => {
     expect((await e.embed(['Invoice INV-2291 from Papierwerk is overdue']))[0]).toEqual(a);
     expect(cos(a, a2)).toBeGreaterThan(cos(a, c) + 0.2);
     expect(cos(a, b)).toBeGreaterThan(0.6);
-    const t0 = performance.now();
-    await e.embed(Array.from({ length: 1000 }, (_, i) => `message ${i} about a delivery of mugs that arrived late`));
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    // A batch comes back whole and in order (its speed is bench/embedder-speed.ts's business).
+    const batch = await e.embed(Array.from({ length: 1000 }, (_, i) => `message ${i} about a delivery of mugs that arrived late`));
+    expect(batch).toHaveLength(1000);
+    expect(batch[7]).toEqual((await e.embed(['message 7 about a delivery of mugs that arrived late']))[0]);
   });
 });

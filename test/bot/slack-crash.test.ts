@@ -80,9 +80,9 @@ describe('a crash between chat.postMessage and recording the delivery', () => {
 
     // The restarted process goes on delivering normally, and a later decision edit finds the same copy.
     await writer.operator.post({ kind: 'notice', text: 'Payroll ran.' });
-    await slack.waitForCall((c) => c.method === 'chat.postMessage' && c.args.text === 'Payroll ran.', 30_000);
+    await slack.waitForCall((c) => c.method === 'chat.postMessage' && c.args.text === 'Payroll ran.');
     await writer.operator.update(m.id, { kind: 'notice', text: 'Invoice 7731 was paid.' });
-    await slack.waitForCall((c) => c.method === 'chat.update' && c.args.ts === stored.ts && c.args.text === 'Invoice 7731 was paid.', 30_000);
+    await slack.waitForCall((c) => c.method === 'chat.update' && c.args.ts === stored.ts && c.args.text === 'Invoice 7731 was paid.');
     expect(posts('Invoice 7731')).toHaveLength(1);
     expect(second.output()).not.toContain(SLACK_TOKEN);
   });

@@ -30,9 +30,9 @@ describe('coo start with chat tokens configured', () => {
     const { code } = await new PairingStore(tdb.db).createPairingCode();
     const c = tg.server.getClient(TOKEN, { userId: 5, chatId: 5, type: 'private' });
     await c.sendCommand(c.makeCommand(`/pair ${code}`));
-    await tg.waitForCall((x) => x.method === 'sendMessage' && String(x.body.text).includes('Paired'), 20_000);
+    await tg.waitForCall((x) => x.method === 'sendMessage' && String(x.body.text).includes('Paired'));
     await c.sendCommand(c.makeCommand('/help'));
-    await tg.waitForCall((x) => x.method === 'sendMessage' && String(x.body.text).includes('Commands'), 20_000);
+    await tg.waitForCall((x) => x.method === 'sendMessage' && String(x.body.text).includes('Commands'));
     expect(child.output()).toMatch(/"surface":"slack".*chat surface not configured/);
     expect(child.output()).not.toContain(TOKEN);
   });

@@ -187,7 +187,8 @@ describe('process engine', () => {
     const { runId } = await lonely.runs.start({ process: 'three-steps', input: { n: 1 } });
     const scheduled = (await lonely.runs.events(runId)).find((e) => e.type === 'step.scheduled')!;
     const jobId = stepJobIdOf(runId, scheduled.seq, scheduled.data);
-    expect(await lonely.queues.queue('core').getJob(jobId)).toBeTruthy();
+    // Starting a run does not wait for BullMQ; its job follows at once.
+    await waitFor('the first job to be on BullMQ', async () => lonely.queues.queue('core').getJob(jobId));
     // Dispatch marks its outbox rows in batches; an unmarked row is the relay's job, not reconciliation's.
     await waitFor('the outbox row to be marked dispatched', async () => (await own.tdb.db.outbox.count({ where: { jobId, dispatchedAt: null } })) === 0);
     await lonely.queues.queue('core').obliterate({ force: true });

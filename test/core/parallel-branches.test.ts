@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { showCommand } from '../../scripts/commands/runs.commands.ts';
 import { z } from 'zod';
 import { type BranchOutcome, type Coordinator, defineProcess } from '../../coordinator/index.ts';
+import { joinBranches } from '../../coordinator/systems/branches.system.ts';
 import { threeSteps } from '../fixtures/processes/test-processes.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/harness.ts';
 import { consistentLog } from '../support/run-log.ts';
@@ -143,10 +144,10 @@ describe('parallel branches', () => {
     const [a] = await env.tdb.sql<{ status: string }>('SELECT status FROM approval WHERE id = $1', [approval.id]);
     expect(a.status).not.toBe('pending');
     await consistentLog(c, approval.run_id);
-    // A late wake-up for a cancelled parent changes nothing.
+    // A late wake-up for a cancelled parent changes nothing: the join a notification runs, run here and
+    // awaited (no sleep to guess when a notified one would be done).
     const before = (await c.runs.get(runId))!.seq;
-    await env.tdb.sql("SELECT pg_notify('coo_branch_done', $1)", [runId]);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await joinBranches(c.deps, runId)).toBe(false);
     expect((await c.runs.get(runId))!.seq).toBe(before);
   });
 
@@ -168,14 +169,13 @@ describe('parallel branches', () => {
   });
 
   it('wakes the parent the moment its last branch finishes (notification), not at the next pass', async () => {
-    // With passes a minute apart (the first one runs at start-up, before this run exists), only the trigger's NOTIFY can join in time.
-    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], config: { COO_POLL_MS: 60_000 }, roles: { workers: true, background: true } });
+    // The join pass runs every 5 × COO_POLL_MS, so an hour apart here (its first run is at start-up,
+    // before this run exists): if the run completes at all while the test waits, the trigger's NOTIFY joined it.
+    const c = await env.coordinator({ processes: [compareQuotes, threeSteps], config: { COO_POLL_MS: 720_000 }, roles: { workers: true, background: true } });
     const { runId } = await c.runs.start({ process: 'compare-quotes', input: { base: 2 } });
-    await waitFor('the run to complete', async () => (await statusOf(c, runId)) === 'completed', 10_000);
-    const events = await c.runs.events(runId);
-    const lastChildDone = Math.max(...(await env.tdb.sql<{ at: Date }>('SELECT finished_at AS at FROM run WHERE parent_run_id = $1', [runId])).map((r) => r.at.getTime()));
-    const joinedAt = events.find((e) => e.type === 'branches.joined')!.at.getTime();
-    expect(joinedAt - lastChildDone).toBeLessThan(2_000);
+    await waitFor('the run to complete, joined by the notification of its last branch', async () => (await statusOf(c, runId)) === 'completed');
+    const joined = (await c.runs.events(runId)).filter((e) => e.type === 'branches.joined');
+    expect(joined).toHaveLength(1);
   });
 
   it('refuses a branch into an undeclared step, or with input its process does not accept, with a clear failure, starting nothing', async () => {

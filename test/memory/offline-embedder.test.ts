@@ -29,10 +29,9 @@ const ordered = async (e: typeof offline) => {
 };
 
 describe('offline embedder (hashed features + shipped word vectors)', () => {
-  it('loads the shipped vectors in well under a second and names its vector space after both parts', () => {
-    const s = performance.now();
+  it('loads the shipped vectors and names its vector space after both parts', () => {
+    // How long loading takes is measured by bench/embedder-speed.ts, not asserted here.
     const wv = loadWordVectors(SHIPPED_WORD_VECTORS);
-    expect(performance.now() - s).toBeLessThan(1_000);
     expect(wv.size).toBe(50_000);
     expect(wv.dims).toBe(100);
     expect(wv.rank('the')).toBe(0);

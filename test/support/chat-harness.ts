@@ -8,6 +8,7 @@ import { ConsoleAdapter, startSurfaces, type StartedSurfaces } from '../../bot/i
 import { PairingStore } from '../../bot/core/pairing.ts';
 import type { OperatorApi } from '../../coordinator/operator/api.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { PATIENCE_MS } from './patience.ts';
 import { SlackApiServer } from './slack-api-server.ts';
 import { TelegramTestServer } from './telegram-server.ts';
 
@@ -129,11 +130,11 @@ export class ChatHarness {
   }
 
   /** Resolves with the first captured log line (past or future) containing `text`. */
-  waitForLog(text: string, timeoutMs = 10_000): Promise<string> {
+  waitForLog(text: string, timeoutMs = PATIENCE_MS): Promise<string> {
     const hit = this.logs.find((l) => l.includes(text));
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => (this.logEvents.off('line', on), reject(new Error(`timed out waiting for log "${text}"`))), timeoutMs);
+      const t = setTimeout(() => (this.logEvents.off('line', on), reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for the log line "${text}"`))), timeoutMs);
       const on = (l: string) => {
         if (l.includes(text)) {
           clearTimeout(t);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PATIENCE_MS } from './patience.ts';
 
 export interface TestChroma {
   url: string;
@@ -31,7 +32,8 @@ export async function startChroma(): Promise<TestChroma> {
   child.stdout?.on('data', (d) => (log += d));
   child.stderr?.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A cold Chroma start on a loaded machine takes tens of seconds; a healthy one answers at once.
+  const deadline = Date.now() + 2 * PATIENCE_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`chroma exited (${child.exitCode}): ${log.slice(-2000)}`);
     try {
@@ -42,7 +44,7 @@ export async function startChroma(): Promise<TestChroma> {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`chroma did not answer its heartbeat in 30 s: ${log.slice(-2000)}`);
+      throw new Error(`Timed out after ${(2 * PATIENCE_MS) / 1000} s waiting for the Chroma server to answer its heartbeat: ${log.slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

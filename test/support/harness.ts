@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Coordinator, type CoordinatorOptions, type Roles, createCoordinator, createLogger } from '../../coordinator/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { PATIENCE_MS } from './patience.ts';
 import { testQueuePrefix } from './redis.ts';
 import { TEST_REDIS_URL } from './services.ts';
 
@@ -66,7 +67,7 @@ export async function createTestEnv(): Promise<TestEnv> {
 }
 
 /** Polls until `fn` returns a truthy value; fails with `what` after the deadline. No fixed sleeps. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = PATIENCE_MS, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -76,7 +77,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -101,8 +102,13 @@ export interface CooChild {
 
 /** Starts `scripts/start.ts` as a real child process, so a test can SIGKILL it like a crash. */
 export function spawnCoo(env: Record<string, string>, args: string[]): CooChild {
+  return spawnScript('scripts/start.ts', env, args);
+}
+
+/** Runs a TypeScript file (relative to the repository root) as a real child process that a test can kill. */
+export function spawnScript(script: string, env: Record<string, string>, args: string[]): CooChild {
   // node --import tsx keeps it one process: the tsx binary would fork a child that outlives a SIGKILL.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts'), ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,7 +125,7 @@ export function spawnCoo(env: Record<string, string>, args: string[]): CooChild 
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },
-    async waitForOutput(re, timeoutMs = 120_000) {
+    async waitForOutput(re, timeoutMs = 2 * PATIENCE_MS) {
       await waitFor(`child output ${re}`, async () => re.test(out) || (proc.exitCode !== null ? Promise.reject(new Error(`child exited: ${out.slice(-2000)}`)) : false), timeoutMs);
     },
   };

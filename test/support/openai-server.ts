@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PATIENCE_MS } from './patience.ts';
 
 /** What the fake endpoint answers to one request. */
 export type Scripted =
@@ -125,12 +126,12 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     embeddingUsage(fn) {
       embedTokens = fn;
     },
-    async waitForRequests(n, match = () => true, timeoutMs = 10_000) {
+    async waitForRequests(n, match = () => true, timeoutMs = PATIENCE_MS) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const got = requests.filter(match);
         if (got.length >= n) return got;
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${n} requests (have ${got.length})`);
+        if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${n} requests to the fake model server (have ${got.length})`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 200);

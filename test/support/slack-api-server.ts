@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseMultipart } from './multipart.ts';
+import { PATIENCE_MS } from './patience.ts';
 import { SlackSocketServer } from './slack-socket-server.ts';
 
 export interface SlackApiCall {
@@ -115,11 +116,11 @@ export class SlackApiServer extends EventEmitter {
   }
 
   /** Resolves with the first recorded call (past or future) that matches. */
-  waitForCall(pred: (c: SlackApiCall) => boolean, timeoutMs = 10_000): Promise<SlackApiCall> {
+  waitForCall(pred: (c: SlackApiCall) => boolean, timeoutMs = PATIENCE_MS): Promise<SlackApiCall> {
     const hit = this.calls.find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => (this.off('call', on), reject(new Error('timed out waiting for a Slack API call'))), timeoutMs);
+      const t = setTimeout(() => (this.off('call', on), reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for a Slack API call the test expected; calls so far: ${this.calls.map((c) => c.method).slice(-20).join(', ') || 'none'}`))), timeoutMs);
       const on = (c: SlackApiCall) => {
         if (pred(c)) {
           clearTimeout(t);

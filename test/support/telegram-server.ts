@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import emulator from 'telegram-test-api';
 import { parseMultipart } from './multipart.ts';
+import { PATIENCE_MS } from './patience.ts';
 import type { TelegramServer as Emulator } from 'telegram-test-api/lib/telegramServer.js';
 
 // The package is CommonJS with `module.exports = TelegramServer`: under ESM the default import is the class.
@@ -100,11 +101,11 @@ export class TelegramTestServer extends EventEmitter {
     return this.calls.filter((c) => c.method === method);
   }
 
-  waitForCall(pred: (c: TelegramCall) => boolean, timeoutMs = 10_000): Promise<TelegramCall> {
+  waitForCall(pred: (c: TelegramCall) => boolean, timeoutMs = PATIENCE_MS): Promise<TelegramCall> {
     const hit = this.calls.find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => (this.off('call', on), reject(new Error('timed out waiting for a Telegram API call'))), timeoutMs);
+      const t = setTimeout(() => (this.off('call', on), reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for a Telegram API call the test expected; calls so far: ${this.calls.map((c) => c.method).slice(-20).join(', ') || 'none'}`))), timeoutMs);
       const on = (c: TelegramCall) => {
         if (pred(c)) {
           clearTimeout(t);

@@ -87,7 +87,7 @@ const run: Cmd = {
   usage: '/run <process> [json input]',
   summary: 'Start a process',
   help: 'Starts a run of a process with optional JSON input, e.g. /run approval-roundtrip {"question":"Send the quote to Acme?"}. /run alone lists the processes.',
-  async run({ args, actor }, { deps }) {
+  async run({ args, actor, requestKey }, { deps }) {
     const [name, json] = firstWord(args);
     if (!name) {
       const list = deps.registry.list().map((p) => `${p.name} (v${p.version}) — ${p.description}`);
@@ -101,7 +101,8 @@ const run: Cmd = {
         throw new UserInputError('invalid_json', `The input after the process name must be JSON, e.g. {"question":"…"}. (${(err as Error).message})`);
       }
     }
-    const started = await startRun(deps, { process: name, input, startedBy: actor });
+    // One run per request, however often the request is redelivered.
+    const started = await startRun(deps, { process: name, input, startedBy: actor, ...(requestKey ? { parentKey: `request:${requestKey}` } : {}) });
     return { text: `Started ${started.process} v${started.version}: run ${started.runId}.` };
   },
 };
@@ -126,7 +127,7 @@ const inbox: Cmd = {
   },
 };
 
-async function decideCommand(deps: EngineDeps, args: string, actor: string, surface: string, which: 'approve' | 'reject'): Promise<OutboundMessageInput> {
+async function decideCommand(deps: EngineDeps, args: string, actor: string, surface: string, which: 'approve' | 'reject', requestKey?: string): Promise<OutboundMessageInput> {
   const [id, reason] = firstWord(args);
   if (!id) throw new UserInputError('missing_argument', `Which approval? /${which} <id> [reason] — /inbox lists them.`);
   const approval = await deps.db.approval.findUnique({ where: { id } });
@@ -134,7 +135,7 @@ async function decideCommand(deps: EngineDeps, args: string, actor: string, surf
   const options = approval.options as ApprovalOption[];
   // approve = the primary (first) option; reject = the 'reject'/'cancel' option, else the last.
   const option = which === 'approve' ? options[0] : (options.find((o) => o.id === 'reject' || o.id === 'cancel') ?? options[options.length - 1]);
-  const r = await decideApproval(deps, { approvalId: id, option: option.id, actor, via: surface, reason: reason || null });
+  const r = await decideApproval(deps, { approvalId: id, option: option.id, actor, via: surface, reason: reason || null, requestKey });
   if (r.ok) return { text: `${r.label}: recorded for ${id}. Run ${r.runId} continues.` };
   return { text: alreadyDecidedText(r) };
 }
@@ -150,7 +151,7 @@ const approve: Cmd = {
   usage: '/approve <approval-id> [reason]',
   summary: 'Say yes to a pending approval',
   help: 'Chooses the first (primary) option of the approval. The first decision wins; deciding again changes nothing.',
-  run: ({ args, actor, surface }, { deps }) => decideCommand(deps, args, actor, surface, 'approve'),
+  run: ({ args, actor, surface, requestKey }, { deps }) => decideCommand(deps, args, actor, surface, 'approve', requestKey),
 };
 
 const reject: Cmd = {
@@ -158,7 +159,7 @@ const reject: Cmd = {
   usage: '/reject <approval-id> [reason]',
   summary: 'Say no to a pending approval',
   help: 'Chooses the reject option (or the last option) of the approval, with an optional reason that is recorded.',
-  run: ({ args, actor, surface }, { deps }) => decideCommand(deps, args, actor, surface, 'reject'),
+  run: ({ args, actor, surface, requestKey }, { deps }) => decideCommand(deps, args, actor, surface, 'reject', requestKey),
 };
 
 const retry: Cmd = {
@@ -166,10 +167,10 @@ const retry: Cmd = {
   usage: '/retry <run-id>',
   summary: 'Run a failed step again',
   help: 'Retries the step a run failed at. Writes that already went out are not repeated (the write ledger returns their recorded result).',
-  async run({ args, actor, surface }, { deps }) {
+  async run({ args, actor, surface, requestKey }, { deps }) {
     const [id] = firstWord(args);
     if (!id) throw new UserInputError('missing_argument', 'Which run? /retry <run-id> — /runs failed lists failed runs.');
-    const r = await retryRun(deps, id, actor, surface);
+    const r = await retryRun(deps, id, actor, surface, requestKey);
     return { text: `Retrying run ${id} at step "${r.step}".` };
   },
 };
@@ -179,10 +180,10 @@ const cancel: Cmd = {
   usage: '/cancel <run-id> [reason]',
   summary: 'Stop a run',
   help: 'Cancels a running or waiting run; its pending approvals are closed on every surface.',
-  async run({ args, actor }, { deps }) {
+  async run({ args, actor, requestKey }, { deps }) {
     const [id, reason] = firstWord(args);
     if (!id) throw new UserInputError('missing_argument', 'Which run? /cancel <run-id> [reason] — /runs lists runs.');
-    await cancelRun(deps, id, actor, reason || undefined);
+    await cancelRun(deps, id, actor, reason || undefined, requestKey);
     return { text: `Cancelled run ${id}.` };
   },
 };

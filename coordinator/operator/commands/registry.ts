@@ -6,6 +6,12 @@ export interface CommandInvocation {
   args: string;
   actor: string;
   surface: string;
+  /**
+   * Stable across redeliveries of the operator's request: a command with effects makes them idempotent
+   * on it (a run started under it, a decision recorded with it), because the work may be done again
+   * after a crash between the effect and the request's receipt.
+   */
+  requestKey?: string;
 }
 
 export interface CommandDefinition<C> {
