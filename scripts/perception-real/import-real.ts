@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ManifestSchema, SPLIT_RULE, splitOf, unknownExpected, type ManifestEntry } from '../../bench/perception-sets/manifest.schema.ts';
-import { INVOICE2DATA, sroieDate, sroieTotal, sroieVendor } from './sources.ts';
+import { INVOICE2DATA, softmaticName, sroieDate, sroieTotal, sroieVendor } from './sources.ts';
 import { zugferdEntries } from './zugferd.ts';
 
 export const OUT = 'test/fixtures/perception-real';
@@ -82,12 +82,37 @@ async function sroie(mirrors: string): Promise<ManifestEntry[]> {
   return out;
 }
 
+/** softmatic/vision-data: every other cropped receipt (A) and all whole-bed scans (B, C) with an image. */
+async function softmatic(mirrors: string): Promise<ManifestEntry[]> {
+  const mirror = join(mirrors, 'softmatic+vision-data/repo');
+  const images = gitList(mirror, '2D/Receipts').filter((p) => p.endsWith('.jpg'));
+  const picked = [...images.filter((p) => p.includes('/A/')).filter((_, i) => i % 2 === 0), ...images.filter((p) => !p.includes('/A/'))];
+  const out: ManifestEntry[] = [];
+  for (const p of picked) {
+    const stem = basename(p, '.jpg');
+    const sub = p.split('/').at(-2)!;
+    const v = softmaticName(stem);
+    const s = await store('softmatic', `${sub}-${stem}.jpg`, gitShow(mirror, p));
+    const group = `softmatic/${stem.replace(/_B$/, '')}`;
+    out.push({
+      file: s.file, group, source: `softmatic/vision-data:${p}`, collection: 'softmatic', split: splitOf(group), class: 'receipt', rendering: 'scan', language: 'de',
+      expected: unknownExpected({ vendor: v.vendor, issueDate: v.issueDate, total: v.total, currency: 'EUR', consistent: true }),
+      note: joinNotes(
+        sub === 'A' ? '300 dpi scan, cropped' : '300 dpi scan of the whole scanner bed',
+        'date and total from the file name; currency EUR (German receipts, most print EUR); consistent assumed (till receipt)',
+        s.note,
+      ),
+    });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const mirrors = arg('mirrors') ?? '/work/.mirror';
   const only = arg('only');
   const manifestPath = join(OUT, 'manifest.json');
   const prior = existsSync(manifestPath) ? ManifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8'))).docs : [];
-  const builders: Record<string, (m: string) => Promise<ManifestEntry[]>> = { invoice2data, sroie, zugferd: (m) => zugferdEntries(m, store, gitShow) };
+  const builders: Record<string, (m: string) => Promise<ManifestEntry[]>> = { invoice2data, sroie, softmatic, zugferd: (m) => zugferdEntries(m, store, gitShow) };
   let docs = prior;
   for (const [name, build] of Object.entries(builders)) {
     if (only && only !== name) continue;

@@ -140,3 +140,40 @@ export function sroieVendor(s: string): string[] {
   if (owned) names.push(owned[1]);
   return names;
 }
+
+/**
+ * softmatic/vision-data 2D/Receipts (CC-BY-4.0): German till receipts scanned at 300 dpi, cropped (A) or on the
+ * whole scanner bed (B, C). The file name is the ground truth: merchant_DDMMYYYY[_items]_amount-in-cents. The
+ * merchant is a short store name; the names printed on the receipts (checked against the Textract lines shipped
+ * beside each scan, and by eye for the unreadable ones) are listed here.
+ */
+export const SOFTMATIC_VENDORS: Record<string, string[]> = {
+  aldi: ['ALDI'],
+  apotheke: ['Delphin Apotheke'],
+  hornbach: ['HORNBACH Baumarkt AG', 'HORNBACH'],
+  ikea: ['IKEA Deutschland GmbH & Co. KG', 'IKEA'],
+  lidl: ['Lidl'],
+  marktkauf: ['Marktkauf'],
+  real: ['real GmbH', 'real'],
+  roller: ['ROLLER'],
+  rossmann: ['ROSSMANN'],
+  toom: ['toom Baumarkt GmbH', 'toom'],
+  mediamarkt: ['Media Markt', 'MEDIA MARKT TV-Hifi-Elektro GmbH Paderborn'],
+  thalia: ['Thalia', 'Thalia Bücher'],
+  dm: ['dm drogerie markt', 'dm'],
+  kaufland: ['Kaufland'],
+  saturn: ['SATURN', 'SATURN ELECTRO HANDELSGES.MBH'],
+  'tanke_07092018_01_03400': ['Westfalen Tankstelle', 'Westfalen'],
+  'tanke_07092018_01_03935': ['AUTO SPREVES GmbH', 'SPREVES'],
+};
+
+/** "aldi_02032020_19_02423" → date 2020-03-02, total "24.23"; "saturn_08092017_112900" → total "1129.00". */
+export function softmaticName(stem: string): { merchant: string; issueDate: string; total: string; vendor: string[] } {
+  const m = /^([a-z]+)_(\d{2})(\d{2})(\d{4})(?:_\d{2})?_(\d+)(?:_B)?$/.exec(stem);
+  if (!m) throw new Error(`unrecognised softmatic file name ${stem}`);
+  const cents = Number(m[5]);
+  const key = m[1] === 'tanke' ? stem.replace(/_B$/, '') : m[1];
+  const vendor = SOFTMATIC_VENDORS[key];
+  if (!vendor) throw new Error(`no vendor name for ${stem}`);
+  return { merchant: m[1], issueDate: `${m[4]}-${m[3]}-${m[2]}`, total: (cents / 100).toFixed(2), vendor };
+}
