@@ -89,7 +89,7 @@ describe('scoring one document', () => {
   });
 });
 
-describe.each(['test/fixtures/perception-real'])('evaluation manifest %s', (dir) => {
+describe.each(['test/fixtures/perception-real', 'test/fixtures/perception-indep'])('evaluation manifest %s', (dir) => {
   const m = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
 
   it('lists files that exist, each split fixed by its group hash, one split per group', () => {
