@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         const splitNote = source === 'own' ? 'all (this source has no split)' : (split ?? 'dev+test');
         console.log(`\n== ${source} — split ${splitNote} — ${docs.length} documents`);
         if (cold) console.log(`cold (first document, loads OCR and ViT): ${Math.round(cold.ms / cold.pages)} ms/page (${cold.file})`);
+        else console.log('cold: measured on the first source of this run only (one perception instance serves all sources)');
         const all = reports.at(-1)!.rows[0];
         console.log(`warm ms/page: p50 ${all.msPerPage.p50 === null ? '—' : Math.round(all.msPerPage.p50)}, p95 ${all.msPerPage.p95 === null ? '—' : Math.round(all.msPerPage.p95)}; errors ${all.errors}`);
         console.log(table(reports.at(-1)!.rows));
