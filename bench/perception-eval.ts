@@ -4,6 +4,7 @@
  *   indep — the independent generator's frozen set (test/fixtures/perception-indep, scripts/synth-independent);
  *   real  — real documents from public repositories (test/fixtures/perception-real).
  *   npx tsx bench/perception-eval.ts [--source own|indep|real] [--split dev|test] [--json] [--out rows.json] [--filter text] [--misses]
+ *   npx tsx bench/perception-eval.ts --rescore rows.json [--source …] [--split …]   (re-score saved predictions, no OCR)
  * Prints per source, class, rendering and collection: doc type, each key field, all five key fields, all labelled
  * key fields, due date, line-item F1 (items matched by amount), false inconsistency flags and ms/page warm; the
  * cold time is the first document's, which pays for loading the OCR workers and the ViT.
@@ -14,6 +15,7 @@ import { createPerception, perceptionConfigFromEnv, type PerceptionResult } from
 import { loadSource, SOURCES, type SourceName } from './perception-sets/load.ts';
 import { scoreDoc, SCORED_FIELDS } from './perception-sets/score.ts';
 import { breakdown, table, type DocRun, type GroupFigures } from './perception-sets/report.ts';
+import { rescore } from './perception-sets/rescore.ts';
 
 const arg = (n: string): string | undefined => {
   const i = process.argv.indexOf(`--${n}`);
@@ -34,6 +36,44 @@ interface SourceReport {
   rows: GroupFigures[];
 }
 
+/** Builds one source's figures and, unless --json, prints them. Only the first run of a session is cold. */
+function report(source: SourceName, split: string | undefined, count: number, runs: DocRun[], cold: SourceReport['cold'], json: boolean, misses: boolean): SourceReport {
+  const warm = (r: DocRun): boolean => !(cold && r === runs[0]);
+  const rows = breakdown(runs, warm);
+  if (!json) {
+    const splitNote = source === 'own' ? 'all (this source has no split)' : (split ?? 'dev+test');
+    console.log(`\n== ${source} — split ${splitNote} — ${count} documents`);
+    if (cold) console.log(`cold (first document, loads OCR and ViT): ${Math.round(cold.ms / cold.pages)} ms/page (${cold.file})`);
+    else console.log('cold: measured on the first source of this run only (one perception instance serves all sources)');
+    const all = rows[0];
+    console.log(`warm ms/page: p50 ${all.msPerPage.p50 === null ? '—' : Math.round(all.msPerPage.p50)}, p95 ${all.msPerPage.p95 === null ? '—' : Math.round(all.msPerPage.p95)}; errors ${all.errors}`);
+    console.log(table(rows));
+    if (misses) {
+      for (const r of runs) {
+        if (r.error) console.log(`  ${r.doc.id}: ERROR ${r.error}`);
+        else if (r.score) {
+          const bad = Object.entries(r.score.fields).filter(([, ok]) => !ok).map(([f]) => f);
+          if (!r.score.typeOk || bad.length) console.log(`  ${r.doc.id}: ${r.score.typeOk ? '' : 'type wrong; '}${bad.join(', ')}`);
+        }
+      }
+    }
+  }
+  return { source, split: split ?? 'all', cold, rows };
+}
+
+/** --rescore: figures from saved predictions (rows written by --out), no OCR. */
+function rescoreMain(path: string, sources: SourceName[], split: string | undefined, json: boolean): void {
+  const reports: SourceReport[] = [];
+  for (const source of sources) {
+    const docs = loadSource(source).filter((d) => !split || d.split === null || d.split === split);
+    const { runs } = rescore(path, docs);
+    if (!runs.length) continue;
+    const first = runs[0];
+    reports.push(report(source, split, runs.length, runs, { ms: first.ms, pages: first.pages, file: first.doc.id }, json, flag('misses')));
+  }
+  if (json) console.log(JSON.stringify(reports, null, 1));
+}
+
 async function main(): Promise<void> {
   const split = arg('split');
   if (split && split !== 'dev' && split !== 'test') throw new Error('--split must be dev or test');
@@ -41,6 +81,8 @@ async function main(): Promise<void> {
   if (only && !(only in SOURCES)) throw new Error(`--source must be one of ${Object.keys(SOURCES).join(', ')}`);
   const sources = (only ? [only] : Object.keys(SOURCES)) as SourceName[];
   const json = flag('json');
+  const saved = arg('rescore');
+  if (saved) return rescoreMain(saved, sources, split, json);
   const p = createPerception(perceptionConfigFromEnv());
   const reports: SourceReport[] = [];
   const allRuns: (DocRun & { predicted: unknown })[] = [];
@@ -63,40 +105,20 @@ async function main(): Promise<void> {
         }
         if (first) {
           cold = { ms: run.ms, pages: run.pages, file: doc.id };
-          (run as DocRun & { cold?: boolean }).cold = true;
           first = false;
         }
         runs.push(run);
         if (!json) process.stderr.write(run.error ? 'E' : '.');
       }
       if (!json) process.stderr.write('\n');
-      const warm = (r: DocRun): boolean => !(r as DocRun & { cold?: boolean }).cold;
-      reports.push({ source, split: split ?? 'all', cold, rows: breakdown(runs, warm) });
-      if (!json) {
-        const splitNote = source === 'own' ? 'all (this source has no split)' : (split ?? 'dev+test');
-        console.log(`\n== ${source} — split ${splitNote} — ${docs.length} documents`);
-        if (cold) console.log(`cold (first document, loads OCR and ViT): ${Math.round(cold.ms / cold.pages)} ms/page (${cold.file})`);
-        else console.log('cold: measured on the first source of this run only (one perception instance serves all sources)');
-        const all = reports.at(-1)!.rows[0];
-        console.log(`warm ms/page: p50 ${all.msPerPage.p50 === null ? '—' : Math.round(all.msPerPage.p50)}, p95 ${all.msPerPage.p95 === null ? '—' : Math.round(all.msPerPage.p95)}; errors ${all.errors}`);
-        console.log(table(reports.at(-1)!.rows));
-        if (flag('misses')) {
-          for (const r of runs) {
-            if (r.error) console.log(`  ${r.doc.id}: ERROR ${r.error}`);
-            else if (r.score) {
-              const bad = Object.entries(r.score.fields).filter(([, ok]) => !ok).map(([f]) => f);
-              if (!r.score.typeOk || bad.length) console.log(`  ${r.doc.id}: ${r.score.typeOk ? '' : 'type wrong; '}${bad.join(', ')}`);
-            }
-          }
-        }
-      }
+      reports.push(report(source, split, docs.length, runs, cold, json, flag('misses')));
     }
   } finally {
     await p.close();
   }
   if (json) console.log(JSON.stringify(reports, null, 1));
   const out = arg('out');
-  if (out) writeFileSync(out, JSON.stringify(allRuns.map((r) => ({ file: r.doc.id, source: r.doc.source, split: r.doc.split, ms: Math.round(r.ms), error: r.error, score: r.score, predicted: r.predicted })), null, 1));
+  if (out) writeFileSync(out, JSON.stringify(allRuns.map((r) => ({ file: r.doc.id, source: r.doc.source, split: r.doc.split, ms: Math.round(r.ms), pages: r.pages, error: r.error, score: r.score, predicted: r.predicted })), null, 1));
 }
 
 main().catch((e) => {

@@ -26,7 +26,10 @@ export function normVendor(s: string): string {
     .join(' ');
 }
 
-/** Equal after normalising, or one name contains the other on word boundaries ("ALDI" in "ALDI SÜD"). */
+/**
+ * Equal after normalising (spaces ignored too: OCR splits "RapidKL" into "rapid KL"), or one name contains the
+ * other on word boundaries ("ALDI" in "ALDI SÜD").
+ */
 export function vendorMatches(want: string[], got: string | null): boolean {
   if (!got) return false;
   const g = normVendor(got);
@@ -34,7 +37,7 @@ export function vendorMatches(want: string[], got: string | null): boolean {
   return want.some((w) => {
     const n = normVendor(w);
     if (!n) return false;
-    return n === g || ` ${g} `.includes(` ${n} `) || ` ${n} `.includes(` ${g} `);
+    return n.replace(/ /g, '') === g.replace(/ /g, '') || ` ${g} `.includes(` ${n} `) || ` ${n} `.includes(` ${g} `);
   });
 }
 

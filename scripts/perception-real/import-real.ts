@@ -75,7 +75,7 @@ async function sroie(mirrors: string): Promise<ManifestEntry[]> {
     const group = `sroie/${id}`;
     out.push({
       file: s.file, group, source: `zzzDavid/ICDAR-2019-SROIE:data/img/${id}.jpg`, collection: 'sroie', split: splitOf(group), class: 'receipt', rendering: 'scan', language: 'en',
-      expected: unknownExpected({ vendor: sroieVendor(key.company), issueDate: sroieDate(key.date), total: sroieTotal(key.total), consistent: true }),
+      expected: unknownExpected({ vendor: sroieVendor(key.company, id), issueDate: sroieDate(key.date), total: sroieTotal(key.total), consistent: true }),
       note: joinNotes('SROIE labels company, date, total only (currency MYR is not labelled, so not scored); consistent assumed (till receipt, not re-added by hand)', s.note),
     });
   }

@@ -133,9 +133,20 @@ export function sroieTotal(s: string): string {
   return t;
 }
 
+/**
+ * SROIE labels the legal company; where the receipt's letterhead is a brand printed above it (checked against the
+ * repository's OCR lines of each picked receipt, and by eye for 462), the brand is accepted too.
+ */
+const SROIE_BRANDS: Record<string, string[]> = {
+  '042': ['GEOVENTURE'],
+  '322': ['MAXINCOME RESOURCES SDN BHD'],
+  '462': ['SIZZLING STONEGRILL'],
+  '518': ['RapidKL', 'MRT'],
+};
+
 /** A vendor label with a leading "owned by" ("DIMILIKI OLEH :") also accepts the company alone. */
-export function sroieVendor(s: string): string[] {
-  const names = [s.trim()];
+export function sroieVendor(s: string, id = ''): string[] {
+  const names = [s.trim(), ...(SROIE_BRANDS[id] ?? [])];
   const owned = /^DIMILIKI OLEH\s*:\s*(.+)$/i.exec(s.trim());
   if (owned) names.push(owned[1]);
   return names;

@@ -5,6 +5,7 @@ import type { PerceptionResult } from '../../perception/index.ts';
 import { ManifestSchema, splitOf, unknownExpected } from '../../bench/perception-sets/manifest.schema.ts';
 import { normNumber, scoreDoc, vendorMatches } from '../../bench/perception-sets/score.ts';
 import { figures, type DocRun } from '../../bench/perception-sets/report.ts';
+import { resultFromSaved } from '../../bench/perception-sets/rescore.ts';
 
 /** A perception result with just the parts the scorer reads. */
 function result(inv: Partial<Record<string, unknown>> | null, docType = 'invoice', extra: { items?: (number | null)[]; failed?: string[] } = {}): PerceptionResult {
@@ -30,6 +31,7 @@ describe('vendor matching', () => {
     [['Thalia Bücher'], 'THALIA BUCHER'],
     [['MR. D.I.Y. (M) SDN BHD'], 'MR D I Y M SDN. BHD.'],
     [['WS Retail Services Pvt. Ltd.', 'Flipkart'], 'Flipkart.com'],
+    [['RapidKL'], 'rapid KL'],
   ])('accepts %j for %s', (want, got) => expect(vendorMatches(want, got)).toBe(true));
 
   it.each([
@@ -75,6 +77,16 @@ describe('scoring one document', () => {
     const s = scoreDoc(result(null, 'photo'), 'invoice', true, want);
     expect(s.typeOk).toBe(false);
     expect(Object.values(s.fields).every((v) => v === false)).toBe(true);
+  });
+
+  it('scores a saved prediction (bench --out) the same as the live result', () => {
+    const live = result({ vendor: 'KRAXI', number: 'BLR01', issueDate: '2014-07-11', currency: 'EUR', total: 1005.55, subtotal: 845, tax: 160.55 }, 'invoice', { items: [40, 7], failed: ['line_items_sum'] });
+    const inv = live.invoice!;
+    const saved = resultFromSaved({
+      docType: 'invoice', isDocument: true,
+      fields: { vendor: 'KRAXI', number: 'BLR01', issueDate: '2014-07-11', dueDate: null, currency: 'EUR', total: 1005.55, subtotal: 845, tax: 160.55, lineItems: inv.lineItems.map((l) => l.amount), checks: ['line_items_sum'] },
+    });
+    expect(scoreDoc(saved, 'invoice', true, want)).toEqual(scoreDoc(live, 'invoice', true, want));
   });
 
   it('aggregates item F1 and coverage over documents, an error counting as wrong', () => {
