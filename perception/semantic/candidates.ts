@@ -1,5 +1,5 @@
 import type { Word } from '../result.schema.ts';
-import { findLabels, type LabelDef, type FieldKey } from './labels.ts';
+import { findLabels, qualifyTaxHits, type LabelDef, type FieldKey } from './labels.ts';
 import { norm, normWithMap } from './normalize.ts';
 import { xOverlap, type Line, type Segment } from './layout.ts';
 
@@ -30,7 +30,8 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
   const out: LabelOccurrence[] = [];
   for (const line of lines) {
     line.segments.forEach((segment, segIndex) => {
-      const { text, map } = normWithMap(segment.text);
+      const { text: raw, map } = normWithMap(segment.text);
+      const text = deconfuse(raw);
       // Character offset where each word starts in segment.text (words joined by single spaces).
       const starts: number[] = [];
       let p = 0;
@@ -38,7 +39,7 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
         starts.push(p);
         p += w.text.length + 1;
       }
-      for (const hit of findLabels(text)) {
+      for (const hit of qualifyTaxHits(text, findLabels(text))) {
         const rawEnd = map[hit.end - 1] + 1;
         const rest: Word[] = [];
         segment.words.forEach((w, i) => {
@@ -56,8 +57,23 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
   return out;
 }
 
-/** Candidate value positions for one label occurrence, nearest first. */
-export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandidate[] {
+/**
+ * OCR confuses O/0 and l/1 inside words ("T0TAL", "SUBT0TAL", "TOTA1"): in tokens that are mostly letters the
+ * digits are read as the letters they resemble. Character for character, so the position map stays valid.
+ */
+export function deconfuse(normText: string): string {
+  return normText.replace(/[a-z01]{4,}/g, (t) => {
+    const digits = (t.match(/[01]/g) ?? []).length;
+    return digits && digits <= 2 && t.length - digits >= 3 ? t.replace(/0/g, 'o').replace(/1/g, 'l') : t;
+  });
+}
+
+/**
+ * Candidate value positions for one label occurrence, nearest first. For money (`wholeLine`) the label's line
+ * from the label to the next label comes first, so the last amount on it wins: a rate line prints its base
+ * before the tax ("VAT 20% | 100.00 | 20.00").
+ */
+export function candidatesFor(occ: LabelOccurrence, lines: Line[], opts: { wholeLine?: boolean } = {}): ValueCandidate[] {
   const out: ValueCandidate[] = [];
   if (occ.rest.length) out.push({ occ, words: occ.rest, text: occ.rest.map((w) => w.text).join(' '), position: 1, where: 'inline' });
   if (occ.def.inlineOnly) return out;
@@ -66,22 +82,32 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[]): ValueCandida
     if (startsWithLabel(seg)) break;
     out.push({ occ, words: seg.words, text: seg.text, position: 0.97, where: 'right' });
   }
-  // A value split over two segments by a wide OCR gap ("Mar 7," | "2026").
   const rights = out.filter((c) => c.where === 'right');
+  if (opts.wholeLine && rights.length) {
+    const words = [...occ.rest, ...rights.flatMap((c) => c.words)];
+    out.unshift({ occ, words, text: words.map((w) => w.text).join(' '), position: occ.rest.length ? 1 : 0.97, where: occ.rest.length ? 'inline' : 'right' });
+  }
+  // A value split over two segments by a wide OCR gap ("Mar 7," | "2026").
   if (rights.length >= 2) {
     const words = rights.slice(0, 2).flatMap((c) => c.words);
     out.push({ occ, words, text: words.map((w) => w.text).join(' '), position: 0.95, where: 'right' });
   }
+  // Below, in the same column: the next line, or the one after when the next has nothing in this column
+  // (a header row, then a blank or unrelated row, then the values).
   const ls = occ.segment.box;
+  let looked = 0;
   for (const line of lines) {
     if (line.page !== occ.line.page || line.index <= occ.line.index) continue;
     const gap = line.box.y - (occ.line.box.y + occ.line.box.h);
-    if (gap > occ.line.height * 2.5) break;
+    if (gap > occ.line.height * (looked ? 4 : 2.5)) break;
+    let any = false;
     for (const seg of line.segments) {
       const aligned = xOverlap(seg.box, ls) > 0.3 || Math.abs(seg.box.x - ls.x) < ls.h * 2 || Math.abs(seg.box.x + seg.box.w - (ls.x + ls.w)) < ls.h * 2;
-      if (aligned && !startsWithLabel(seg)) out.push({ occ, words: seg.words, text: seg.text, position: 0.9, where: 'below' });
+      if (!aligned) continue;
+      any = true;
+      if (!startsWithLabel(seg)) out.push({ occ, words: seg.words, text: seg.text, position: looked ? 0.85 : 0.9, where: 'below' });
     }
-    break;
+    if (any || ++looked >= 2) break;
   }
   return out;
 }

@@ -59,17 +59,26 @@ const PATTERNS: { re: RegExp; read: (m: RegExpMatchArray, order: DateOrder) => {
     },
   },
   {
-    re: new RegExp(String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?${MONTH_WORD},?\s+(?:de\s+)?(\d{4})(?!\d)`, 'gi'),
+    // OCR and some layouts put spaces around the comma ("March 5 , 2026", "5 March , 2026").
+    re: new RegExp(String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?${MONTH_WORD}(?:\s*,\s*|\s+)(?:de\s+)?(\d{4})(?!\d)`, 'gi'),
     read: (m) => {
       const mo = monthFromWord(m[2]);
       return { iso: mo ? valid(+m[3], mo, +m[1]) : null, unambiguous: true };
     },
   },
   {
-    re: new RegExp(String.raw`${MONTH_WORD}\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)`, 'gi'),
+    re: new RegExp(String.raw`${MONTH_WORD}\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})(?!\d)`, 'gi'),
     read: (m) => {
       const mo = monthFromWord(m[1]);
       return { iso: mo ? valid(+m[3], mo, +m[2]) : null, unambiguous: true };
+    },
+  },
+  {
+    // "05-Mar-2026", "5-Mar-26", "05/Mar/2026", "5.Mär.2026" (tills and ERP exports).
+    re: /(?<![\d.,])(\d{1,2})[-/.]([A-Za-zÀ-ÿ]{3,9})\.?[-/.](\d{4}|\d{2})(?![\d.,]\d)/g,
+    read: (m) => {
+      const mo = monthFromWord(m[2]);
+      return { iso: mo ? valid(year(m[3]), mo, +m[1]) : null, unambiguous: true };
     },
   },
 ];

@@ -1,10 +1,13 @@
 import type { InvoiceFields, Word } from '../result.schema.ts';
 import { inferDecimalStyle, findAmounts, type DecimalStyle } from './amount.ts';
-import { findCurrencies } from './currency.ts';
+import { findCurrencies, ZERO_DECIMAL } from './currency.ts';
+import { dueFromTerms } from './terms.ts';
 import type { DateOrder } from './date.ts';
 import { buildLines, type Line } from './layout.ts';
 import { detectLanguage, type FieldKey } from './labels.ts';
 import { candidatesFor, findLabelOccurrences, type LabelOccurrence, type ValueCandidate } from './candidates.ts';
+import { findLabels } from './labels.ts';
+import { norm } from './normalize.ts';
 import { parseDateValue, parseDocNumber, parseMoney, type Parsed } from './values.ts';
 import { found, missing, round, type FieldDraft } from './field-result.ts';
 import { extractVendor } from './vendor.ts';
@@ -14,7 +17,8 @@ import { runChecks } from './checks.ts';
 /**
  * Invoice/receipt fields from words with boxes (OCR or a PDF text layer). No language model: label
  * dictionaries in five languages, layout-aware value search, locale-tolerant parsers, then arithmetic checks
- * that raise or lower each field's confidence. A value is only ever taken from the text, never computed.
+ * that raise or lower each field's confidence. A value is taken from the text; the one exception is a due date
+ * computed from printed payment terms ("Net 30"), which says so in its reasons.
  */
 export interface ExtractInput {
   words: Word[];
@@ -43,16 +47,18 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const number = best(usable, lines, 'number', (c) => parseDocNumber(c.words));
   const issue = best(usable, lines, 'issueDate', (c) => parseDateValue(c.words, order));
   const due = best(usable, lines, 'dueDate', (c) => parseDateValue(c.words, order));
-  const subtotalC = all(usable, lines, 'subtotal', (c) => parseMoney(c.words, hint));
-  const taxC = all(usable, lines, 'tax', (c) => parseMoney(c.words, hint));
-  const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, hint));
+  // Yen, won…, or a document that prints no decimals at all: whole numbers are money.
+  const money = { hint, integers: (currency.value !== null && ZERO_DECIMAL.has(currency.value)) || !findAmounts(text).some((a) => a.hasDecimals) };
+  const subtotalC = all(usable, lines, 'subtotal', (c) => parseMoney(c.words, money), true);
+  const taxC = all(usable, lines, 'tax', (c) => parseMoney(c.words, money), true);
+  const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, money), true);
 
   const subtotalPick = subtotalC[0] ?? null;
-  const taxPick = taxC.find((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line) ?? null;
+  const taxPick = pickTax(taxC.filter((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line), subtotalPick, totalC);
   const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines);
 
   const issueDate = issue ? draft(issue, 'issue date') : fallbackDate(lines, order, due?.parsed.value ?? null);
-  const dueDate = due ? draft(due, 'due date') : missing<string>('no due-date label found');
+  const dueDate = due ? draft(due, 'due date') : (dueFromTerms(lines, issueDate.value) ?? missing<string>('no due-date label or payment terms found'));
   const vendor = extractVendor(lines, occ, input.pageHeights[0] ?? Infinity);
 
   // Line items sit between the table header (or the last meta line) and the first totals line.
@@ -65,7 +71,7 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
 
   const subtotal = subtotalPick ? draft(subtotalPick, 'subtotal') : missing<number>('no subtotal/net amount label found');
   const tax = taxPick ? draft(taxPick, 'tax') : missing<number>('no tax/VAT label with an amount found');
-  const total = totalPick ? draft(totalPick, 'total') : fallbackTotal(lines, hint);
+  const total = totalPick ? draft(totalPick, 'total') : fallbackTotal(lines, money);
   const checks = runChecks({
     issueDate, dueDate, currency, subtotal, tax, total, lineItems,
     dateLabelSeen: usable.some((o) => o.def.field === 'issueDate'),
@@ -90,11 +96,11 @@ function score<T>(p: Parsed<T>, c: ValueCandidate): number {
   return c.occ.def.strength * c.position;
 }
 
-function all<T>(occ: LabelOccurrence[], lines: Line[], field: FieldKey, parse: (c: ValueCandidate) => Parsed<T> | null): Scored<T>[] {
+function all<T>(occ: LabelOccurrence[], lines: Line[], field: FieldKey, parse: (c: ValueCandidate) => Parsed<T> | null, wholeLine = false): Scored<T>[] {
   const out: Scored<T>[] = [];
   for (const o of occ) {
     if (o.def.field !== field) continue;
-    for (const c of candidatesFor(o, lines)) {
+    for (const c of candidatesFor(o, lines, { wholeLine })) {
       const p = parse(c);
       if (p) {
         out.push({ parsed: p, cand: c, score: score(p, c) });
@@ -120,6 +126,34 @@ function draft<T>(s: Scored<T>, name: string): FieldDraft<T> {
   return f;
 }
 
+const TAX_TOTAL = /\b(total|summe|gesamt|totaal|totale|montant)\b/;
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 0.011;
+
+/**
+ * The tax: one line, or the sum of several rate lines ("MwSt 7 % 3,50" + "MwSt 19 % 19,00"). A "total VAT" line
+ * wins; otherwise the rate lines are summed when the sum makes subtotal + tax = total, or when their rates differ.
+ */
+function pickTax(c: Scored<number>[], sub: Scored<number> | null, totals: Scored<number>[]): Scored<number> | null {
+  if (!c.length) return null;
+  const labelled = c.find((x) => TAX_TOTAL.test(x.cand.occ.def.text) || TAX_TOTAL.test(norm(x.cand.occ.segment.text)));
+  if (labelled) return labelled;
+  const perLine = new Map<number, Scored<number>>();
+  for (const x of c) if (!perLine.has(x.cand.occ.line.index) && x.parsed.value > 0) perLine.set(x.cand.occ.line.index, x);
+  const rows = [...perLine.values()];
+  if (rows.length < 2) return c[0];
+  const sum = Math.round(rows.reduce((s, x) => s + x.parsed.value, 0) * 100) / 100;
+  const fits = (v: number): boolean => !!sub && totals.some((t) => near(sub.parsed.value + v, t.parsed.value));
+  if (fits(c[0].parsed.value) && !fits(sum)) return c[0];
+  const rates = new Set(rows.map((x) => /(\d{1,2}(?:[.,]\d{1,2})?)\s?%/.exec(x.cand.occ.line.text)?.[1] ?? ''));
+  if (!fits(sum) && rates.size < rows.length) return c[0];
+  const first = rows[0];
+  return {
+    parsed: { value: sum, text: rows.map((x) => x.parsed.text).join(' + '), words: rows.flatMap((x) => x.parsed.words), doubts: [] },
+    cand: first.cand,
+    score: Math.min(...rows.map((x) => x.score)),
+  };
+}
+
 /** The total: prefer strong labels, lower lines, and a value that equals subtotal + tax. */
 function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<number> | null, lines: Line[]): Scored<number> | null {
   if (!c.length) return null;
@@ -134,13 +168,17 @@ function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<
   return ranked[0].x;
 }
 
-/** Without a total label, the largest amount with a currency mark is the best guess — flagged as such. */
-function fallbackTotal(lines: Line[], hint?: DecimalStyle): FieldDraft<number> {
+/**
+ * Without a total label, the largest amount with a currency mark is the best guess — flagged as such. Payment
+ * lines (cash tendered, change, card) are not candidates: the cash handed over is often the largest amount.
+ */
+function fallbackTotal(lines: Line[], money: { hint?: DecimalStyle; integers?: boolean }): FieldDraft<number> {
   let bestW: { v: number; words: Word[] } | null = null;
   for (const l of lines) {
     if (!findCurrencies(l.text).length) continue;
+    if (findLabels(norm(l.text)).some((h) => h.def.payment || (h.def.field !== 'none' && h.def.field !== 'total'))) continue;
     for (const seg of l.segments) {
-      const p = parseMoney(seg.words, hint);
+      const p = parseMoney(seg.words, money);
       if (p && (!bestW || p.value > bestW.v)) bestW = { v: p.value, words: p.words };
     }
   }

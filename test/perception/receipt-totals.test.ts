@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { extractInvoiceFields } from '../../perception/semantic/fields.ts';
+import { page, type Row } from './support/words.ts';
+
+/**
+ * Receipts name their total in their own vocabulary and print the payment under it (cash tendered, change,
+ * card); amounts may have no decimals (yen) or Swiss apostrophes. Each case is a narrow till receipt.
+ */
+const receipt = (rows: Row[]) => extractInvoiceFields({ words: page(rows), pageHeights: [900] });
+
+describe('receipt totals from receipt vocabulary', () => {
+  it.each([
+    ['TOTAL / CASH / CHANGE', [['TOTAL', '19.98'], ['CASH', '50.00'], ['CHANGE', '30.02']], 19.98],
+    ['AMOUNT DUE / TENDERED', [['AMOUNT DUE', '$7.45'], ['CASH TENDERED', '$20.00'], ['CHANGE DUE', '$12.55']], 7.45],
+    ['SUMME / BAR / RÜCKGELD', [['SUMME EUR', '12,40'], ['BAR', '20,00'], ['Rückgeld', '7,60']], 12.4],
+    ['TOTAL TTC / ESPECES / RENDU', [['TOTAL TTC', '8,70'], ['ESPECES', '10,00'], ['RENDU', '1,30']], 8.7],
+    ['TOTAL / EFECTIVO / CAMBIO', [['TOTAL', '23,15'], ['EFECTIVO', '50,00'], ['CAMBIO', '26,85']], 23.15],
+    ['rounding line before the payable total', [['Total', '12.32'], ['Rounding', '-0.02'], ['Total rounded', '12.30'], ['Cash', '20.00']], 12.3],
+    ['RM lines', [['TOTAL RM', '25.90'], ['CASH RM', '50.00'], ['CHANGE RM', '24.10']], 25.9],
+    ['£ with card', [['BALANCE DUE', '£4.50'], ['VISA DEBIT', '£4.50']], 4.5],
+  ])('%s', (_name, pairs, want) => {
+    const rows: Row[] = [
+      [20, [[60, 'CORNER MARKET']]],
+      [50, [[60, '12 High Street']]],
+      [90, [[20, 'Milk'], [300, '1.00']]],
+      ...pairs.map(([label, value], i): Row => [140 + 30 * i, [[20, label], [300, value]]]),
+    ];
+    expect(receipt(rows).total.value).toBe(want);
+  });
+
+  it('never takes a cash-tendered or change line as the total when no total label was read', () => {
+    const r = receipt([
+      [20, [[60, 'CORNER MARKET']]],
+      [90, [[20, 'Bread'], [300, '$2.49']]],
+      [120, [[20, 'Eggs'], [300, '$3.99']]],
+      [160, [[20, 'T0TAL'], [300, '$6.48']]],
+      [190, [[20, 'CASH'], [300, '$20.00']]],
+      [220, [[20, 'CHANGE'], [300, '$13.52']]],
+    ]);
+    expect(r.total.value).toBe(6.48);
+  });
+
+  it('reads yen totals without decimals and the currency from the yen sign or code', () => {
+    const a = receipt([
+      [20, [[60, 'FamilyMart Shibuya']]],
+      [90, [[20, 'Onigiri'], [300, '¥150']]],
+      [120, [[20, 'Green tea'], [300, '¥130']]],
+      [160, [[20, 'TOTAL'], [300, '¥280']]],
+      [190, [[20, 'CASH'], [300, '¥1,000']]],
+      [220, [[20, 'CHANGE'], [300, '¥720']]],
+    ]);
+    expect([a.total.value, a.currency.value]).toEqual([280, 'JPY']);
+    const b = receipt([
+      [20, [[60, 'Lawson Ginza']]],
+      [60, [[20, 'Currency: JPY']]],
+      [90, [[20, 'Coffee'], [300, '1,200']]],
+      [160, [[20, 'TOTAL'], [300, '1,650']]],
+    ]);
+    expect([b.total.value, b.currency.value]).toEqual([1650, 'JPY']);
+  });
+
+  it('reads Swiss apostrophe thousands and ".–" whole francs', () => {
+    const r = receipt([
+      [20, [[60, 'Velo Bern AG']]],
+      [90, [[20, 'Service'], [300, "1'200.00"]]],
+      [160, [[20, 'Total CHF'], [300, "1’234.50"]]],
+    ]);
+    expect([r.total.value, r.currency.value]).toEqual([1234.5, 'CHF']);
+    const s = receipt([
+      [20, [[60, 'Café Zürich GmbH']]],
+      [160, [[20, 'Total CHF'], [300, '12.–']]],
+    ]);
+    expect(s.total.value).toBe(12);
+  });
+});
