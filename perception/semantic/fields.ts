@@ -76,7 +76,7 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
     issueDate, dueDate, currency, subtotal, tax, total, lineItems,
     dateLabelSeen: usable.some((o) => o.def.field === 'issueDate'),
   });
-  const out = (f: FieldDraft<unknown>) => ({ ...f, confidence: round(f.confidence, 3) });
+  const out = ({ ocr: _ocr, ...f }: FieldDraft<unknown>) => ({ ...f, confidence: round(f.confidence, 3) });
   return {
     vendor: out(vendor) as InvoiceFields['vendor'],
     number: number ? (out(draft(number, 'number')) as InvoiceFields['number']) : (missing<string>('no invoice/receipt number label found') as InvoiceFields['number']),
