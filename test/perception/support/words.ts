@@ -18,8 +18,8 @@ export function page(rows: Row[], pageIndex = 0, conf = 0.95): Word[] {
       let x = x0;
       if (opts.spaced) {
         // "B I L L   T O": one word per letter, a letter gap inside words and a wider gap between them.
-        for (const w of text.split(' ')) {
-          for (const ch of w) {
+        for (const w of text.split(/\s{2,}/)) {
+          for (const ch of w.replace(/\s/g, '')) {
             words.push({ text: ch, confidence: c, box: { page: pageIndex, x, y, w: 10 * k, h: 20 * k } });
             x += 16 * k;
           }
