@@ -4,6 +4,7 @@ import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } f
 import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
 import { deskewPage } from './intake/deskew.ts';
+import { flattenIllumination } from './intake/illumination.ts';
 import { sniffType } from './intake/sniff.ts';
 import sharp from 'sharp';
 import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
@@ -12,8 +13,6 @@ import { decideDocType } from './semantic/doc-type.ts';
 import { extractInvoiceFields } from './semantic/fields.ts';
 import { analyseScreenshot } from './semantic/screenshot.ts';
 import { lowConfidenceOf } from './semantic/low-confidence.ts';
-import { findLabels } from './semantic/labels.ts';
-import { norm } from './semantic/normalize.ts';
 import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
 
 export interface PerceiveOptions {
@@ -151,18 +150,28 @@ export function createPipeline(deps: PipelineDeps) {
         p.height = straight.page.height;
       }
       let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
-      const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
-      if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
+      if (looksUnread(r) && performance.now() < deadline) {
         // A photo taken sideways or upside down without EXIF orientation: try the other three orientations.
+        // Whatever the ViT thinks: a confidently wrong "photo" must not stop a receipt from being read.
         const best = await tryRotations(p, r, deps.ocr, opts.signal);
         if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
         r = best.result;
       }
-      const docLike = (visual?.probs.invoice ?? 0) + (visual?.probs.receipt ?? 0) > 0.5 || hasMoneyLabels(r);
-      if (docLike && moneyWords(r) < 3 && performance.now() < deadline) {
-        // Layout analysis sometimes drops the column of amounts on photos; sparse mode usually keeps it.
+      if (type.kind === 'image' && poorlyRead(r) && performance.now() < deadline) {
+        // Shadows and uneven light on a phone photo: read it again with the lighting flattened.
+        const flat = await flattenIllumination(p.raster!);
+        const again = await deps.ocr.recognize(flat.png, p.index, { signal: opts.signal });
+        if (readScore(again) > readScore(r) * 1.1) {
+          r = again;
+          p.raster = flat;
+          warnings.push(`Page ${p.index + 1} was read with its lighting evened out.`);
+        }
+      }
+      if ((moneyWords(r) < 3 || goodWords(r) < 25) && performance.now() < deadline) {
+        // Sparse text, whatever the document type: layout analysis sometimes drops the column of amounts on
+        // photos and receipts; sparse mode usually keeps it.
         const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
-        if (moneyWords(sparse) > moneyWords(r)) r = sparse;
+        if (readScore(sparse) > readScore(r)) r = sparse;
       }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
@@ -187,14 +196,17 @@ export function createPipeline(deps: PipelineDeps) {
       topText,
       words: words.length,
       aspect: first ? contentAspect(firstWords, first.width, first.height) : 1,
+      monospace: isMonospace(firstWords),
     });
     let notDocumentReason: string | null = null;
     if (blank && !words.length) notDocumentReason = 'The image is blank: there is nothing to read.';
     else if (decision.value === 'photo') notDocumentReason = 'This looks like a photo, not a document (no invoice, receipt or screen in it).';
     else if (!words.length) notDocumentReason = 'No text could be found in this file.';
-    const invoice = !notDocumentReason && (decision.value === 'invoice' || decision.value === 'receipt')
-      ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) })
-      : null;
+    // The document type does not gate extraction: any page with text gets fields, whatever the classifier says
+    // (a receipt the ViT calls "other" is still read). Screenshots and other pages keep them only when they
+    // actually carry invoice-like fields.
+    const fields = !notDocumentReason ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) }) : null;
+    const invoice = fields && (decision.value === 'invoice' || decision.value === 'receipt' || fields.total.value !== null || fields.number.value !== null) ? fields : null;
     const screenshot = !notDocumentReason && decision.value === 'screenshot' && first
       ? analyseScreenshot(firstWords, first.raster ? { grey: first.raster.grey, width: first.raster.width, height: first.raster.height } : null)
       : null;
@@ -220,13 +232,23 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 const moneyWords = (r: OcrPage): number => r.words.filter((w) => /\d[.,]\d{2}(?!\d)/.test(w.text)).length;
-const hasMoneyLabels = (r: OcrPage): boolean =>
-  findLabels(norm(r.words.map((w) => w.text).join(' '))).some((h) => h.def.field === 'total' || h.def.field === 'subtotal' || h.def.field === 'tax');
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
 /** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
 function verticalShare(r: OcrPage): number {
   const long = r.words.filter((w) => w.text.length >= 3);
   return long.length ? long.filter((w) => w.box.h > w.box.w * 1.2).length / long.length : 0;
+}
+/** OCR that found little readable text: worth a second read with the lighting evened out. */
+const poorlyRead = (r: OcrPage): boolean => goodWords(r) < 40 || (r.confidence ?? 0) < 0.75;
+/** How much was read: confident words, with money amounts counting extra (they are what we are after). */
+const readScore = (r: OcrPage): number => goodWords(r) + 2 * moneyWords(r);
+/** Receipts print in a fixed-pitch font: character widths vary little across words. */
+function isMonospace(words: Word[]): boolean {
+  const per = words.filter((w) => w.text.length >= 4 && /^[\p{L}\d.,:]+$/u.test(w.text)).map((w) => w.box.w / w.text.length / Math.max(1, w.box.h));
+  if (per.length < 8) return false;
+  const m = per.reduce((a, b) => a + b, 0) / per.length;
+  const sd = Math.sqrt(per.reduce((a, b) => a + (b - m) ** 2, 0) / per.length);
+  return sd / m < 0.12;
 }
 const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55 || verticalShare(r) > 0.5;
 
