@@ -2,11 +2,13 @@
  * Scores perception on the DEV split of a real-document manifest (the perc-eval set, schema in
  * bench/perception-sets/manifest.schema.ts). The test split is never read: entries are filtered to
  * `split: "dev"` before anything is opened.
- *   nice -n 10 npx tsx bench/perception-real-eval.ts --manifest <dir>/manifest.json [--json out.json]
+ *   nice -n 10 npx tsx bench/perception-real-eval.ts --manifest <dir>/manifest.json [--json out.json] [--dump dir]
+ * `--dump` writes each dev document's words and page sizes, so the semantic layer can be re-scored without OCR
+ * (bench/perception-replay.ts).
  * Prints doc-type accuracy, per-field accuracy over documents with ground truth, all-five-key-fields rate,
  * false "inconsistent" flags on documents whose figures add up, and every miss.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createPerception, perceptionConfigFromEnv, type PerceptionResult } from '../perception/index.ts';
 
@@ -54,6 +56,11 @@ async function main(): Promise<void> {
     } catch (e) {
       misses.push(`${d.file}: ERROR ${(e as Error).message}`);
       continue;
+    }
+    const dump = arg('dump');
+    if (dump) {
+      mkdirSync(dump, { recursive: true });
+      writeFileSync(join(dump, `${d.file.replace(/[^\w.-]+/g, '_')}.json`), JSON.stringify({ file: d.file, docType: r.docType, pages: r.pages.map((pg) => ({ width: pg.width, height: pg.height, words: pg.words })) }));
     }
     if (r.docType.value === d.class) typeOk++;
     else misses.push(`${d.file}: type ${r.docType.value} (want ${d.class}) by ${r.docType.decidedBy.join('+')}`);

@@ -174,6 +174,9 @@ export function qualifyTaxHits(normText: string, hits: LabelHit[]): LabelHit[] {
     } else if (INCL.test(lead) && totalish) {
       if (prev.def.field === 'total') out[out.length - 1] = { ...prev, end: h.end };
       else out.push(h);
+    } else if (prev && prev.def.field === 'total' && !before.trim()) {
+      // "Total GST", "Total Tax", "Summe MwSt": the total of the tax, not the document total.
+      out[out.length - 1] = { ...prev, def: { ...h.def, strength: 0.95 }, end: h.end };
     } else out.push(h);
   }
   return out;

@@ -15,11 +15,15 @@ import { findAmounts } from './amount.ts';
  * wordmark ("ACME") gives way to the legal name it abbreviates ("Acme Widgets Ltd").
  */
 /** Unambiguous legal forms, any case. */
-const LEGAL_ANY = /\b(gmbh|mbh|ltd|limited|llc|inc|corp|corporation|plc|llp|sarl|sasu|eurl|bvba|srl|spa|s\.p\.a|e\.\s?k|gbr|ohg|pty|pvt|lda|kgaa|oyj|aps|kft|s\.r\.o|s\.l\.u?|s\.a\.s?|b\.v|n\.v)(?![\p{L}])\.?/iu;
+const LEGAL_ANY = /\b(gmbh|mbh|ltd|limited|llc|inc|corp|corporation|plc|llp|sarl|sasu|eurl|bvba|srl|spa|s\.p\.a|e\.\s?k|gbr|ohg|pty|pvt|pte|lda|kgaa|oyj|aps|kft|s\.r\.o|s\.l\.u?|s\.a\.s?|b\.v|n\.v|sdn\.?\s?bhd|bhd|berhad|s\/b|tbk)(?![\p{L}])\.?/iu;
+/** Words that name a business (not a legal form, but rarely in an address or a customer block). */
+const BUSINESS = /\b(trading|enterprises?|restaurants?|restoran|cafe|café|bakery|bakeries|mart|supermarket|hypermarket|stores?|bookstores?|pharmacy|hardware|electrical|furnishing|services|industries|holdings|company|group|market|shop|kedai|syarikat|perniagaan|pasar|studio|consulting|solutions|systems|technologies|gmbh)\b/i;
 /** Short forms that are also ordinary words or units ("kg", "as", "co"): only as printed, never after a number. */
 const LEGAL_CASED = /(?<![\d.,]\s?)\b(AG|KG|UG|SA|SAS|AB|AS|ASA|OY|BV|NV|SL|SE|Co\.|& Co)(?![\p{L}])/u;
 const TITLES = new Set(['invoice', 'tax invoice', 'rechnung', 'facture', 'factura', 'factuur', 'fattura', 'faktura', 'receipt', 'sales receipt', 'kassenbon', 'quittung', 'beleg', 'ticket', 'recibo', 'recu', 'kassabon', 'bon', 'factura simplificada', 'ticket de caisse', 'credit note', 'gutschrift', 'avoir', 'proforma', 'proforma invoice', 'bill', 'original', 'copy', 'page 1 of 1']);
-const ADDRESS = /(\d{4,5}\s+[A-Za-zÀ-ÿ])|(\b(str|strasse|straße|street|st|rue|avenue|av|calle|c\/|plaza|gracht|straat|weg|laan|road|rd|lane|ln|via|allee|platz|blvd|boulevard|chemin|place|way)\b\.?)|(\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b)|(,\s*[A-Z]{2}\s+\d{5})/i;
+const ADDRESS = /(\d{4,5}\s+[A-Za-zÀ-ÿ])|(\b(str|strasse|straße|street|st|rue|avenue|av|calle|c\/|plaza|gracht|straat|weg|laan|road|rd|lane|ln|via|allee|platz|blvd|boulevard|chemin|place|way|jalan|jln|taman|kawasan|bandar|lorong|persiaran|mall|floor|level|blk|block|suite|building|tower|centre|center|industrial|perindustrian)\b\.?)|(\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b)|(,\s*[A-Z]{2}\s+\d{5})|(^\s*(no\.?|lot|unit|shop)\s*[\dA-Z]{0,3}\d)|(^\s*\d+[A-Za-z]?\s*,)/i;
+/** Till and form words that head a line but are never the business name. */
+const NOT_NAME = /^(cashier|kasse|kassierer|caissier|cajero|server|table|date|time|tel|fax|gst|gst id|gst reg|reg no|company no|co reg|tax invoice|simplified tax invoice|invoice|receipt|bill|order|member|customer|thank|welcome|original|copy|qty|item|description|amount|price)\b/;
 const CONTACT = /@|www\.|https?:|\btel\b|\bphone\b|\bfax\b|iban|bic|swift|\+\d{2}|\b\d{3}[ -]?\d{3}[ -]?\d{4}\b/i;
 const CUSTOMER_LABELS = /^(bill to|billed to|billto|ship to|shipto|shipped to|deliver to|delivery address|sold to|invoice to|invoiced to|customer|client|cliente|kunde|rechnungsempfanger|empfanger|lieferadresse|lieferanschrift|rechnungsadresse|facture a|facturer a|facture a l attention de|adresse de livraison|livrer a|facturar a|enviar a|direccion de envio|klant|factuur aan|afleveradres|to)\b/;
 /** Tax and registration ids, bank details, imprint words: the issuer's own block or footer. */
@@ -63,7 +67,10 @@ export function extractVendor(lines: Line[], occurrences: LabelOccurrence[], pag
       const legal = isLegal(text);
       const h = Math.max(...seg.words.map((w) => w.box.h)) / medianH;
       const sender = senderBlockBelow(first, l, seg) ? 0.5 : 0;
-      const score = h + (legal ? 1.2 : 0) + (1 - seg.box.y / Math.max(1, limit)) * 0.6 - (seg.words.length > 8 ? 1 : 0) + sender;
+      const business = !legal && BUSINESS.test(text) ? 0.6 : 0;
+      // Garbled OCR is not a name: the words' own confidence counts.
+      const conf = seg.words.reduce((a, w) => a + w.confidence, 0) / seg.words.length;
+      const score = h + (legal ? 1.2 : 0) + business + (1 - seg.box.y / Math.max(1, limit)) * 0.6 - (seg.words.length > 8 ? 1 : 0) + sender + (conf - 0.85) * 2;
       cands.push({ words: seg.words, text: cleanVendor(seg.words), score, legal, big: h > 1.25, imprint: false });
     }
   }
@@ -86,7 +93,10 @@ export function extractVendor(lines: Line[], occurrences: LabelOccurrence[], pag
 function nameLike(text: string): boolean {
   const n = norm(text);
   if (n.length < 3 || TITLES.has(n) || !/[A-Za-zÀ-ÿ]{2}/.test(text)) return false;
-  if (ADDRESS.test(text) || CONTACT.test(text) || CUSTOMER_LABELS.test(n)) return false;
+  if (ADDRESS.test(text) || CONTACT.test(text) || CUSTOMER_LABELS.test(n) || NOT_NAME.test(n)) return false;
+  // OCR debris ("7 ig olO Hi", "We + BALL- 18"): a name is mostly letters, with at least one real word.
+  const letters = (text.match(/\p{L}/gu) ?? []).length;
+  if (letters < text.replace(/\s/g, '').length * 0.6 || !/\p{L}{3,}/u.test(text)) return false;
   const digits = (text.match(/\d/g) ?? []).length;
   if (digits > text.length * 0.3) return false;
   // Field labels ("Invoice No", "Datum") are not names; payment words ("Bar", "Cash") may be part of one.

@@ -18,6 +18,8 @@ describe('receipt totals from receipt vocabulary', () => {
     ['rounding line before the payable total', [['Total', '12.32'], ['Rounding', '-0.02'], ['Total rounded', '12.30'], ['Cash', '20.00']], 12.3],
     ['RM lines', [['TOTAL RM', '25.90'], ['CASH RM', '50.00'], ['CHANGE RM', '24.10']], 25.9],
     ['£ with card', [['BALANCE DUE', '£4.50'], ['VISA DEBIT', '£4.50']], 4.5],
+    ['"Total GST" is the tax, not the total', [['Total Sales', '57.50'], ['Total GST', '3.45'], ['TOTAL', '60.95'], ['CASH', '100.00']], 60.95],
+    ['"Summe MwSt" is the tax, not the total', [['Summe MwSt', '1,99'], ['SUMME EUR', '12,40'], ['BAR', '20,00']], 12.4],
   ])('%s', (_name, pairs, want) => {
     const rows: Row[] = [
       [20, [[60, 'CORNER MARKET']]],

@@ -101,4 +101,25 @@ describe('vendor is the issuer, not the customer', () => {
       [1280, [[60, 'IBAN DE89 3704 0044 0532 0130 00']]],
     ])).toBe('Müller & Söhne OHG');
   });
+
+  it.each([
+    ['a Malaysian till slip', ['SYARIKAT PERNIAGAAN GIN KEE', '(81109-A)', 'NO 290, JALAN AIR PANAS', 'SETAPAK, 53200 KUALA LUMPUR', 'GST ID: 000750673920'], 'SYARIKAT PERNIAGAAN GIN KEE'],
+    ['a name under a lot-number line', ['Lot 38, Jalan Besar', 'TASTE OF THE WORLD SDN BHD', 'GST REG NO: 001234567'], 'TASTE OF THE WORLD SDN BHD'],
+    ['a "S/B" legal form', ['99 SPEED MART S/B', 'LOT P.T. 2811, JALAN ANGSA', 'TAMAN BERKELEY'], '99 SPEED MART S/B'],
+    ['a cashier line above the name', ['Cashier: AMY', 'PINGHWAI TRADING SDN BHD', 'Tel 03-1234 5678'], 'PINGHWAI TRADING SDN BHD'],
+  ])('finds the business on %s, not an address or till word', (_n, top, want) => {
+    const rows: Row[] = top.map((t, i): Row => [20 + 28 * i, [[40, t]]]);
+    rows.push([220, [[20, 'ITEM'], [300, 'RM']]], [250, [[20, 'TOTAL'], [300, '60.95']]]);
+    expect(extractInvoiceFields({ words: page(rows), pageHeights: [900] }).vendor.value).toBe(want);
+  });
+
+  it('does not take garbled OCR debris for the name', () => {
+    const words = page([
+      [20, [[40, '7 ig olO Hi', { conf: 0.3 }]]],
+      [48, [[40, 'SUN VICTORY SDN BHD', { conf: 0.85 }]]],
+      [76, [[40, 'NO 12, JALAN SS4C/5']]],
+      [250, [[20, 'TOTAL'], [300, '4.00']]],
+    ]);
+    expect(extractInvoiceFields({ words, pageHeights: [900] }).vendor.value).toBe('SUN VICTORY SDN BHD');
+  });
 });
