@@ -5,6 +5,7 @@ import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './i
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
 import { deskewPage } from './intake/deskew.ts';
 import { flattenIllumination } from './intake/illumination.ts';
+import { findPageQuad, rectify } from './intake/rectify.ts';
 import { sniffType } from './intake/sniff.ts';
 import sharp from 'sharp';
 import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
@@ -158,13 +159,17 @@ export function createPipeline(deps: PipelineDeps) {
         r = best.result;
       }
       if (type.kind === 'image' && poorlyRead(r) && performance.now() < deadline) {
-        // Shadows and uneven light on a phone photo: read it again with the lighting flattened.
-        const flat = await flattenIllumination(p.raster!);
+        // A phone photo: the page seen at an angle on a table, shadows, uneven light. Read it again with the
+        // page's edges found and its perspective rectified, and the lighting flattened; keep the better read.
+        const quad = findPageQuad(p.raster!.grey, p.raster!.width, p.raster!.height);
+        const flat = await flattenIllumination(quad ? await rectify(p.raster!, quad, cfg.maxSide) : p.raster!);
         const again = await deps.ocr.recognize(flat.png, p.index, { signal: opts.signal });
         if (readScore(again) > readScore(r) * 1.1) {
           r = again;
           p.raster = flat;
-          warnings.push(`Page ${p.index + 1} was read with its lighting evened out.`);
+          p.width = flat.width;
+          p.height = flat.height;
+          warnings.push(`Page ${p.index + 1} was read ${quad ? 'with its perspective rectified and ' : 'with '}its lighting evened out.`);
         }
       }
       if ((moneyWords(r) < 3 || goodWords(r) < 25) && performance.now() < deadline) {

@@ -11,11 +11,15 @@ import type { RasterPage } from './image.ts';
 export async function flattenIllumination(page: RasterPage): Promise<RasterPage> {
   const { width, height, grey } = page;
   const small = Math.max(8, Math.round(Math.max(width, height) / 16));
-  const bg = await sharp(grey, { raw: { width, height, channels: 1 } })
+  const { data: low, info } = await sharp(grey, { raw: { width, height, channels: 1 } })
     .resize({ width: small, height: small, fit: 'inside' })
-    // A max-like filter first (dilate the paper over thin dark strokes), then a blur.
-    .dilate(2)
-    .blur(3)
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  // A max filter spreads the paper over thin dark strokes, so the background keeps only the lighting.
+  const paper = maxFilter(low, info.width, info.height, 2);
+  const bg = await sharp(paper, { raw: { width: info.width, height: info.height, channels: 1 } })
+    .blur(2)
     .resize({ width, height, fit: 'fill', kernel: 'cubic' })
     .extractChannel(0)
     .raw()
@@ -29,4 +33,19 @@ export async function flattenIllumination(page: RasterPage): Promise<RasterPage>
   }
   const png = await sharp(out, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
   return { width, height, grey: out, png };
+}
+
+function maxFilter(a: Buffer, w: number, h: number, r: number): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = 0;
+      for (let dy = -r; dy <= r; dy++) {
+        const yy = Math.min(h - 1, Math.max(0, y + dy));
+        for (let dx = -r; dx <= r; dx++) m = Math.max(m, a[yy * w + Math.min(w - 1, Math.max(0, x + dx))]);
+      }
+      out[y * w + x] = m;
+    }
+  }
+  return out;
 }
