@@ -42,6 +42,8 @@ const PATTERNS: [RegExp, string, boolean][] = [
   [/(?<=\d\s?)Ft(?![A-Za-z])/g, 'HUF', false],
   [/(?<![A-Za-z])S?Fr\.(?=\s?\d)|(?<![A-Za-z])SFr(?![A-Za-z])/g, 'CHF', true],
   [/₹/g, 'INR', false],
+  // Rupees: "Rs. 319.00" / "Rs 319" (India; Pakistan and Sri Lanka also write Rs, hence ambiguous).
+  [/(?<![A-Za-z])Rs\.?(?=\s?\d)/g, 'INR', true],
   [/zł/gi, 'PLN', false],
   [/Kč/g, 'CZK', false],
   [/(?<![A-Za-z])(?:SEK|kr)(?![A-Za-z])/g, 'SEK', true],

@@ -74,4 +74,11 @@ describe('receipt totals from receipt vocabulary', () => {
     ]);
     expect(s.total.value).toBe(12);
   });
+
+  it('reads rupee and ringgit marks as currencies', () => {
+    const inr = receipt([[20, [[60, 'Flipmart Retail Pvt Ltd']]], [160, [[20, 'Grand Total'], [300, 'Rs. 319.00']]]]);
+    expect([inr.total.value, inr.currency.value]).toEqual([319, 'INR']);
+    const myr = receipt([[20, [[60, 'KEDAI MAJU']]], [160, [[20, 'TOTAL'], [300, 'RM 12.00']]]]);
+    expect([myr.total.value, myr.currency.value]).toEqual([12, 'MYR']);
+  });
 });
