@@ -208,10 +208,10 @@ export function createPipeline(deps: PipelineDeps) {
     else if (decision.value === 'photo') notDocumentReason = 'This looks like a photo, not a document (no invoice, receipt or screen in it).';
     else if (!words.length) notDocumentReason = 'No text could be found in this file.';
     // The document type does not gate extraction: any page with text gets fields, whatever the classifier says
-    // (a receipt the ViT calls "other" is still read). Screenshots and other pages keep them only when they
-    // actually carry invoice-like fields.
+    // (a receipt the ViT calls "other" is still read). Screenshots and other pages keep them only when a total
+    // was found (a chat that mentions "no. 12" is not an invoice).
     const fields = !notDocumentReason ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) }) : null;
-    const invoice = fields && (decision.value === 'invoice' || decision.value === 'receipt' || fields.total.value !== null || fields.number.value !== null) ? fields : null;
+    const invoice = fields && (decision.value === 'invoice' || decision.value === 'receipt' || fields.total.value !== null) ? fields : null;
     const screenshot = !notDocumentReason && decision.value === 'screenshot' && first
       ? analyseScreenshot(firstWords, first.raster ? { grey: first.raster.grey, width: first.raster.width, height: first.raster.height } : null)
       : null;

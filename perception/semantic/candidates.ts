@@ -64,8 +64,23 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
 export function deconfuse(normText: string): string {
   return normText.replace(/[a-z01]{4,}/g, (t) => {
     const digits = (t.match(/[01]/g) ?? []).length;
-    return digits && digits <= 2 && t.length - digits >= 3 ? t.replace(/0/g, 'o').replace(/1/g, 'l') : t;
+    const w = digits && digits <= 2 && t.length - digits >= 3 ? t.replace(/0/g, 'o').replace(/1/g, 'l') : t;
+    return nearKeyWord(w) ?? w;
   });
+}
+
+/** The few words a receipt cannot be read without; OCR's one-letter slips ("TOTAI", "TUTAL", "SUMNE") are mended. */
+const KEY_WORDS = ['total', 'subtotal', 'gesamt', 'summe', 'betrag', 'montant', 'importe', 'totaal', 'amount', 'invoice', 'rechnung', 'facture', 'factura'];
+
+function nearKeyWord(t: string): string | null {
+  if (t.length < 5 || KEY_WORDS.includes(t)) return null;
+  for (const k of KEY_WORDS) {
+    if (k.length !== t.length || k[0] !== t[0]) continue;
+    let diff = 0;
+    for (let i = 0; i < k.length && diff < 2; i++) if (k[i] !== t[i]) diff++;
+    if (diff === 1) return k;
+  }
+  return null;
 }
 
 /**

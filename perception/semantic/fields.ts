@@ -47,11 +47,13 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const number = best(usable, lines, 'number', (c) => parseDocNumber(c.words));
   const issue = best(usable, lines, 'issueDate', (c) => parseDateValue(c.words, order));
   const due = best(usable, lines, 'dueDate', (c) => parseDateValue(c.words, order));
-  // Yen, won…, or a document that prints no decimals at all: whole numbers are money.
-  const money = { hint, integers: (currency.value !== null && ZERO_DECIMAL.has(currency.value)) || !findAmounts(text).some((a) => a.hasDecimals) };
+  // Yen, won…: whole numbers are money. (Not merely "no decimals found": OCR losing decimal points on a
+  // ringgit receipt would then turn 12.37 into 1237.)
+  const money = { hint, integers: currency.value !== null && ZERO_DECIMAL.has(currency.value) };
   const subtotalC = all(usable, lines, 'subtotal', (c) => parseMoney(c.words, money), true);
   const taxC = all(usable, lines, 'tax', (c) => parseMoney(c.words, money), true);
-  const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, money), true);
+  // A total of zero is a misread or a "total paid by voucher" line, never the amount of the document.
+  const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, money), true).filter((x) => x.parsed.value > 0);
 
   const subtotalPick = subtotalC[0] ?? null;
   const taxPick = pickTax(taxC.filter((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line), subtotalPick, totalC);
@@ -154,12 +156,17 @@ function pickTax(c: Scored<number>[], sub: Scored<number> | null, totals: Scored
   };
 }
 
+const ROUNDING = /\b(rounding|rounding adj|rounding adjustment|round off|rundung|arrondi|redondeo|afronding|arrotondamento)\b/;
+
 /** The total: prefer strong labels, lower lines, and a value that equals subtotal + tax. */
 function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<number> | null, lines: Line[]): Scored<number> | null {
   if (!c.length) return null;
   const maxLine = Math.max(1, lines.length - 1);
+  // After a rounding line ("Rounding -0.01", "Rundung"), the rounded total below it is the one to pay.
+  const rounding = lines.find((l) => ROUNDING.test(norm(l.text)))?.index ?? Infinity;
   const ranked = c.map((x) => {
     let s = x.score + 0.3 * (x.cand.occ.line.index / maxLine);
+    if (x.cand.occ.line.index > rounding) s += 0.4;
     if (sub && tax && Math.abs(sub.parsed.value + tax.parsed.value - x.parsed.value) <= 0.011) s += 1;
     if (sub && Math.abs(sub.parsed.value - x.parsed.value) <= 0.001 && (!tax || tax.parsed.value !== 0)) s -= 0.5;
     return { x, s };

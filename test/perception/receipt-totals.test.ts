@@ -18,6 +18,10 @@ describe('receipt totals from receipt vocabulary', () => {
     ['rounding line before the payable total', [['Total', '12.32'], ['Rounding', '-0.02'], ['Total rounded', '12.30'], ['Cash', '20.00']], 12.3],
     ['RM lines', [['TOTAL RM', '25.90'], ['CASH RM', '50.00'], ['CHANGE RM', '24.10']], 25.9],
     ['£ with card', [['BALANCE DUE', '£4.50'], ['VISA DEBIT', '£4.50']], 4.5],
+    ['OCR slip "TOTAI"', [['TOTAI', '9.40'], ['CASH', '10.00'], ['CHANGE', '0.60']], 9.4],
+    ['OCR slip "TUTAL RM"', [['TUTAL RM', '22.25'], ['CASH', '50.00']], 22.25],
+    ['rounded total after a rounding adjustment', [['Total Incl. GST', '8.11'], ['Rounding Adj', '-0.01'], ['Total', '8.10'], ['Cash', '10.00']], 8.1],
+    ['a zero "total" line is not the total', [['Total Discount', '0.00'], ['Total', '0.00'], ['TOTAL AMOUNT', '12.00']], 12],
     ['"Total GST" is the tax, not the total', [['Total Sales', '57.50'], ['Total GST', '3.45'], ['TOTAL', '60.95'], ['CASH', '100.00']], 60.95],
     ['"Summe MwSt" is the tax, not the total', [['Summe MwSt', '1,99'], ['SUMME EUR', '12,40'], ['BAR', '20,00']], 12.4],
   ])('%s', (_name, pairs, want) => {
@@ -59,6 +63,15 @@ describe('receipt totals from receipt vocabulary', () => {
       [160, [[20, 'TOTAL'], [300, '1,650']]],
     ]);
     expect([b.total.value, b.currency.value]).toEqual([1650, 'JPY']);
+  });
+
+  it('does not take whole numbers as money when OCR lost the decimal points of a decimal currency', () => {
+    const r = receipt([
+      [20, [[60, 'TIMES BOOKSTORES']]],
+      [90, [[20, 'BOOK'], [300, '12 37']]],
+      [160, [[20, 'TOTAL RM'], [300, '1237']]],
+    ]);
+    expect(r.total.value).not.toBe(1237);
   });
 
   it('reads Swiss apostrophe thousands and ".–" whole francs', () => {
