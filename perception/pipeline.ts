@@ -164,7 +164,9 @@ export function createPipeline(deps: PipelineDeps) {
         const quad = findPageQuad(p.raster!.grey, p.raster!.width, p.raster!.height);
         const flat = await flattenIllumination(quad ? await rectify(p.raster!, quad, cfg.maxSide) : p.raster!);
         const again = await deps.ocr.recognize(flat.png, p.index, { signal: opts.signal });
-        if (readScore(again) > readScore(r) * 1.1) {
+        // Better overall and not at the cost of what the first read had: a dark letterhead band can fall outside
+        // the bright page region or wash out when the light is flattened.
+        if (readScore(again) > readScore(r) * 1.1 && keeps(again, r)) {
           r = again;
           p.raster = flat;
           p.width = flat.width;
@@ -172,11 +174,11 @@ export function createPipeline(deps: PipelineDeps) {
           warnings.push(`Page ${p.index + 1} was read ${quad ? 'with its perspective rectified and ' : 'with '}its lighting evened out.`);
         }
       }
-      if ((moneyWords(r) < 3 || goodWords(r) < 25) && performance.now() < deadline) {
+      if ((moneyWords(r) < 3 || goodWords(r) < 12) && performance.now() < deadline) {
         // Sparse text, whatever the document type: layout analysis sometimes drops the column of amounts on
         // photos and receipts; sparse mode usually keeps it.
         const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
-        if (readScore(sparse) > readScore(r)) r = sparse;
+        if (readScore(sparse) > readScore(r) && keeps(sparse, r)) r = sparse;
       }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
@@ -242,6 +244,14 @@ const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0
 function verticalShare(r: OcrPage): number {
   const long = r.words.filter((w) => w.text.length >= 3);
   return long.length ? long.filter((w) => w.box.h > w.box.w * 1.2).length / long.length : 0;
+}
+/** Whether `next` still has (nearly) all the confident words `prev` read. */
+function keeps(next: OcrPage, prev: OcrPage): boolean {
+  const key = (w: Word): string => w.text.toLowerCase().replace(/[^\p{L}\d]/gu, '');
+  const had = new Set(prev.words.filter((w) => w.confidence > 0.7 && key(w).length >= 3).map(key));
+  if (had.size < 10) return true;
+  const now = new Set(next.words.map(key));
+  return [...had].filter((k) => now.has(k)).length >= had.size * 0.85;
 }
 /** OCR that found little readable text: worth a second read with the lighting evened out. */
 const poorlyRead = (r: OcrPage): boolean => goodWords(r) < 40 || (r.confidence ?? 0) < 0.75;

@@ -69,7 +69,7 @@ const CUES: Cue[] = [
   { type: 'screenshot', name: 'ui-words-many', weight: 1.2, test: (t) => uiHits(t) >= 4 },
   { type: 'screenshot', name: 'status-bar', weight: 1.5, test: statusBar },
   { type: 'screenshot', name: 'chat-bubbles', weight: 1.0, test: (t) => chatTimes(t) >= 2 },
-  { type: 'photo', name: 'little-text', weight: 2.5, test: (t) => t.meaningful < 3 },
+  { type: 'photo', name: 'little-text', weight: 1.0, test: (t) => t.meaningful < 3 },
   { type: 'other', name: 'prose-without-amounts', weight: 1.2, test: (t) => t.words >= 25 && t.moneyCount === 0 && !INVOICE_KW.test(t.top) && distinct(RECEIPT_KW, t.n) < 2 },
 ];
 
