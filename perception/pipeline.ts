@@ -13,6 +13,9 @@ import type { PerceptionResult, Word } from './result.schema.ts';
 import { decideDocType } from './semantic/doc-type.ts';
 import { extractInvoiceFields } from './semantic/fields.ts';
 import { analyseScreenshot } from './semantic/screenshot.ts';
+import { findLabels } from './semantic/labels.ts';
+import { findCurrencies } from './semantic/currency.ts';
+import { norm } from './semantic/normalize.ts';
 import { lowConfidenceOf } from './semantic/low-confidence.ts';
 import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
 
@@ -174,7 +177,7 @@ export function createPipeline(deps: PipelineDeps) {
           warnings.push(`Page ${p.index + 1} was read ${quad ? 'with its perspective rectified and ' : 'with '}its lighting evened out.`);
         }
       }
-      if ((moneyWords(r) < 3 || goodWords(r) < 12) && performance.now() < deadline) {
+      if (((moneyWords(r) < 3 && moneyCues(r)) || goodWords(r) < 12) && performance.now() < deadline) {
         // Sparse text, whatever the document type: layout analysis sometimes drops the column of amounts on
         // photos and receipts; sparse mode usually keeps it.
         const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
@@ -239,6 +242,11 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 const moneyWords = (r: OcrPage): number => r.words.filter((w) => /\d[.,]\d{2}(?!\d)/.test(w.text)).length;
+/** Text that promises amounts (a total/tax label or a currency), whatever the classifier thinks of the page. */
+const moneyCues = (r: OcrPage): boolean => {
+  const t = r.words.map((w) => w.text).join(' ');
+  return findCurrencies(t).length > 0 || findLabels(norm(t)).some((h) => h.def.field === 'total' || h.def.field === 'subtotal' || h.def.field === 'tax');
+};
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
 /** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
 function verticalShare(r: OcrPage): number {

@@ -40,7 +40,9 @@ const INVOICE_STRUCT = /\b(bill to|billed to|ship to|invoice no|invoice date|due
 /** Till vocabulary; counted as distinct hits. */
 const RECEIPT_KW = /\b(receipt|sales receipt|kassenbon|quittung|kassabon|ticket de caisse|ticket|recibo|recu|factura simplificada|bon nr|beleg nr|card payment|kartenzahlung|paiement cb|pago con tarjeta|pinbetaling|cash|cash tend|tendered|change|change due|ruckgeld|wechselgeld|geg bar|bar|cambio|efectivo|especes|rendu|cb|visa|mastercard|amex|debit|contactless|thank you for shopping|thank you for your visit|vielen dank fur ihren einkauf|merci de votre visite|gracias por su compra|cashier|kasse|kassierer|caissier|cajero|table|server|tip|gratuity|st#|op#|te#|tr#|terminal|auth code|approval|filiale|bedient von|total ttc|geg)\b/g;
 /** A Spanish "simplified invoice" is a till receipt. */
-const SIMPLIFIED = /\b(factura simplificada|ticket de caisse)\b/;
+const SIMPLIFIED = /\b(factura simplificada|ticket de caisse|simplified tax invoice|cash bill|cash sales|official receipt)\b/;
+/** A "TAX INVOICE" printed on a narrow till slip (GST receipts in Malaysia, Singapore, Australia) is a receipt. */
+const tillSlip = (t: TextStats): boolean => t.aspect < 0.55 && (t.monospace || distinct(RECEIPT_KW, t.n) >= 1);
 const TOTAL_KW = /\b(total|gesamt|gesamtbetrag|summe|totaal|te betalen|montant|importe|amount due|net a payer|totale)\b/;
 /** UI chrome words that prose rarely contains; counted as distinct hits. */
 const UI_KW = /\b(type a message|write a message|message|messages|inbox|drafts|spam|starred|reply|reply all|forward|dashboard|settings|last seen|online|notifications|log out|logout|sign in|sign out|open tickets|orders today|search|archive|sent|new message|compose|unread|typing|wi fi|wifi|bluetooth|battery|privacy|airplane mode|home|profile|followers|following|like|share|comment|retweet|subscribe|cancel|edit|delete|send|back|menu|next|previous|download|upload|view all|see all|mark as read|delivered|seen|yesterday|today|chats|contacts|calls|status|updates|camera|gallery)\b/g;
@@ -55,8 +57,9 @@ const chatTimes = (t: TextStats): number => t.raw.split('\n').filter((l) => /^\s
 
 const CUES: Cue[] = [
   // Keywords count only on pages with amounts: an email saying "wrong invoice" is not an invoice.
-  { type: 'invoice', name: 'keyword:invoice-title', weight: 1.6, test: (t) => INVOICE_KW.test(t.top) && !SIMPLIFIED.test(t.n) && t.moneyCount >= 1 },
-  { type: 'invoice', name: 'keyword:invoice', weight: 0.6, test: (t) => INVOICE_KW.test(t.n) && !SIMPLIFIED.test(t.n) && t.moneyCount >= 1 },
+  { type: 'invoice', name: 'keyword:invoice-title', weight: 1.6, test: (t) => INVOICE_KW.test(t.top) && !SIMPLIFIED.test(t.n) && !tillSlip(t) && t.moneyCount >= 1 },
+  { type: 'invoice', name: 'keyword:invoice', weight: 0.6, test: (t) => INVOICE_KW.test(t.n) && !SIMPLIFIED.test(t.n) && !tillSlip(t) && t.moneyCount >= 1 },
+  { type: 'receipt', name: 'till-slip', weight: 1.0, test: (t) => tillSlip(t) && t.moneyCount >= 2 },
   { type: 'invoice', name: 'invoice-structure', weight: 0.5, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 2 && t.moneyCount >= 1 },
   { type: 'invoice', name: 'invoice-structure-strong', weight: 0.8, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 4 && t.moneyCount >= 1 },
   { type: 'receipt', name: 'keyword:receipt', weight: 1.2, test: (t) => distinct(RECEIPT_KW, t.n) >= 2 && t.moneyCount >= 1 },

@@ -14,6 +14,7 @@ const RECEIPTS = [
   'REWE Markt GmbH\nBanane 1,29 A\nMilch 0,99 A\nSUMME EUR 2,28\nGeg. BAR 5,00\nRückgeld 2,72\nSteuer % Netto Steuer Brutto\nA 7% 2,13 0,15 2,28',
   'FamilyMart\nOnigiri 150\nTea 130\nTOTAL ¥280\nCASH ¥1,000\nCHANGE ¥720',
   'CARREFOUR CITY\nPAIN 1,20\nLAIT 0,95\nTOTAL TTC 2,15\nCB 2,15\nTICKET N 0042\nMERCI DE VOTRE VISITE',
+  'TAX INVOICE\nBOON SENG PAPER SDN BHD\nGST ID: 001234567\nA4 PAPER 2 x 12.50 25.00\nTOTAL INCL GST 26.50\nCASH 50.00\nCHANGE 23.50',
   'STARBUCKS\nTable 12 Server: Anna\nLatte 4.50\nMuffin 3.25\nSubtotal 7.75\nTax 0.62\nTotal 8.37\nVISA **** 4421\nTip ______',
 ];
 const INVOICES = [
