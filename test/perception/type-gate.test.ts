@@ -101,4 +101,36 @@ describe('document type does not gate extraction', () => {
     expect(modes).toContain('sparse');
     expect(r.invoice?.total.value).toBe(7.68);
   });
+
+  it('re-reads a poorly read photo with lighting flattened, but keeps the first read when the re-read loses its words', async () => {
+    const first = page([
+      [20, [[60, 'Schmidt Logistics Ltd']]],
+      [60, [[60, 'Gran Via 28 London']]],
+      [100, [[60, 'TAX INVOICE number A-1628 issued 26.09.2026 customer Anna Weber Kerkstraat Amsterdam']]],
+      [300, [[60, 'Total due'], [300, '$121.81']]],
+    ]);
+    const richer = page([
+      [100, [[60, 'TAX INVOICE number A-1628 issued 26.09.2026']]],
+      [200, [[60, 'Net amount'], [300, '$101.51']]],
+      [230, [[60, 'VAT 20%'], [300, '$20.30']]],
+      [260, [[60, 'Domain renewal 1 101.51 101.51']]],
+      [300, [[60, 'Total due'], [300, '$121.81']]],
+    ]);
+    const reads = [first, richer, richer, richer];
+    let n = 0;
+    const ocr: OcrPort = {
+      async recognize() {
+        const ws = reads[Math.min(n++, reads.length - 1)];
+        return { words: ws, confidence: 0.9, text: ws.map((w) => w.text).join(' ') };
+      },
+      languages: () => ['eng'],
+      close: async () => undefined,
+    };
+    const clf: DocClassifier = { classify: async () => ({ probs: { invoice: 0.9, receipt: 0.025, screenshot: 0.025, photo: 0.025, other: 0.025 }, embedding: [1], ms: 1 }), describe: () => 'fake', close: async () => undefined };
+    const perceive = createPipeline({ config: parsePerceptionConfig({ ocrWorkers: 1 }), ocr, classifier: async () => clf, backend: () => 'fake' });
+    const r = await perceive({ bytes: await noisyImage() });
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(r.invoice?.vendor.value).toBe('Schmidt Logistics Ltd');
+    expect(r.warnings.join(' ')).not.toMatch(/lighting/);
+  });
 });
