@@ -15,6 +15,8 @@ export interface LabelOccurrence {
   segIndex: number;
   /** Words of the segment after the label. */
   rest: Word[];
+  /** Words of the segment before the label: a label deep inside a sentence is prose, not a caption. */
+  lead: number;
 }
 
 export interface ValueCandidate {
@@ -50,7 +52,8 @@ export function findLabelOccurrences(lines: Line[]): LabelOccurrence[] {
         const LEAD = /^[\s:#.\-–)°º№*]+/;
         while (rest.length && !rest[0].text.replace(LEAD, '')) rest.shift();
         if (rest.length) rest[0] = { ...rest[0], text: rest[0].text.replace(LEAD, '') };
-        out.push({ def: hit.def, line, segment, segIndex, rest });
+        const lead = segment.words.filter((_, i) => starts[i] < map[hit.start]).length;
+        out.push({ def: hit.def, line, segment, segIndex, rest, lead });
       }
     });
   }
@@ -99,7 +102,14 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[], opts: { whole
   }
   const rights = out.filter((c) => c.where === 'right');
   if (opts.wholeLine && rights.length) {
-    const words = [...occ.rest, ...rights.flatMap((c) => c.words)];
+    // Every segment to the right up to the next label: a VAT row prints base, rate and tax side by side.
+    // Segments are kept apart by a separator word, so "19" | "163,16" is never read as 19 163,16.
+    const tail: Word[] = [];
+    for (const seg of occ.line.segments.slice(occ.segIndex + 1)) {
+      if (startsWithLabel(seg)) break;
+      tail.push({ ...seg.words[0], text: '|' }, ...seg.words);
+    }
+    const words = [...occ.rest, ...tail];
     out.unshift({ occ, words, text: words.map((w) => w.text).join(' '), position: occ.rest.length ? 1 : 0.97, where: occ.rest.length ? 'inline' : 'right' });
   }
   // A value split over two segments by a wide OCR gap ("Mar 7," | "2026").
@@ -107,8 +117,8 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[], opts: { whole
     const words = rights.slice(0, 2).flatMap((c) => c.words);
     out.push({ occ, words, text: words.map((w) => w.text).join(' '), position: 0.95, where: 'right' });
   }
-  // Below, in the same column: the next line, or the one after when the next has nothing in this column
-  // (a header row, then a blank or unrelated row, then the values).
+  // Below, in the same column: the next line, or a later one when the lines in between have nothing in this
+  // column (a header row, then a blank or unrelated row, then the values).
   const ls = occ.segment.box;
   let looked = 0;
   for (const line of lines) {
@@ -118,11 +128,13 @@ export function candidatesFor(occ: LabelOccurrence, lines: Line[], opts: { whole
     let any = false;
     for (const seg of line.segments) {
       const aligned = xOverlap(seg.box, ls) > 0.3 || Math.abs(seg.box.x - ls.x) < ls.h * 2 || Math.abs(seg.box.x + seg.box.w - (ls.x + ls.w)) < ls.h * 2;
-      if (!aligned) continue;
+      // A sentence running under a column of labels is not a cell of that column.
+      if (!aligned || (seg.box.w > Math.max(ls.w, ls.h * 4) * 3 && !/\d/.test(seg.text))) continue;
       any = true;
       if (!startsWithLabel(seg)) out.push({ occ, words: seg.words, text: seg.text, position: looked ? 0.85 : 0.9, where: 'below' });
     }
-    if (any || ++looked >= 2) break;
+    // Up to three lines: smaller print can interleave between a totals header and its values.
+    if (any || ++looked >= 3) break;
   }
   return out;
 }

@@ -34,9 +34,11 @@ interface TextStats {
   monospace: boolean;
 }
 
-const INVOICE_KW = /\b(invoice|tax invoice|rechnung|rechnungsnummer|facture|factura|factuur|fattura|faktura|invoice number|factuurnummer|fatura)\b/;
+const INVOICE_KW = /\b(invoice|tax invoice|\w*rechnung|rechnungsnummer|facture|factura|factuur|fattura|faktura|invoice number|factuurnummer|fatura)\b/;
+/** A document number that says it is an invoice's: "Facture n°562044387", "Rechnungsnummer", "Invoice #". */
+const INVOICE_NUMBER = /\b(invoice (no|number|nr|#)|rechnungs? ?(nummer|nr)|\w*rechnung (\(\d+\) )?nr|facture n|n de facture|factura n|numero de factura|factuurnummer|fattura n|fakturanummer)/;
 /** Structure an invoice has and a receipt rarely does; counted as distinct hits. */
-const INVOICE_STRUCT = /\b(bill to|billed to|ship to|invoice no|invoice date|due date|payment terms|net \d{1,3}|iban|bic|swift|bank transfer|uberweisung|virement|transferencia|vat no|vat id|ust idnr|steuernummer|siret|tva intracommunautaire|cif|nif|description|qty|quantity|unit price|einzelpreis|menge|zahlbar|falligkeitsdatum|echeance|vencimiento|vervaldatum|po number|customer no|kundennummer)\b/g;
+const INVOICE_STRUCT = /\b(verkaufer|kaufer|rechnungsempfanger|zahlungsbedingungen|leistungsdatum|lieferdatum|ust id|vendeur|acheteur|conditions de paiement|bill to|billed to|ship to|invoice no|invoice date|due date|payment terms|net \d{1,3}|iban|bic|swift|bank transfer|uberweisung|virement|transferencia|vat no|vat id|ust idnr|steuernummer|siret|tva intracommunautaire|cif|nif|description|qty|quantity|unit price|einzelpreis|menge|zahlbar|falligkeitsdatum|echeance|vencimiento|vervaldatum|po number|customer no|kundennummer)\b/g;
 /** Till vocabulary; counted as distinct hits. */
 const RECEIPT_KW = /\b(receipt|sales receipt|kassenbon|quittung|kassabon|ticket de caisse|ticket|recibo|recu|factura simplificada|bon nr|beleg nr|card payment|kartenzahlung|paiement cb|pago con tarjeta|pinbetaling|cash|cash tend|tendered|change|change due|ruckgeld|wechselgeld|geg bar|bar|cambio|efectivo|especes|rendu|cb|visa|mastercard|amex|debit|contactless|thank you for shopping|thank you for your visit|vielen dank fur ihren einkauf|merci de votre visite|gracias por su compra|cashier|kasse|kassierer|caissier|cajero|table|server|tip|gratuity|st#|op#|te#|tr#|terminal|auth code|approval|filiale|bedient von|total ttc|geg)\b/g;
 /** A Spanish "simplified invoice" is a till receipt. */
@@ -60,6 +62,7 @@ const CUES: Cue[] = [
   { type: 'invoice', name: 'keyword:invoice-title', weight: 1.6, test: (t) => INVOICE_KW.test(t.top) && !SIMPLIFIED.test(t.n) && !tillSlip(t) && t.moneyCount >= 1 },
   { type: 'invoice', name: 'keyword:invoice', weight: 0.6, test: (t) => INVOICE_KW.test(t.n) && !SIMPLIFIED.test(t.n) && !tillSlip(t) && t.moneyCount >= 1 },
   { type: 'receipt', name: 'till-slip', weight: 1.0, test: (t) => tillSlip(t) && t.moneyCount >= 2 },
+  { type: 'invoice', name: 'invoice-number', weight: 1.0, test: (t) => INVOICE_NUMBER.test(t.n) && !SIMPLIFIED.test(t.n) && !tillSlip(t) && t.moneyCount >= 1 },
   { type: 'invoice', name: 'invoice-structure', weight: 0.5, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 2 && t.moneyCount >= 1 },
   { type: 'invoice', name: 'invoice-structure-strong', weight: 0.8, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 4 && t.moneyCount >= 1 },
   { type: 'receipt', name: 'keyword:receipt', weight: 1.2, test: (t) => distinct(RECEIPT_KW, t.n) >= 2 && t.moneyCount >= 1 },

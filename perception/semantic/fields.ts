@@ -1,7 +1,7 @@
 import type { InvoiceFields, Word } from '../result.schema.ts';
 import { inferDecimalStyle, findAmounts, type DecimalStyle } from './amount.ts';
 import { findCurrencies, ZERO_DECIMAL } from './currency.ts';
-import { dueFromTerms } from './terms.ts';
+import { dueFromPhrase, dueFromTerms } from './terms.ts';
 import type { DateOrder } from './date.ts';
 import { buildLines, type Line } from './layout.ts';
 import { detectLanguage, type FieldKey } from './labels.ts';
@@ -42,7 +42,19 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const currency = extractCurrency(lines, occ);
   const order = dateOrder(text, currency.value);
   const headerLines = new Set(lines.filter(isHeaderLine).map((l) => l.index));
-  const usable = occ.filter((o) => !(TOTALISH.has(o.def.field) && headerLines.has(o.line.index)));
+  const taxTable = taxTableLines(lines);
+  const items = itemArea(lines, occ, headerLines);
+  const usable = occ.filter(
+    (o) =>
+      !(TOTALISH.has(o.def.field) && headerLines.has(o.line.index)) &&
+      // A money label deep inside a sentence is prose ("… wird der Steuerbetrag sowohl in …").
+      !(TOTALISH.has(o.def.field) && o.lead > 3) &&
+      // "19 % VAT" in an item row is that row's rate, not the document's tax (a VAT breakdown's rows are).
+      !(o.def.field === 'tax' && items.has(o.line.index) && !taxTable.rows.has(o.line.index)) &&
+      !(o.def.field === 'tax' && o.segIndex >= 1 && o.segment.words.slice(0, o.lead).some((w) => /%/.test(w.text))) &&
+      // A VAT breakdown's header and its "Total" row are not the document's totals (its rate rows are the tax).
+      !(taxTable.header.has(o.line.index) || ((o.def.field === 'total' || o.def.field === 'subtotal') && taxTable.rows.has(o.line.index))),
+  );
 
   const number = best(usable, lines, 'number', (c) => parseDocNumber(c.words));
   const issue = best(usable, lines, 'issueDate', (c) => parseDateValue(c.words, order));
@@ -60,7 +72,7 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines);
 
   const issueDate = issue ? draft(issue, 'issue date') : fallbackDate(lines, order, due?.parsed.value ?? null);
-  const dueDate = due ? draft(due, 'due date') : (dueFromTerms(lines, issueDate.value) ?? missing<string>('no due-date label or payment terms found'));
+  const dueDate = due ? draft(due, 'due date') : (dueFromPhrase(lines, order) ?? dueFromTerms(lines, issueDate.value) ?? missing<string>('no due-date label or payment terms found'));
   const vendor = extractVendor(lines, occ, input.pageHeights[0] ?? Infinity);
 
   // Line items sit between the table header (or the last meta line) and the first totals line.
@@ -94,8 +106,44 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   };
 }
 
+/** A line that names the document ("Rechnung Nr. 4711 vom 05.06.2018") holds its own number and date. */
+const TITLE_LINE = /(rechnung|invoice|facture|factura|factuur|fattura|faktura|receipt|quittung|beleg)\b/;
+
 function score<T>(p: Parsed<T>, c: ValueCandidate): number {
-  return c.occ.def.strength * c.position;
+  const own = (c.occ.def.field === 'number' || c.occ.def.field === 'issueDate') && TITLE_LINE.test(norm(c.occ.line.text)) ? 0.15 : 0;
+  return c.occ.def.strength * c.position + own;
+}
+
+const RATE_WORD = /(%|\b(rate|satz|code|taux|tasa|tarief|steuersatz|ust satz|mwst satz)\b)/;
+const AMOUNT_WORD = /\b(amt|amount|betrag|netto|net|brutto|gross|base|basis|montant|importe|bedrag|warenwert)\b/;
+
+/** Item rows: from a table header to the first subtotal/total label after it. */
+function itemArea(lines: Line[], occ: LabelOccurrence[], headerLines: Set<number>): Set<number> {
+  const out = new Set<number>();
+  for (const h of headerLines) {
+    const end = Math.min(lines.length, ...occ.filter((o) => (o.def.field === 'total' || o.def.field === 'subtotal') && o.line.index > h && !headerLines.has(o.line.index)).map((o) => o.line.index));
+    for (let i = h + 1; i < end; i++) out.add(i);
+  }
+  return out;
+}
+
+/** A VAT breakdown table: a header naming tax, rate and amount columns, and the rows under it. */
+function taxTableLines(lines: Line[]): { header: Set<number>; rows: Set<number> } {
+  const header = new Set<number>();
+  const rows = new Set<number>();
+  for (const l of lines) {
+    const n = norm(l.text);
+    // Two tax words (a rate column and a tax-amount column: "USt. % | USt.-Betrag", "Tax Code | Tax(RM)").
+    const taxWords = (n.match(/(tax|gst|vat|mwst|ust|tva|iva|btw|steuer|moms)/g) ?? []).length;
+    if (!(taxWords >= 2 && RATE_WORD.test(l.text.toLowerCase()) && AMOUNT_WORD.test(n)) || /\d[.,]\d{2}/.test(l.text)) continue;
+    header.add(l.index);
+    // Its rows (and its own "Total" row) print several numbers side by side; the table ends where that stops.
+    for (const row of lines.slice(l.index + 1, l.index + 8)) {
+      if ((row.text.match(/\d+(?:[.,]\d+)?/g) ?? []).length < 2) break;
+      rows.add(row.index);
+    }
+  }
+  return { header, rows };
 }
 
 function all<T>(occ: LabelOccurrence[], lines: Line[], field: FieldKey, parse: (c: ValueCandidate) => Parsed<T> | null, wholeLine = false): Scored<T>[] {
@@ -128,7 +176,8 @@ function draft<T>(s: Scored<T>, name: string): FieldDraft<T> {
   return f;
 }
 
-const TAX_TOTAL = /\b(total|summe|gesamt|totaal|totale|montant)\b/;
+/** A line that states the tax amount itself ("Total VAT", "Steuerbetrag", "Montant TVA") rather than one rate. */
+const TAX_TOTAL = /(\btotal|\bsumme|\bgesamt|\btotaal|\btotale|\bmontant|betrag\b|\bamount\b|\bcuota\b|\bimporte\b)/;
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 0.011;
 
 /**
@@ -145,7 +194,9 @@ function pickTax(c: Scored<number>[], sub: Scored<number> | null, totals: Scored
   if (rows.length < 2) return c[0];
   const sum = Math.round(rows.reduce((s, x) => s + x.parsed.value, 0) * 100) / 100;
   const fits = (v: number): boolean => !!sub && totals.some((t) => near(sub.parsed.value + v, t.parsed.value));
-  if (fits(c[0].parsed.value) && !fits(sum)) return c[0];
+  // Arithmetic decides first: one line, or all rate lines together, that make subtotal + tax = total.
+  const single = rows.find((x) => fits(x.parsed.value));
+  if (single && !fits(sum)) return single;
   const rates = new Set(rows.map((x) => /(\d{1,2}(?:[.,]\d{1,2})?)\s?%/.exec(x.cand.occ.line.text)?.[1] ?? ''));
   if (!fits(sum) && rates.size < rows.length) return c[0];
   const first = rows[0];

@@ -2,6 +2,7 @@ import type { Word } from '../result.schema.ts';
 import { norm } from './normalize.ts';
 import type { Line } from './layout.ts';
 import { found, type FieldDraft } from './field-result.ts';
+import { findDates, type DateOrder } from './date.ts';
 
 /**
  * Due dates from payment terms ("Net 30", "30 Tage netto", "à 30 jours", "innert 30 Tagen", "payable within 14
@@ -41,4 +42,20 @@ export function dueFromTerms(lines: Line[], issueIso: string | null): FieldDraft
   d.setUTCDate(d.getUTCDate() + best.days);
   const iso = d.toISOString().slice(0, 10);
   return found(iso, best.words, 0.75, [`computed from the payment terms "${best.text.trim().slice(0, 60)}" (${best.days} days after the issue date)`]);
+}
+
+/** "Zahlbar ohne Abzug bis 31.12.2025", "Payable by 15/03/2026", "à régler avant le …": a dated payment phrase. */
+const PAY_BY = /\b(zahlbar|zahlung|payable|pay|payment|due|a payer|a regler|reglement|pagadero|pagar|pago|te betalen|betalen|betaling|scadenza|pagamento)\b.*\b(bis|by|before|avant|until|antes|voor|entro|prima)\b/;
+
+export function dueFromPhrase(lines: Line[], order: DateOrder): FieldDraft<string> | null {
+  for (const l of lines) {
+    const n = norm(l.text);
+    if (!PAY_BY.test(n) || DISCOUNT.test(n)) continue;
+    const dates = findDates(l.text, order);
+    if (!dates.length) continue;
+    const d = dates[dates.length - 1];
+    const words = l.words.filter((w) => d.text.includes(w.text));
+    return found(d.iso, words.length ? words : l.words, 0.8, [`read from the payment phrase "${l.text.trim().slice(0, 60)}"`]);
+  }
+  return null;
 }

@@ -23,7 +23,9 @@ const LEGAL_CASED = /(?<![\d.,]\s?)\b(AG|KG|UG|SA|SAS|AB|AS|ASA|OY|BV|NV|SL|SE|C
 const TITLES = new Set(['invoice', 'tax invoice', 'rechnung', 'facture', 'factura', 'factuur', 'fattura', 'faktura', 'receipt', 'sales receipt', 'kassenbon', 'quittung', 'beleg', 'ticket', 'recibo', 'recu', 'kassabon', 'bon', 'factura simplificada', 'ticket de caisse', 'credit note', 'gutschrift', 'avoir', 'proforma', 'proforma invoice', 'bill', 'original', 'copy', 'page 1 of 1']);
 const ADDRESS = /(\d{4,5}\s+[A-Za-zÀ-ÿ])|(\b(str|strasse|straße|street|st|rue|avenue|av|calle|c\/|plaza|gracht|straat|weg|laan|road|rd|lane|ln|via|allee|platz|blvd|boulevard|chemin|place|way|jalan|jln|taman|kawasan|bandar|lorong|persiaran|mall|floor|level|blk|block|suite|building|tower|centre|center|industrial|perindustrian)\b\.?)|(\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b)|(,\s*[A-Z]{2}\s+\d{5})|(^\s*(no\.?|lot|unit|shop)\s*[\dA-Z]{0,3}\d)|(^\s*\d+[A-Za-z]?\s*,)/i;
 /** Till and form words that head a line but are never the business name. */
-const NOT_NAME = /^(cashier|kasse|kassierer|caissier|cajero|server|table|date|time|tel|fax|gst|gst id|gst reg|reg no|company no|co reg|tax invoice|simplified tax invoice|invoice|receipt|bill|order|member|customer|thank|welcome|original|copy|qty|item|description|amount|price)\b/;
+/** Form words anywhere in a segment that make it a field caption, not a name. */
+const CAPTION = /\b(e ?mail|adresse|address|contact|kontakt|telephone|telefon|website|trade name|legal name|page \d|seite \d)\b/;
+const NOT_NAME = /^(name|nom|cashier|kasse|kassierer|caissier|cajero|server|table|date|time|tel|fax|gst|gst id|gst reg|reg no|company no|co reg|tax invoice|simplified tax invoice|invoice|receipt|bill|order|member|customer|thank|welcome|original|copy|qty|item|description|amount|price)\b/;
 const CONTACT = /@|www\.|https?:|\btel\b|\bphone\b|\bfax\b|iban|bic|swift|\+\d{2}|\b\d{3}[ -]?\d{3}[ -]?\d{4}\b/i;
 const CUSTOMER_LABELS = /^(bill to|billed to|billto|ship to|shipto|shipped to|deliver to|delivery address|sold to|invoice to|invoiced to|customer|client|cliente|kunde|rechnungsempfanger|empfanger|lieferadresse|lieferanschrift|rechnungsadresse|facture a|facturer a|facture a l attention de|adresse de livraison|livrer a|facturar a|enviar a|direccion de envio|klant|factuur aan|afleveradres|to)\b/;
 /** Tax and registration ids, bank details, imprint words: the issuer's own block or footer. */
@@ -41,12 +43,14 @@ interface Cand {
 }
 
 export function extractVendor(lines: Line[], occurrences: LabelOccurrence[], pageHeight: number): FieldDraft<string> {
-  // A sender label counts only where it starts its segment: "from" inside a sentence is prose.
+  // A sender label counts only where it starts its segment: "from" inside a sentence is prose. The name is
+  // next to it or in the block below it ("Verkäufer" / "Nummer: 123" / "Name: Rohstoff AG").
   const labelled = occurrences.filter((o) => o.def.field === 'vendor' && norm(o.segment.text).startsWith(o.def.text));
   for (const occ of labelled) {
-    for (const c of candidatesFor(occ, lines)) {
-      const t = cleanVendor(c.words);
-      if (/\p{L}{2}/u.test(t) && !CONTACT.test(t) && c.words.length <= 8 && !CUSTOMER_LABELS.test(norm(t))) return found(t, c.words, 0.9, [`found next to the label "${occ.segment.text}"`]);
+    const near = [...candidatesFor(occ, lines).map((c) => c.words), ...blockBelow(lines, occ)];
+    for (const words of near) {
+      const t = cleanVendor(words);
+      if (nameLike(t) && words.length <= 8) return found(t, words, 0.9, [`found next to the label "${occ.segment.text}"`]);
     }
   }
   const first = lines.filter((l) => l.page === 0);
@@ -90,10 +94,24 @@ export function extractVendor(lines: Line[], occurrences: LabelOccurrence[], pag
   return found(best.text, best.words, base, reasons);
 }
 
+/** Segments of the next lines at or right of a label, skipping "Name:"/"Nummer:" keys. */
+function blockBelow(lines: Line[], occ: LabelOccurrence): Word[][] {
+  const out: Word[][] = [];
+  for (const l of lines) {
+    if (l.page !== occ.line.page || l.index <= occ.line.index || l.index > occ.line.index + 5) continue;
+    for (const s of l.segments) {
+      if (s.box.x + s.box.w < occ.segment.box.x - occ.segment.box.h) continue;
+      const words = /^(name|nom|nombre|naam|firma|company|raison sociale)\s*:?$/i.test(s.words[0]?.text.replace(/:$/, '') ?? '') ? s.words.slice(1) : s.words;
+      if (words.length) out.push(words);
+    }
+  }
+  return out;
+}
+
 function nameLike(text: string): boolean {
   const n = norm(text);
   if (n.length < 3 || TITLES.has(n) || !/[A-Za-zÀ-ÿ]{2}/.test(text)) return false;
-  if (ADDRESS.test(text) || CONTACT.test(text) || CUSTOMER_LABELS.test(n) || NOT_NAME.test(n)) return false;
+  if (ADDRESS.test(text) || CONTACT.test(text) || CUSTOMER_LABELS.test(n) || NOT_NAME.test(n) || CAPTION.test(n)) return false;
   // OCR debris ("7 ig olO Hi", "We + BALL- 18"): a name is mostly letters, with at least one real word.
   const letters = (text.match(/\p{L}/gu) ?? []).length;
   if (letters < text.replace(/\s/g, '').length * 0.6 || !/\p{L}{3,}/u.test(text)) return false;
@@ -137,9 +155,10 @@ function imprintNames(lines: Line[]): Cand[] {
   for (const l of lines) {
     if (!REGISTRATION.test(norm(l.text))) continue;
     for (const seg of l.segments) {
-      for (const piece of seg.text.split(/\s[·•|–—-]\s|[·•|]/)) {
-        const text = piece.trim();
-        if (!isLegal(text) || REGISTRATION.test(norm(text)) || !nameLike(text) || text.split(/\s+/).length > 6) continue;
+      for (const piece of seg.text.split(/\s[·•|–—−-]\s|[·•|]/)) {
+        // The name ends at its legal form: "Free SAS au capital de 3.441.812 Euros" → "Free SAS".
+        const text = cutAfterLegal(piece.trim());
+        if (!text || REGISTRATION.test(norm(text)) || !nameLike(text) || text.split(/\s+/).length > 6) continue;
         const toks = new Set(text.split(/\s+/));
         const words = seg.words.filter((w) => toks.has(w.text));
         out.push({ words: words.length ? words : seg.words, text: cleanVendor(words.length ? words : seg.words), score: 4, legal: true, big: false, imprint: true });
@@ -147,6 +166,14 @@ function imprintNames(lines: Line[]): Cand[] {
     }
   }
   return out;
+}
+
+function cutAfterLegal(text: string): string | null {
+  const m = LEGAL_ANY.exec(text) ?? LEGAL_CASED.exec(text);
+  if (!m) return null;
+  const name = text.slice(0, m.index + m[0].length).trim();
+  // Just a legal form ("SARL au capital…") names nobody.
+  return /\p{L}{2}/u.test(text.slice(0, m.index)) ? name : null;
 }
 
 function cleanVendor(words: Word[]): string {
