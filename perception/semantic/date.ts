@@ -74,6 +74,18 @@ const PATTERNS: { re: RegExp; read: (m: RegExpMatchArray, order: DateOrder) => {
     },
   },
   {
+    // A till's date stamp with one separator lost by OCR ("02.05 2020 16:34", "02 05.2020 16:34"): only when a
+    // time of day follows, which makes it a date stamp and not two numbers.
+    re: /(?<![\d.,])(\d{1,2})(?:[./]\s?|\s)(\d{1,2})(?:[./]\s?|\s)(\d{4}|\d{2})(?=\s+\d{1,2}:\d{2}(?!\d))/g,
+    read: (m, order) => {
+      const a = +m[1];
+      const b = +m[2];
+      const y = year(m[3]);
+      if (a > 12 || b > 12) return { iso: a > 12 ? valid(y, b, a) : valid(y, a, b), unambiguous: true };
+      return { iso: order === 'mdy' ? valid(y, a, b) : valid(y, b, a), unambiguous: false };
+    },
+  },
+  {
     // "05-Mar-2026", "5-Mar-26", "05/Mar/2026", "5.Mär.2026" (tills and ERP exports).
     re: /(?<![\d.,])(\d{1,2})[-/.]([A-Za-zÀ-ÿ]{3,9})\.?[-/.](\d{4}|\d{2})(?![\d.,]\d)/g,
     read: (m) => {

@@ -2,7 +2,7 @@ import type { InvoiceFields, Word } from '../result.schema.ts';
 import { inferDecimalStyle, findAmounts, type DecimalStyle } from './amount.ts';
 import { findCurrencies, ZERO_DECIMAL } from './currency.ts';
 import { dueFromPhrase, dueFromTerms } from './terms.ts';
-import type { DateOrder } from './date.ts';
+import { monthFromWord, type DateOrder } from './date.ts';
 import { buildLines, type Line } from './layout.ts';
 import { detectLanguage, type FieldKey } from './labels.ts';
 import { candidatesFor, findLabelOccurrences, type LabelOccurrence, type ValueCandidate } from './candidates.ts';
@@ -57,8 +57,8 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   );
 
   const number = best(usable, lines, 'number', (c) => parseDocNumber(c.words));
-  const issue = best(usable, lines, 'issueDate', (c) => parseDateValue(c.words, order));
-  const due = best(usable, lines, 'dueDate', (c) => parseDateValue(c.words, order));
+  const issue = best(usable, lines, 'issueDate', (c) => dateAfterLabel(c, order));
+  const due = best(usable, lines, 'dueDate', (c) => dateAfterLabel(c, order));
   // Yen, won…: whole numbers are money. (Not merely "no decimals found": OCR losing decimal points on a
   // ringgit receipt would then turn 12.37 into 1237.)
   const money = { hint, integers: currency.value !== null && ZERO_DECIMAL.has(currency.value) };
@@ -108,6 +108,17 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
 
 /** A line that names the document ("Rechnung Nr. 4711 vom 05.06.2018") holds its own number and date. */
 const TITLE_LINE = /(rechnung|invoice|facture|factura|factuur|fattura|faktura|receipt|quittung|beleg)\b/;
+
+/**
+ * A date right after its label. Words between them make it another date ("Date début : 01/12/2019",
+ * "Date de livraison"), except a month name or weekday that is part of the date itself.
+ */
+function dateAfterLabel(c: ValueCandidate, order: DateOrder): Parsed<string> | null {
+  const first = c.words[0]?.text.replace(/[:.,]+$/, '') ?? '';
+  if (c.where === 'inline' && /^\p{L}{2,}$/u.test(first) && !monthFromWord(first) && !WEEKDAY.test(first)) return null;
+  return parseDateValue(c.words, order);
+}
+const WEEKDAY = /^((mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miercoles|jueves|viernes|sabado|domingo|mo|di|mi|do|fr|sa|so|vom|du|del|le|den|am|on|of|dated)$/i;
 
 function score<T>(p: Parsed<T>, c: ValueCandidate): number {
   const own = (c.occ.def.field === 'number' || c.occ.def.field === 'issueDate') && TITLE_LINE.test(norm(c.occ.line.text)) ? 0.15 : 0;

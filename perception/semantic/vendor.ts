@@ -171,11 +171,26 @@ function imprintNames(lines: Line[]): Cand[] {
 function cutAfterLegal(text: string): string | null {
   const m = LEGAL_ANY.exec(text) ?? LEGAL_CASED.exec(text);
   if (!m) return null;
-  const name = text.slice(0, m.index + m[0].length).trim();
+  // Prose before the name ends at its last lower-case word: "Verschulden der QualityHosting AG".
+  const head = text.slice(0, m.index).split(/\s+/);
+  let from = 0;
+  head.forEach((w, i) => {
+    if (/^\p{Ll}+$/u.test(w) && i < head.length - 1) from = i + 1;
+  });
+  const name = [...head.slice(from), m[0]].join(' ').replace(/\s+/g, ' ').trim();
   // Just a legal form ("SARL au capital…") names nobody.
-  return /\p{L}{2}/u.test(text.slice(0, m.index)) ? name : null;
+  return /\p{L}{2}/u.test(head.slice(from).join(' ')) ? name : null;
 }
 
 function cleanVendor(words: Word[]): string {
-  return words.map((w) => w.text).join(' ').replace(/\s+/g, ' ').replace(/^[^\p{L}\d]+|[,;:|·•]+$/gu, '').trim();
+  return words
+    .map((w) => w.text)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    // A registration number printed after the name: "BOON SENG PAPER SDN BHD (1248717-W)".
+    .replace(/\s*\((?:co\.?\s*)?(?:reg\.?\s*)?(?:no\.?\s*)?[\dA-Z-]*\d[\dA-Z-]*\)\s*$/i, '')
+    // OCR reads Malaysian "SDN BHD" as "SON BHD" / "S0N BHD".
+    .replace(/\bS[O0]N\.?\s?BHD\b/, 'SDN BHD')
+    .replace(/^[^\p{L}\d]+|[,;:|·•]+$/gu, '')
+    .trim();
 }

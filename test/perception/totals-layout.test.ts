@@ -126,3 +126,33 @@ describe('dates and vendors in structured layouts', () => {
     ]).vendor.value).toBe('Free SAS');
   });
 });
+
+describe('receipt stamps and names as OCR reads them', () => {
+  it.each([
+    ['02.05 2020 16:34', '2020-05-02'],
+    ['02 05.2020 16:34', '2020-05-02'],
+    ['25.04.20 12:01', '2020-04-25'],
+  ])('reads the till stamp "%s"', (stamp, iso) => {
+    const r = extract([[20, [[60, 'toom Baumarkt GmbH']]], [300, [[20, 'SUMME EUR'], [300, '19,99']]], [400, [[20, stamp], [300, '3619']]]], 900);
+    expect(r.issueDate.value).toBe(iso);
+  });
+
+  it('does not read two numbers as a date without a time after them', () => {
+    const r = extract([[20, [[60, 'toom Baumarkt GmbH']]], [300, [[20, 'Art. 02.05 2020'], [300, '19,99']]]], 900);
+    expect(r.issueDate.value).toBeNull();
+  });
+
+  it('does not take a date whose label is qualified ("Date début :") as the issue date', () => {
+    const r = extract([[20, [[60, 'Atelier SARL']]], [60, [[60, 'Date début : 01/12/2019']]], [90, [[60, 'Date : 15/01/2020']]]]);
+    expect(r.issueDate.value).toBe('2020-01-15');
+  });
+
+  it('cleans a vendor name: registration number in brackets, SON BHD, prose before an imprint name', () => {
+    expect(extract([[20, [[60, 'BOON SENG PAPER SDN BHD (1248717-W)']]], [300, [[20, 'TOTAL'], [300, '9.00']]]], 900).vendor.value).toBe('BOON SENG PAPER SDN BHD');
+    expect(extract([[20, [[60, 'KAISON FURNISHING SON BHD']]], [300, [[20, 'TOTAL'], [300, '9.00']]]], 900).vendor.value).toBe('KAISON FURNISHING SDN BHD');
+    expect(extract([
+      [40, [[60, 'Rechnung']]],
+      [1300, [[60, 'Haftung nur bei Verschulden der QualityHosting AG · USt-IdNr. DE123456789']]],
+    ]).vendor.value).toBe('QualityHosting AG');
+  });
+});
