@@ -40,11 +40,11 @@ const INVOICE_NUMBER = /\b(invoice (no|number|nr|#)|rechnungs? ?(nummer|nr)|\w*r
 /** Structure an invoice has and a receipt rarely does; counted as distinct hits. */
 const INVOICE_STRUCT = /\b(verkaufer|kaufer|rechnungsempfanger|zahlungsbedingungen|leistungsdatum|lieferdatum|ust id|vendeur|acheteur|conditions de paiement|bill to|billed to|ship to|invoice no|invoice date|due date|payment terms|net \d{1,3}|iban|bic|swift|bank transfer|uberweisung|virement|transferencia|vat no|vat id|ust idnr|steuernummer|siret|tva intracommunautaire|cif|nif|description|qty|quantity|unit price|einzelpreis|menge|zahlbar|falligkeitsdatum|echeance|vencimiento|vervaldatum|po number|customer no|kundennummer)\b/g;
 /** Till vocabulary; counted as distinct hits. */
-const RECEIPT_KW = /\b(receipt|sales receipt|kassenbon|quittung|kassabon|ticket de caisse|ticket|recibo|recu|factura simplificada|bon nr|beleg nr|card payment|kartenzahlung|paiement cb|pago con tarjeta|pinbetaling|cash|cash tend|tendered|change|change due|ruckgeld|wechselgeld|geg bar|bar|cambio|efectivo|especes|rendu|cb|visa|mastercard|amex|debit|contactless|thank you for shopping|thank you for your visit|vielen dank fur ihren einkauf|merci de votre visite|gracias por su compra|cashier|kasse|kassierer|caissier|cajero|table|server|tip|gratuity|st#|op#|te#|tr#|terminal|auth code|approval|filiale|bedient von|total ttc|geg)\b/g;
+const RECEIPT_KW = /\b(receipt|sales receipt|kassenbon|quittung|kassabon|ticket de caisse|ticket|recibo|recu|factura simplificada|bon nr|beleg nr|card payment|kartenzahlung|paiement cb|pago con tarjeta|pinbetaling|cash|cash tend|tendered|change|change due|ruckgeld|wechselgeld|geg bar|bar|cambio|efectivo|especes|rendu|cb|visa|mastercard|amex|debit|contactless|thank you for shopping|thank you for your visit|vielen dank fur ihren einkauf|merci de votre visite|gracias por su compra|cashier|kasse|kassierer|caissier|cajero|table|server|tip|gratuity|st#|op#|te#|tr#|terminal|auth code|approval|filiale|bedient von|total ttc|geg|tender|rounding|rundung|member|points earned|come again|see you again|goods sold|not returnable|total qty|total saving|payment mode|gst summary|gst analysis|kasse|kassenbon|bonnr|ust id nr|steuer nr|zahlart|ec cash|girocard|debitkarte|kundenbeleg|haendlerbeleg|handlerbeleg|merci|au revoir)\b/g;
 /** A Spanish "simplified invoice" is a till receipt. */
 const SIMPLIFIED = /\b(factura simplificada|ticket de caisse|simplified tax invoice|cash bill|cash sales|official receipt)\b/;
 /** A "TAX INVOICE" printed on a narrow till slip (GST receipts in Malaysia, Singapore, Australia) is a receipt. */
-const tillSlip = (t: TextStats): boolean => t.aspect < 0.55 && (t.monospace || distinct(RECEIPT_KW, t.n) >= 1);
+const tillSlip = (t: TextStats): boolean => (t.aspect < 0.55 && (t.monospace || distinct(RECEIPT_KW, t.n) >= 1)) || (t.aspect < 0.66 && distinct(RECEIPT_KW, t.n) >= 3);
 const TOTAL_KW = /\b(total|gesamt|gesamtbetrag|summe|totaal|te betalen|montant|importe|amount due|net a payer|totale)\b/;
 /** UI chrome words that prose rarely contains; counted as distinct hits. */
 const UI_KW = /\b(type a message|write a message|message|messages|inbox|drafts|spam|starred|reply|reply all|forward|dashboard|settings|last seen|online|notifications|log out|logout|sign in|sign out|open tickets|orders today|search|archive|sent|new message|compose|unread|typing|wi fi|wifi|bluetooth|battery|privacy|airplane mode|home|profile|followers|following|like|share|comment|retweet|subscribe|cancel|edit|delete|send|back|menu|next|previous|download|upload|view all|see all|mark as read|delivered|seen|yesterday|today|chats|contacts|calls|status|updates|camera|gallery)\b/g;
@@ -66,7 +66,8 @@ const CUES: Cue[] = [
   { type: 'invoice', name: 'invoice-structure', weight: 0.5, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 2 && t.moneyCount >= 1 },
   { type: 'invoice', name: 'invoice-structure-strong', weight: 0.8, test: (t) => distinct(INVOICE_STRUCT, t.n) >= 4 && t.moneyCount >= 1 },
   { type: 'receipt', name: 'keyword:receipt', weight: 1.2, test: (t) => distinct(RECEIPT_KW, t.n) >= 2 && t.moneyCount >= 1 },
-  { type: 'receipt', name: 'receipt-vocabulary', weight: 1.0, test: (t) => distinct(RECEIPT_KW, t.n) >= 4 && t.moneyCount >= 1 },
+  { type: 'receipt', name: 'receipt-vocabulary', weight: 1.0, test: (t) => distinct(RECEIPT_KW, t.n) >= 3 && t.moneyCount >= 1 },
+  { type: 'receipt', name: 'receipt-vocabulary-strong', weight: 0.6, test: (t) => distinct(RECEIPT_KW, t.n) >= 5 && t.moneyCount >= 1 },
   { type: 'receipt', name: 'shape:narrow', weight: 0.9, test: (t) => t.aspect < 0.62 && t.moneyCount >= 2 },
   { type: 'receipt', name: 'monospace', weight: 0.6, test: (t) => t.monospace && t.moneyCount >= 2 },
   { type: 'invoice', name: 'totals', weight: 0.5, test: (t) => TOTAL_KW.test(t.n) && t.moneyCount >= 1 },
@@ -102,7 +103,7 @@ export function decideDocType(input: { vit: Record<DocType, number> | null; text
     fired.set(c.type, [...(fired.get(c.type) ?? []), c.name]);
   }
   // The ViT sees only the look of the page; strong text and structure cues outweigh it.
-  if (input.vit) for (const t of DOC_TYPES) score[t] += 1.8 * input.vit[t];
+  if (input.vit) for (const t of DOC_TYPES) score[t] += 1.5 * input.vit[t];
   // "Photo" means a picture without meaningful text: a page with text is some kind of document.
   if (stats.meaningful > PHOTO_MAX_MEANINGFUL) score.photo = -Infinity;
   const ranked = [...DOC_TYPES].sort((a, b) => score[b] - score[a]);

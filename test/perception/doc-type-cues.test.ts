@@ -15,6 +15,8 @@ const RECEIPTS = [
   'FamilyMart\nOnigiri 150\nTea 130\nTOTAL ¥280\nCASH ¥1,000\nCHANGE ¥720',
   'CARREFOUR CITY\nPAIN 1,20\nLAIT 0,95\nTOTAL TTC 2,15\nCB 2,15\nTICKET N 0042\nMERCI DE VOTRE VISITE',
   'TAX INVOICE\nBOON SENG PAPER SDN BHD\nGST ID: 001234567\nA4 PAPER 2 x 12.50 25.00\nTOTAL INCL GST 26.50\nCASH 50.00\nCHANGE 23.50',
+  'DE LUXE FRESH MART SDN BHD\nCashier: Chu 12/05/18 12:13\nGreen Tea 1.5L 5.00\nKonnyaku 7.00\nITEM: 2 Total with GST @ 6% 12.00\nROUNDING 0.00\nTOTAL 12.00\nTENDER\nCash 50.00\nCHANGE 38.00\nMEMBER 0000036581 Points Earned: 11\nThank You, See You Again',
+  '99 SPEED MART S/B\nLOT 2811, JALAN ANGSA\nINVOICE NO : 19385/103/70148\nGULA PASIR 1K RM23.40\nTotal Sales (Inclusive GST) RM 23.60\nCASH RM 24.00\nCHANGE RM 0.40\nThank You. Please come again\nKeep the invoice for applicable returns',
   'STARBUCKS\nTable 12 Server: Anna\nLatte 4.50\nMuffin 3.25\nSubtotal 7.75\nTax 0.62\nTotal 8.37\nVISA **** 4421\nTip ______',
 ];
 const INVOICES = [
@@ -32,7 +34,10 @@ const SCREENSHOTS = [
 describe('document type from text and structure cues', () => {
   it.each(RECEIPTS.map((t, i) => [i, t]))('receipt %i beats a ViT that says photo or other', (_i, t) => {
     expect(decide(t, vit('photo'), 0.45)).toBe('receipt');
-    expect(decide(t, vit('other'), 0.45)).toBe('receipt');
+    expect(decide(t, vit('other', 0.99), 0.45)).toBe('receipt');
+    // A receipt photo's text block is not always narrow (wide paper, a crooked crop); a wide "TAX INVOICE"
+    // with only cash and change on it is genuinely ambiguous, so it is left out of this check.
+    if (!/TAX INVOICE/.test(t)) expect(decide(t, vit('other', 0.97), 0.62)).toBe('receipt');
   });
   it.each(INVOICES.map((t, i) => [i, t]))('invoice %i beats a ViT that says photo', (_i, t) => {
     expect(decide(t, vit('photo'))).toBe('invoice');
