@@ -264,6 +264,8 @@ function fallbackDate(lines: Line[], order: DateOrder, dueIso: string | null): F
   return missing('no date found');
 }
 
+const CURRENCY_LABEL = /\b(currency|wahrung|devise|moneda|valuta|divisa|rechnungswahrung|invoice currency)\b/;
+
 /** The currency printed most often next to amounts, with the totals' lines counting triple. */
 function extractCurrency(lines: Line[], occ: LabelOccurrence[]): FieldDraft<string> {
   const totalLines = new Set(occ.filter((o) => TOTALISH.has(o.def.field)).map((o) => o.line.index));
@@ -272,7 +274,10 @@ function extractCurrency(lines: Line[], occ: LabelOccurrence[]): FieldDraft<stri
     const hasAmount = findAmounts(l.text).some((a) => a.hasDecimals);
     for (const seg of l.segments) {
       for (const c of findCurrencies(seg.text)) {
-        const w = (totalLines.has(l.index) ? 3 : 1) * (hasAmount ? 1 : 0.3);
+        // A stated currency ("Währung: GBP", "Devise : EUR") outweighs codes printed elsewhere (a second
+        // currency shown for reference).
+        const stated = CURRENCY_LABEL.test(norm(l.text)) ? 100 : 1;
+        const w = (totalLines.has(l.index) ? 3 : 1) * (hasAmount ? 1 : 0.3) * stated;
         const v = votes.get(c.code) ?? { n: 0, ambiguous: c.ambiguous, words: seg.words };
         v.n += w;
         v.ambiguous = v.ambiguous && c.ambiguous;

@@ -155,4 +155,15 @@ describe('receipt stamps and names as OCR reads them', () => {
       [1300, [[60, 'Haftung nur bei Verschulden der QualityHosting AG · USt-IdNr. DE123456789']]],
     ]).vendor.value).toBe('QualityHosting AG');
   });
+
+  it('takes the stated invoice currency over one shown for reference', () => {
+    const r = extract([
+      [20, [[60, 'Rohstoff AG']]],
+      [60, [[60, 'Währung:'], [300, 'GBP']]],
+      [400, [[60, 'Steuerbetrag in GBP'], [700, '163,16']]],
+      [430, [[60, 'Steuerbetrag in EUR'], [700, '183,14 EUR']]],
+      [460, [[60, 'Bruttosumme'], [700, '1.021,91 EUR']]],
+    ]);
+    expect(r.currency.value).toBe('GBP');
+  });
 });
