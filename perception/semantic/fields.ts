@@ -80,12 +80,14 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const metaEnd = Math.max(-1, ...usable.filter((o) => ['number', 'issueDate', 'dueDate'].includes(o.def.field)).map((o) => o.line.index));
   const start = header >= 0 ? header + 1 : metaEnd + 1;
   const firstTotal = usable.filter((o) => TOTALISH.has(o.def.field) && o.line.index >= start).map((o) => o.line.index);
-  const end = firstTotal.length ? Math.min(...firstTotal) : lines.length;
+  // Payment lines (cash, change, card) end the items too: a receipt whose total label OCR lost still has them.
+  const firstPayment = occ.filter((o) => o.def.payment && o.line.index >= start).map((o) => o.line.index);
+  const end = Math.min(lines.length, ...firstTotal, ...firstPayment);
   const lineItems = extractLineItems(lines, start, end, hint);
 
   const subtotal = subtotalPick ? draft(subtotalPick, 'subtotal') : missing<number>('no subtotal/net amount label found');
   const tax = taxPick ? draft(taxPick, 'tax') : missing<number>('no tax/VAT label with an amount found');
-  const total = totalPick ? draft(totalPick, 'total') : fallbackTotal(lines, money);
+  const total = totalPick ? draft(totalPick, 'total') : (itemsSumTotal(lines, lineItems, start, money) ?? fallbackTotal(lines, money));
   const checks = runChecks({
     issueDate, dueDate, currency, subtotal, tax, total, lineItems,
     dateLabelSeen: usable.some((o) => o.def.field === 'issueDate'),
@@ -235,6 +237,24 @@ function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<
   });
   ranked.sort((a, b) => b.s - a.s);
   return ranked[0].x;
+}
+
+/**
+ * Without a total label (OCR garbled it), an amount printed below the items that equals their sum is the total:
+ * grounded twice, in the text and in the arithmetic.
+ */
+function itemsSumTotal(lines: Line[], items: { amount: number | null }[], from: number, money: { hint?: DecimalStyle; integers?: boolean }): FieldDraft<number> | null {
+  const amounts = items.map((i) => i.amount).filter((a): a is number => a !== null);
+  if (amounts.length < 2) return null;
+  const sum = Math.round(amounts.reduce((a, b) => a + b, 0) * 100) / 100;
+  for (const l of lines.slice(from)) {
+    if (findLabels(norm(l.text)).some((h) => h.def.payment)) continue;
+    for (const seg of l.segments) {
+      const p = parseMoney(seg.words, money);
+      if (p && near(p.value, sum)) return found(p.value, p.words, 0.6, ['no total label found: took the amount below the items that equals their sum']);
+    }
+  }
+  return null;
 }
 
 /**

@@ -94,4 +94,17 @@ describe('receipt totals from receipt vocabulary', () => {
     const myr = receipt([[20, [[60, 'KEDAI MAJU']]], [160, [[20, 'TOTAL'], [300, 'RM 12.00']]]]);
     expect([myr.total.value, myr.currency.value]).toEqual([12, 'MYR']);
   });
+
+  it('takes the amount under the items that equals their sum when OCR lost the total label', () => {
+    const r = receipt([
+      [20, [[60, 'PASAR MINI JIN SENG']]],
+      [90, [[20, 'SEAFOOD'], [300, '23.40']]],
+      [120, [[20, 'VEGETABLES'], [300, '1.80']]],
+      [150, [[20, 'NOODLES'], [300, '3.20']]],
+      [200, [[20, 'T~~L ;'], [300, '28.40']]],
+      [230, [[20, 'CASH'], [300, '50.00']]],
+    ]);
+    expect(r.total.value).toBe(28.4);
+    expect(r.total.reasons.join(' ')).toMatch(/equals their sum/);
+  });
 });
