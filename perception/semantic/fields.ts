@@ -12,7 +12,7 @@ import { found, missing, round, type FieldDraft } from './field-result.ts';
 import { extractVendor } from './vendor.ts';
 import { extractLineItems, isHeaderLine } from './line-items.ts';
 import { runChecks } from './checks.ts';
-import { fallbackTotal, itemArea, itemsSumTotal, pickTax, pickTotal, taxTableLines, type Scored } from './totals.ts';
+import { fallbackTotal, itemArea, itemsSumTotal, pickSubtotal, pickTax, pickTotal, taxTableLines, type Scored } from './totals.ts';
 
 /**
  * Invoice/receipt fields from words with boxes (OCR or a PDF text layer). No language model: label
@@ -37,6 +37,9 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const currency = extractCurrency(lines, occ);
   const order = dateOrder(text, currency.value);
   const headerLines = new Set(lines.filter(isHeaderLine).map((l) => l.index));
+  // A table header wrapped over two or three lines ("VK-Preis | Ohne | MwSt."): its continuation lines, without
+  // numbers, are header too.
+  for (const h of [...headerLines]) for (const l of lines.slice(h + 1, h + 3)) if (!/\d/.test(l.text)) headerLines.add(l.index);
   const taxTable = taxTableLines(lines);
   const items = itemArea(lines, occ, headerLines);
   const usable = occ.filter(
@@ -62,7 +65,7 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   // A total of zero is a misread or a "total paid by voucher" line, never the amount of the document.
   const totalC = all(usable, lines, 'total', (c) => parseMoney(c.words, money), true).filter((x) => x.parsed.value > 0);
 
-  const subtotalPick = subtotalC[0] ?? null;
+  const subtotalPick = pickSubtotal(subtotalC, taxC, totalC);
   const taxPick = pickTax(taxC.filter((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line), subtotalPick, totalC);
   const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines);
 

@@ -25,6 +25,18 @@ const TAX_TOTAL = /(\btotal|\bsumme|\bgesamt|\btotaal|\btotale|\bmontant|betrag\
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 0.011;
 
 /**
+ * The subtotal: with section subtotals ("Subtotal" per product group, then the overall one), the one that makes
+ * subtotal + tax = total, else the strongest label, the lowest on the page among equals.
+ */
+export function pickSubtotal(c: Scored<number>[], taxes: Scored<number>[], totals: Scored<number>[]): Scored<number> | null {
+  if (c.length < 2) return c[0] ?? null;
+  const fit = c.find((s) => taxes.some((t) => totals.some((T) => near(s.parsed.value + t.parsed.value, T.parsed.value))));
+  if (fit) return fit;
+  const top = Math.max(...c.map((x) => x.score));
+  return c.filter((x) => x.score >= top - 1e-9).sort((a, b) => b.cand.occ.line.index - a.cand.occ.line.index)[0];
+}
+
+/**
  * The tax: one line, or the sum of several rate lines ("MwSt 7 % 3,50" + "MwSt 19 % 19,00"). A "total VAT" line
  * wins; otherwise the rate lines are summed when the sum makes subtotal + tax = total, or when their rates differ.
  */

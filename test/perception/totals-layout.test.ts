@@ -166,4 +166,32 @@ describe('receipt stamps and names as OCR reads them', () => {
     ]);
     expect(r.currency.value).toBe('GBP');
   });
+
+  it('takes the overall subtotal, not a section subtotal, and ignores a wrapped column header', () => {
+    const r = extract([
+      [20, [[60, 'Azure Interior']]],
+      [200, [[60, 'Description'], [400, 'Quantity'], [560, 'Unit Price'], [800, 'Amount']]],
+      [230, [[60, 'Beeswax XL'], [400, '1.00 kg'], [560, '42.00'], [800, '$ 42.00']]],
+      [260, [[60, 'Office Chair'], [400, '1.00 Units'], [560, '70.00'], [800, '$ 70.00']]],
+      [290, [[500, 'Subtotal $ 112.00']]],
+      [320, [[60, 'Luxury Truffles'], [400, '15.00 g'], [560, '10.00'], [800, '$ 150.90']]],
+      [350, [[500, 'Subtotal $ 150.90']]],
+      [400, [[500, 'Subtotal'], [800, '$ 262.90']]],
+      [430, [[500, 'Tax 15% on $ 112.90'], [800, '$ 16.94']]],
+      [460, [[500, 'Total'], [800, '$ 279.84']]],
+    ]);
+    expect([r.subtotal.value, r.tax.value, r.total.value]).toEqual([262.9, 16.94, 279.84]);
+    const q = extract([
+      [20, [[60, 'QualityHosting AG']]],
+      [200, [[60, 'Pos.'], [140, 'Menge Beschreibung'], [560, 'VK-Preis'], [800, 'Zeilenbetrag']]],
+      [220, [[560, 'Ohne'], [800, 'Ohne MwSt.']]],
+      [240, [[560, 'MwSt.']]],
+      [270, [[60, '1'], [140, '1 Small Business Exchange'], [560, '3,89'], [800, '3,89']]],
+      [300, [[60, '2'], [140, '1 Small Business Exchange'], [560, '5,39'], [800, '5,39']]],
+      [360, [[500, 'Nettobetrag'], [800, '9,28']]],
+      [390, [[500, 'MwSt. 19 %'], [800, '1,76']]],
+      [420, [[500, 'Total EUR'], [800, '11,04']]],
+    ]);
+    expect([q.subtotal.value, q.tax.value, q.total.value]).toEqual([9.28, 1.76, 11.04]);
+  });
 });
