@@ -12,7 +12,7 @@ import { found, missing, round, type FieldDraft } from './field-result.ts';
 import { extractVendor } from './vendor.ts';
 import { extractLineItems, isHeaderLine } from './line-items.ts';
 import { runChecks } from './checks.ts';
-import { fallbackTotal, itemArea, itemsSumTotal, pickSubtotal, pickTax, pickTotal, taxTableLines, type Scored } from './totals.ts';
+import { fallbackTotal, itemArea, itemsSumTotal, largerBelow, pickSubtotal, pickTax, pickTotal, taxTableLines, type Scored } from './totals.ts';
 
 /**
  * Invoice/receipt fields from words with boxes (OCR or a PDF text layer). No language model: label
@@ -85,7 +85,7 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
 
   const subtotal = subtotalPick ? draft(subtotalPick, 'subtotal') : missing<number>('no subtotal/net amount label found');
   const tax = taxPick ? draft(taxPick, 'tax') : missing<number>('no tax/VAT label with an amount found');
-  const total = totalPick ? draft(totalPick, 'total') : (itemsSumTotal(lines, lineItems, start, money) ?? fallbackTotal(lines, money));
+  const total = totalPick ? draft(totalPick, 'total') : ((subtotalPick && largerBelow(lines, subtotalPick.cand.occ.line.index, subtotalPick.parsed.value, money) ? null : itemsSumTotal(lines, lineItems, start, money)) ?? fallbackTotal(lines, money));
   const checks = runChecks({
     issueDate, dueDate, currency, subtotal, tax, total, lineItems,
     dateLabelSeen: usable.some((o) => o.def.field === 'issueDate'),

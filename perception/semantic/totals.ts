@@ -91,13 +91,23 @@ export function itemsSumTotal(lines: Line[], items: { amount: number | null }[],
   if (amounts.length < 2) return null;
   const sum = Math.round(amounts.reduce((a, b) => a + b, 0) * 100) / 100;
   for (const l of lines.slice(from)) {
-    if (findLabels(norm(l.text)).some((h) => h.def.payment)) continue;
+    if (findLabels(norm(l.text)).some((h) => h.def.payment || h.def.field === 'tax')) continue;
     for (const seg of l.segments) {
       const p = parseMoney(seg.words, money);
       if (p && near(p.value, sum)) return found(p.value, p.words, 0.6, ['no total label found: took the amount below the items that equals their sum']);
     }
   }
   return null;
+}
+
+/**
+ * Whether a larger amount than `value` is printed below line `from`, outside payment lines: then the items'
+ * sum is the net amount and tax comes on top ("Base imponible 5710.87" … "6910.15 EUR").
+ */
+export function largerBelow(lines: Line[], from: number, value: number, money: { hint?: DecimalStyle; integers?: boolean }): boolean {
+  return lines.slice(from + 1).some(
+    (l) => !findLabels(norm(l.text)).some((h) => h.def.payment) && l.segments.some((seg) => (parseMoney(seg.words, money)?.value ?? 0) > value + 0.005),
+  );
 }
 
 /**

@@ -107,4 +107,29 @@ describe('receipt totals from receipt vocabulary', () => {
     expect(r.total.value).toBe(28.4);
     expect(r.total.reasons.join(' ')).toMatch(/equals their sum/);
   });
+
+  it('does not take the net amount for the total when OCR lost the tax and total labels', () => {
+    const r = receipt([
+      [20, [[60, 'Bergmann Logistics S.L.']]],
+      [90, [[20, 'Descripción Cant. Precio'], [300, 'Importe']]],
+      [120, [[20, 'Formación 1 264.02'], [300, '264.02']]],
+      [150, [[20, 'Alojamiento web 16 158.46'], [300, '2535.36']]],
+      [200, [[20, 'Base imponible'], [300, '2799.38 EUR']]],
+      [230, [[300, '587.87 EUR']]],
+      [260, [[300, '3387.25 EUR']]],
+    ]);
+    expect(r.total.value).toBe(3387.25);
+  });
+
+  it('takes the items sum under a SUBTOTAL as the total when nothing larger follows (tax included)', () => {
+    const r = receipt([
+      [20, [[60, 'PASAR MINI JIN SENG']]],
+      [90, [[20, 'SEAFOOD'], [300, '23.40']]],
+      [120, [[20, 'VEGETABLES'], [300, '21.50']]],
+      [160, [[20, 'SUBTOTAL:'], [300, '44.90']]],
+      [200, [[20, 'CASH'], [300, '100.00']]],
+      [230, [[20, 'CASH CHANGE'], [300, '55.10']]],
+    ]);
+    expect(r.total.value).toBe(44.9);
+  });
 });
