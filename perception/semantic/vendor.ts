@@ -66,7 +66,8 @@ export function extractVendor(lines: Line[], occurrences: LabelOccurrence[], pag
     if (findAmounts(l.text).some((a) => a.hasDecimals)) continue;
     for (const seg of l.segments) {
       if (customer.has(seg)) continue;
-      const text = seg.text.trim();
+      // Cleaned first: a bracketed registration number must not make the name look like a number.
+      const text = cleanVendor(seg.words);
       if (!nameLike(text)) continue;
       const legal = isLegal(text);
       const h = Math.max(...seg.words.map((w) => w.box.h)) / medianH;
@@ -191,6 +192,7 @@ function cleanVendor(words: Word[]): string {
     .replace(/\s*\((?:co\.?\s*)?(?:reg\.?\s*)?(?:no\.?\s*)?[\dA-Z-]*\d[\dA-Z-]*\)\s*$/i, '')
     // OCR reads Malaysian "SDN BHD" as "SON BHD" / "S0N BHD".
     .replace(/\bS[O0]N\.?\s?BHD\b/, 'SDN BHD')
+    .replace(/(\s)5\/B$/, '$1S/B')
     .replace(/^[^\p{L}\d]+|[,;:|·•]+$/gu, '')
     .trim();
 }

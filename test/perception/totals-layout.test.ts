@@ -150,6 +150,7 @@ describe('receipt stamps and names as OCR reads them', () => {
   it('cleans a vendor name: registration number in brackets, SON BHD, prose before an imprint name', () => {
     expect(extract([[20, [[60, 'BOON SENG PAPER SDN BHD (1248717-W)']]], [300, [[20, 'TOTAL'], [300, '9.00']]]], 900).vendor.value).toBe('BOON SENG PAPER SDN BHD');
     expect(extract([[20, [[60, 'KAISON FURNISHING SON BHD']]], [300, [[20, 'TOTAL'], [300, '9.00']]]], 900).vendor.value).toBe('KAISON FURNISHING SDN BHD');
+    expect(extract([[20, [[60, '99 SPEED MART 5/B (519537-X)']]], [48, [[60, '1237-THN INDAH PERDANA']]], [300, [[20, 'TOTAL'], [300, '9.00']]]], 900).vendor.value).toBe('99 SPEED MART S/B');
     expect(extract([
       [40, [[60, 'Rechnung']]],
       [1300, [[60, 'Haftung nur bei Verschulden der QualityHosting AG · USt-IdNr. DE123456789']]],
