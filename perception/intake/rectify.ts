@@ -25,13 +25,29 @@ export function findPageQuad(grey: Uint8Array, width: number, height: number): Q
   const h = Math.max(8, Math.round(height * k));
   const small = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) small[y * w + x] = grey[Math.min(height - 1, Math.floor(y / k)) * width + Math.min(width - 1, Math.floor(x / k))];
-  const t = otsu(small);
+  // Paper is the brightest thing in the frame: try Otsu's threshold, then Otsu again among the brighter pixels
+  // (white receipt on grey cardboard next to a dark scanner margin).
+  const t1 = otsu(small);
+  const brighter = small.filter((v) => v > t1);
+  const ts = brighter.length > 100 ? [t1, otsu(brighter)] : [t1];
+  let quad: Quad | null = null;
+  for (const t of ts) {
+    quad = quadAbove(small, w, h, t);
+    if (quad) break;
+  }
+  if (!quad) return null;
+  const s = 1 / k;
+  const up = (p: Point): Point => [p[0] * s, p[1] * s];
+  return { tl: up(quad.tl), tr: up(quad.tr), br: up(quad.br), bl: up(quad.bl) };
+}
+
+function quadAbove(small: Uint8Array, w: number, h: number, t: number): Quad | null {
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < mask.length; i++) mask[i] = small[i] > t ? 1 : 0;
   const comp = largestComponent(mask, w, h);
   if (!comp) return null;
   const frac = comp.count / (w * h);
-  if (frac < 0.12 || frac > 0.9) return null;
+  if (frac < 0.05 || frac > 0.9) return null;
   let tl = comp.pts[0];
   let tr = tl;
   let br = tl;
@@ -42,21 +58,19 @@ export function findPageQuad(grey: Uint8Array, width: number, height: number): Q
     if (p[0] - p[1] > tr[0] - tr[1]) tr = p;
     if (p[0] - p[1] < bl[0] - bl[1]) bl = p;
   }
-  const quad = { tl, tr, br, bl };
   // The region must be quadrilateral: the quad covers most of it and is convex.
   const qa = polygonArea([tl, tr, br, bl]);
   if (qa < comp.count * 0.85 || qa > comp.count * 1.2 || !convex([tl, tr, br, bl])) return null;
-  const s = 1 / k;
-  const up = (p: Point): Point => [p[0] * s, p[1] * s];
-  return { tl: up(quad.tl), tr: up(quad.tr), br: up(quad.br), bl: up(quad.bl) };
+  return { tl, tr, br, bl };
 }
 
-/** Warps the quad of `page` to an upright rectangle (long side at most `maxSide`). */
+/** Warps the quad of `page` to an upright rectangle, its long side scaled towards `maxSide`. */
 export async function rectify(page: RasterPage, quad: Quad, maxSide = 1800): Promise<RasterPage> {
   const d = (a: Point, b: Point): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
   let W = Math.max(d(quad.tl, quad.tr), d(quad.bl, quad.br));
   let H = Math.max(d(quad.tl, quad.bl), d(quad.tr, quad.br));
-  const k = Math.min(1, maxSide / Math.max(W, H));
+  // A receipt that fills a fifth of the frame has tiny print: scale it up (at most 2.5×) towards maxSide.
+  const k = Math.min(2.5, maxSide / Math.max(W, H));
   W = Math.max(16, Math.round(W * k));
   H = Math.max(16, Math.round(H * k));
   const m = homography([[0, 0], [W - 1, 0], [W - 1, H - 1], [0, H - 1]], [quad.tl, quad.tr, quad.br, quad.bl]);

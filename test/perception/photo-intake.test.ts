@@ -54,6 +54,24 @@ describe('phone-photo intake', () => {
     for (const [x, y] of [[3, 3], [out.width - 4, 3], [3, out.height - 4], [out.width - 4, out.height - 4]]) expect(out.grey[y * out.width + x]).toBeGreaterThan(180);
   });
 
+  it('finds a white receipt on grey cardboard next to a dark scanner margin, and scales its small print up', async () => {
+    const g = Buffer.alloc(W * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        let v = x < 60 ? 30 : 185 + ((x * 13 + y * 7) % 9);
+        if (x >= 500 && x < 760 && y < 700) v = y % 30 < 5 && x > 520 && x < 740 ? 40 : 250;
+        g[y * W + x] = v;
+      }
+    }
+    const q = findPageQuad(g, W, H)!;
+    expect(q).not.toBeNull();
+    expect(Math.abs(q.tl[0] - 500)).toBeLessThan(15);
+    expect(Math.abs(q.br[0] - 760)).toBeLessThan(15);
+    expect(Math.abs(q.br[1] - 700)).toBeLessThan(15);
+    const out = await rectify(await rasterFromGrey(g, W, H), q, 1800);
+    expect(out.height).toBeGreaterThan(1200);
+  });
+
   it('leaves a page that already fills the frame (a scan) alone', () => {
     expect(findPageQuad(photo([[0, 0], [W, 0], [W, H], [0, H]]), W, H)).toBeNull();
   });
