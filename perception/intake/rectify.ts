@@ -61,6 +61,12 @@ function quadAbove(small: Uint8Array, w: number, h: number, t: number): Quad | n
   // The region must be quadrilateral: the quad covers most of it and is convex.
   const qa = polygonArea([tl, tr, br, bl]);
   if (qa < comp.count * 0.85 || qa > comp.count * 1.2 || !convex([tl, tr, br, bl])) return null;
+  // Touching three or four edges of the frame, it is the background (cardboard, the scanner bed), not a page.
+  const mx = w * 0.02;
+  const my = h * 0.02;
+  const pts = [tl, tr, br, bl];
+  const edges = [pts.some((p) => p[0] <= mx), pts.some((p) => p[0] >= w - 1 - mx), pts.some((p) => p[1] <= my), pts.some((p) => p[1] >= h - 1 - my)].filter(Boolean).length;
+  if (edges >= 3) return null;
   return { tl, tr, br, bl };
 }
 
