@@ -45,6 +45,9 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const usable = occ.filter(
     (o) =>
       !(TOTALISH.has(o.def.field) && headerLines.has(o.line.index)) &&
+      // A bare "No."/"Nr." inside a segment is an address or a sentence ("Warehouse Address: NO. 42/1"),
+      // unless what precedes it names the invoice ("Handelsrechnung (380) Nr.").
+      !(o.def.field === 'number' && o.def.strength < 0.8 && o.lead > 0 && !TITLE_LINE.test(norm(o.segment.words.slice(0, o.lead).map((w) => w.text).join(' ')))) &&
       // A money label deep inside a sentence is prose ("… wird der Steuerbetrag sowohl in …").
       !(TOTALISH.has(o.def.field) && o.lead > 3) &&
       // "19 % VAT" in an item row is that row's rate, not the document's tax (a VAT breakdown's rows are).
@@ -67,7 +70,6 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
 
   const subtotalPick = pickSubtotal(subtotalC, taxC, totalC);
   const taxPick = pickTax(taxC.filter((t) => !subtotalPick || t.parsed.value !== subtotalPick.parsed.value || t.cand.occ.line !== subtotalPick.cand.occ.line), subtotalPick, totalC);
-  const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines);
 
   const issueDate = issue ? draft(issue, 'issue date') : fallbackDate(lines, order, due?.parsed.value ?? null);
   const dueDate = due ? draft(due, 'due date') : (dueFromPhrase(lines, order) ?? dueFromTerms(lines, issueDate.value) ?? missing<string>('no due-date label or payment terms found'));
@@ -82,6 +84,8 @@ export function extractInvoiceFields(input: ExtractInput): InvoiceFields {
   const firstPayment = occ.filter((o) => o.def.payment && o.line.index >= start).map((o) => o.line.index);
   const end = Math.min(lines.length, ...firstTotal, ...firstPayment);
   const lineItems = extractLineItems(lines, start, end, hint);
+  const itemsSum = lineItems.length >= 1 && !subtotalPick ? Math.round(lineItems.reduce((a, i) => a + (i.amount ?? 0), 0) * 100) / 100 : null;
+  const totalPick = pickTotal(totalC, subtotalPick, taxPick, lines, itemsSum);
 
   const subtotal = subtotalPick ? draft(subtotalPick, 'subtotal') : missing<number>('no subtotal/net amount label found');
   const tax = taxPick ? draft(taxPick, 'tax') : missing<number>('no tax/VAT label with an amount found');

@@ -66,7 +66,7 @@ export function pickTax(c: Scored<number>[], sub: Scored<number> | null, totals:
 const ROUNDING = /\b(rounding|rounding adj|rounding adjustment|round off|rundung|arrondi|redondeo|afronding|arrotondamento)\b/;
 
 /** The total: prefer strong labels, lower lines, and a value that equals subtotal + tax. */
-export function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<number> | null, lines: Line[]): Scored<number> | null {
+export function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: Scored<number> | null, lines: Line[], itemsSum: number | null = null): Scored<number> | null {
   if (!c.length) return null;
   const maxLine = Math.max(1, lines.length - 1);
   // After a rounding line ("Rounding -0.01", "Rundung"), the rounded total below it is the one to pay.
@@ -75,6 +75,9 @@ export function pickTotal(c: Scored<number>[], sub: Scored<number> | null, tax: 
     let s = x.score + 0.3 * (x.cand.occ.line.index / maxLine);
     if (x.cand.occ.line.index > rounding) s += 0.4;
     if (sub && tax && Math.abs(sub.parsed.value + tax.parsed.value - x.parsed.value) <= 0.011) s += 1;
+    // Without a subtotal, a total equal to the items' sum agrees with the document ("Grand Total ₹319.00"
+    // misread as "7 319.00" loses to the "Total 319.00" row).
+    if (itemsSum !== null && Math.abs(itemsSum - x.parsed.value) <= 0.011) s += 0.6;
     if (sub && Math.abs(sub.parsed.value - x.parsed.value) <= 0.001 && (!tax || tax.parsed.value !== 0)) s -= 0.5;
     return { x, s };
   });

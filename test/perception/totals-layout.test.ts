@@ -195,4 +195,17 @@ describe('receipt stamps and names as OCR reads them', () => {
     ]);
     expect([q.subtotal.value, q.tax.value, q.total.value]).toEqual([9.28, 1.76, 11.04]);
   });
+
+  it('prefers the total that equals the items when a currency sign was misread as a digit, and skips "No." in an address', () => {
+    const r = extract([
+      [20, [[60, 'Retail Invoices/Bill']]],
+      [60, [[60, 'Warehouse Address: NO. 42/1 & 43, Hoskote Taluk']]],
+      [200, [[60, 'Product'], [300, 'Title'], [500, 'Qty'], [600, 'Price'], [800, 'Total']]],
+      [230, [[60, 'Memory cards'], [300, 'SanDisk 16 GB'], [500, '1'], [600, '319.00'], [800, '319.00']]],
+      [300, [[60, 'Total'], [500, '1'], [600, '319.00'], [800, '319.00']]],
+      [340, [[60, 'Grand Total'], [800, '7 319.00']]],
+    ]);
+    expect(r.total.value).toBe(319);
+    expect(r.number.value).toBeNull();
+  });
 });
