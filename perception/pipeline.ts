@@ -155,14 +155,17 @@ export function createPipeline(deps: PipelineDeps) {
         p.height = straight.page.height;
       }
       let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
-      if (looksUnread(r) && performance.now() < deadline) {
+      // A picture the ViT is sure of and in which OCR found (almost) nothing: no text to rescue by rotating or
+      // re-lighting it; the one sparse-text pass below still looks for scattered words.
+      const bareImage = (visual?.probs.photo ?? 0) > 0.8 && r.words.length < 3;
+      if (!bareImage && looksUnread(r) && performance.now() < deadline) {
         // A photo taken sideways or upside down without EXIF orientation: try the other three orientations.
         // Whatever the ViT thinks: a confidently wrong "photo" must not stop a receipt from being read.
         const best = await tryRotations(p, r, deps.ocr, opts.signal);
         if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
         r = best.result;
       }
-      if (type.kind === 'image' && poorlyRead(r) && performance.now() < deadline) {
+      if (!bareImage && type.kind === 'image' && poorlyRead(r) && performance.now() < deadline) {
         // A phone photo: the page seen at an angle on a table, shadows, uneven light. Read it again with the
         // page's edges found and its perspective rectified, and the lighting flattened; keep the better read.
         const quad = findPageQuad(p.raster!.grey, p.raster!.width, p.raster!.height);

@@ -133,4 +133,11 @@ describe('document type does not gate extraction', () => {
     expect(r.invoice?.vendor.value).toBe('Schmidt Logistics Ltd');
     expect(r.warnings.join(' ')).not.toMatch(/lighting/);
   });
+
+  it('spends no rotation or re-lighting passes on a picture in which OCR found nothing, but still tries sparse text', async () => {
+    const { perceive, modes } = fakes({ invoice: 0.01, receipt: 0.01, screenshot: 0.01, photo: 0.96, other: 0.01 }, []);
+    const r = await perceive({ bytes: await noisyImage() });
+    expect(modes).toEqual(['layout', 'sparse']);
+    expect(r.isDocument).toBe(false);
+  });
 });
