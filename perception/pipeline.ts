@@ -4,6 +4,8 @@ import { imagePageCount, normaliseImagePage, rasterFromGrey, type RasterPage } f
 import { hasUsableText, openPdf, pdfScale, readTextLayer, renderPage } from './intake/pdf.ts';
 import { readInput, type PerceiveInput } from './intake/read-input.ts';
 import { deskewPage } from './intake/deskew.ts';
+import { flattenIllumination } from './intake/illumination.ts';
+import { findPageQuad, rectify } from './intake/rectify.ts';
 import { sniffType } from './intake/sniff.ts';
 import sharp from 'sharp';
 import type { OcrPage, OcrPort } from './ocr/ocr.port.ts';
@@ -11,9 +13,11 @@ import type { PerceptionResult, Word } from './result.schema.ts';
 import { decideDocType } from './semantic/doc-type.ts';
 import { extractInvoiceFields } from './semantic/fields.ts';
 import { analyseScreenshot } from './semantic/screenshot.ts';
-import { lowConfidenceOf } from './semantic/low-confidence.ts';
 import { findLabels } from './semantic/labels.ts';
+import { findCurrencies } from './semantic/currency.ts';
 import { norm } from './semantic/normalize.ts';
+import { contentAspect, isMonospace, wordsToText } from './semantic/page-shape.ts';
+import { lowConfidenceOf } from './semantic/low-confidence.ts';
 import type { DocClassifier, VisualResult } from './vit/classifier.port.ts';
 
 export interface PerceiveOptions {
@@ -151,18 +155,37 @@ export function createPipeline(deps: PipelineDeps) {
         p.height = straight.page.height;
       }
       let r = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal });
-      const likelyPhoto = (visual?.probs.photo ?? 0) > 0.5;
-      if (looksUnread(r) && !likelyPhoto && performance.now() < deadline) {
+      // A picture the ViT is sure of and in which OCR found (almost) nothing: no text to rescue by rotating or
+      // re-lighting it; the one sparse-text pass below still looks for scattered words.
+      const bareImage = (visual?.probs.photo ?? 0) > 0.8 && r.words.length < 3;
+      if (!bareImage && looksUnread(r) && performance.now() < deadline) {
         // A photo taken sideways or upside down without EXIF orientation: try the other three orientations.
+        // Whatever the ViT thinks: a confidently wrong "photo" must not stop a receipt from being read.
         const best = await tryRotations(p, r, deps.ocr, opts.signal);
         if (best.angle) warnings.push(`Page ${p.index + 1} was rotated by ${best.angle}° before reading.`);
         r = best.result;
       }
-      const docLike = (visual?.probs.invoice ?? 0) + (visual?.probs.receipt ?? 0) > 0.5 || hasMoneyLabels(r);
-      if (docLike && moneyWords(r) < 3 && performance.now() < deadline) {
-        // Layout analysis sometimes drops the column of amounts on photos; sparse mode usually keeps it.
+      if (!bareImage && type.kind === 'image' && poorlyRead(r) && performance.now() < deadline) {
+        // A phone photo: the page seen at an angle on a table, shadows, uneven light. Read it again with the
+        // page's edges found and its perspective rectified, and the lighting flattened; keep the better read.
+        const quad = findPageQuad(p.raster!.grey, p.raster!.width, p.raster!.height);
+        const flat = await flattenIllumination(quad ? await rectify(p.raster!, quad, cfg.maxSide) : p.raster!);
+        const again = await deps.ocr.recognize(flat.png, p.index, { signal: opts.signal });
+        // Better overall and not at the cost of what the first read had: a dark letterhead band can fall outside
+        // the bright page region or wash out when the light is flattened.
+        if (readScore(again) > readScore(r) * 1.1 && keeps(again, r)) {
+          r = again;
+          p.raster = flat;
+          p.width = flat.width;
+          p.height = flat.height;
+          warnings.push(`Page ${p.index + 1} was read ${quad ? 'with its perspective rectified and ' : 'with '}its lighting evened out.`);
+        }
+      }
+      if (((moneyWords(r) < 3 && moneyCues(r)) || goodWords(r) < 12) && performance.now() < deadline) {
+        // Sparse text, whatever the document type: layout analysis sometimes drops the column of amounts on
+        // photos and receipts; sparse mode usually keeps it.
         const sparse = await deps.ocr.recognize(p.raster!.png, p.index, { signal: opts.signal, mode: 'sparse' });
-        if (moneyWords(sparse) > moneyWords(r)) r = sparse;
+        if (readScore(sparse) > readScore(r) && keeps(sparse, r)) r = sparse;
       }
       timing.ocrMs += performance.now() - t;
       p.words = r.words;
@@ -187,14 +210,17 @@ export function createPipeline(deps: PipelineDeps) {
       topText,
       words: words.length,
       aspect: first ? contentAspect(firstWords, first.width, first.height) : 1,
+      monospace: isMonospace(firstWords),
     });
     let notDocumentReason: string | null = null;
     if (blank && !words.length) notDocumentReason = 'The image is blank: there is nothing to read.';
     else if (decision.value === 'photo') notDocumentReason = 'This looks like a photo, not a document (no invoice, receipt or screen in it).';
     else if (!words.length) notDocumentReason = 'No text could be found in this file.';
-    const invoice = !notDocumentReason && (decision.value === 'invoice' || decision.value === 'receipt')
-      ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) })
-      : null;
+    // The document type does not gate extraction: any page with text gets fields, whatever the classifier says
+    // (a receipt the ViT calls "other" is still read). Screenshots and other pages keep them only when a total
+    // was found (a chat that mentions "no. 12" is not an invoice).
+    const fields = !notDocumentReason ? extractInvoiceFields({ words, pageHeights: pages.map((p) => p.height) }) : null;
+    const invoice = fields && (decision.value === 'invoice' || decision.value === 'receipt' || fields.total.value !== null) ? fields : null;
     const screenshot = !notDocumentReason && decision.value === 'screenshot' && first
       ? analyseScreenshot(firstWords, first.raster ? { grey: first.raster.grey, width: first.raster.width, height: first.raster.height } : null)
       : null;
@@ -220,14 +246,29 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 const moneyWords = (r: OcrPage): number => r.words.filter((w) => /\d[.,]\d{2}(?!\d)/.test(w.text)).length;
-const hasMoneyLabels = (r: OcrPage): boolean =>
-  findLabels(norm(r.words.map((w) => w.text).join(' '))).some((h) => h.def.field === 'total' || h.def.field === 'subtotal' || h.def.field === 'tax');
+/** Text that promises amounts (a total/tax label or a currency), whatever the classifier thinks of the page. */
+const moneyCues = (r: OcrPage): boolean => {
+  const t = r.words.map((w) => w.text).join(' ');
+  return findCurrencies(t).length > 0 || findLabels(norm(t)).some((h) => h.def.field === 'total' || h.def.field === 'subtotal' || h.def.field === 'tax');
+};
 const goodWords = (r: OcrPage): number => r.words.filter((w) => w.confidence > 0.7 && /[\p{L}\d]{2}/u.test(w.text)).length;
 /** Tesseract reads sideways words one by one, so a rotated page shows up as mostly tall, narrow word boxes. */
 function verticalShare(r: OcrPage): number {
   const long = r.words.filter((w) => w.text.length >= 3);
   return long.length ? long.filter((w) => w.box.h > w.box.w * 1.2).length / long.length : 0;
 }
+/** Whether `next` still has (nearly) all the confident words `prev` read. */
+function keeps(next: OcrPage, prev: OcrPage): boolean {
+  const key = (w: Word): string => w.text.toLowerCase().replace(/[^\p{L}\d]/gu, '');
+  const had = new Set(prev.words.filter((w) => w.confidence > 0.7 && key(w).length >= 3).map(key));
+  if (had.size < 10) return true;
+  const now = new Set(next.words.map(key));
+  return [...had].filter((k) => now.has(k)).length >= had.size * 0.85;
+}
+/** OCR that found little readable text: worth a second read with the lighting evened out. */
+const poorlyRead = (r: OcrPage): boolean => goodWords(r) < 40 || (r.confidence ?? 0) < 0.75;
+/** How much was read: confident words, with money amounts counting extra (they are what we are after). */
+const readScore = (r: OcrPage): number => goodWords(r) + 2 * moneyWords(r);
 const looksUnread = (r: OcrPage): boolean => goodWords(r) < 6 || (r.confidence ?? 0) < 0.55 || verticalShare(r) > 0.5;
 
 async function tryRotations(p: PageWork, first: OcrPage, ocr: OcrPort, signal?: AbortSignal): Promise<{ result: OcrPage; angle: number }> {
@@ -267,25 +308,7 @@ function greyStdDev(a: Uint8Array): number {
   return Math.sqrt(Math.max(0, s2 / Math.max(1, n) - m * m));
 }
 
-/** Width/height of the area covered by text: a receipt photographed on a table is still narrow. */
-function contentAspect(words: Word[], w: number, h: number): number {
-  if (words.length < 5) return w / Math.max(1, h);
-  const xs = words.map((x) => x.box.x).sort((a, b) => a - b);
-  const xe = words.map((x) => x.box.x + x.box.w).sort((a, b) => a - b);
-  const ys = words.map((x) => x.box.y).sort((a, b) => a - b);
-  const q = (arr: number[], p: number): number => arr[Math.min(arr.length - 1, Math.floor(arr.length * p))];
-  return (q(xe, 0.98) - q(xs, 0.02)) / Math.max(1, q(ys, 0.98) - q(ys, 0.02));
-}
 
-function wordsToText(words: Word[]): string {
-  const lines: Word[][] = [];
-  for (const w of [...words].sort((a, b) => a.box.y - b.box.y)) {
-    const l = lines.find((x) => Math.abs(x[0].box.y + x[0].box.h / 2 - (w.box.y + w.box.h / 2)) < Math.min(x[0].box.h, w.box.h) * 0.5);
-    if (l) l.push(w);
-    else lines.push([w]);
-  }
-  return lines.map((l) => l.sort((a, b) => a.box.x - b.box.x).map((w) => w.text).join(' ')).join('\n');
-}
 
 function roundAll<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)])) as T;

@@ -4,8 +4,12 @@
  */
 export const ISO_CURRENCIES = new Set([
   'EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'RON', 'BGN', 'JPY', 'CNY', 'CAD', 'AUD',
-  'NZD', 'INR', 'BRL', 'MXN', 'ZAR', 'SGD', 'HKD', 'TRY', 'ILS', 'AED', 'KRW', 'THB', 'ISK',
+  'NZD', 'INR', 'BRL', 'MXN', 'ZAR', 'SGD', 'HKD', 'TRY', 'ILS', 'AED', 'KRW', 'THB', 'ISK', 'MYR', 'IDR', 'PHP',
+  'VND', 'TWD', 'SAR', 'QAR', 'KWD', 'RUB', 'UAH', 'CLP', 'COP', 'ARS', 'PEN', 'EGP', 'NGN', 'KES', 'PKR', 'MAD',
 ]);
+
+/** Currencies printed without minor units: their amounts are whole numbers ("¥1,200", "₩15,000"). */
+export const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'ISK', 'VND', 'CLP', 'IDR', 'HUF', 'COP']);
 
 export interface CurrencyMatch {
   code: string;
@@ -24,11 +28,24 @@ const PATTERNS: [RegExp, string, boolean][] = [
   [/US\$/g, 'USD', false],
   [/€/g, 'EUR', false],
   [/£/g, 'GBP', false],
-  [/¥/g, 'JPY', true],
+  [/¥|円/g, 'JPY', true],
+  [/元/g, 'CNY', false],
+  [/₩/g, 'KRW', false],
+  [/₺/g, 'TRY', false],
+  [/₽/g, 'RUB', false],
+  [/₱/g, 'PHP', false],
+  [/฿/g, 'THB', false],
+  [/₫/g, 'VND', false],
+  // Ringgit ("RM 25.90"), rupiah ("Rp 15.000"), forint ("1 200 Ft"): only as a word of their own.
+  [/(?<![A-Za-z])RM(?![A-Za-z])/g, 'MYR', false],
+  [/(?<![A-Za-z])Rp\.?(?=\s?\d)/g, 'IDR', false],
+  [/(?<=\d\s?)Ft(?![A-Za-z])/g, 'HUF', false],
+  [/(?<![A-Za-z])S?Fr\.(?=\s?\d)|(?<![A-Za-z])SFr(?![A-Za-z])/g, 'CHF', true],
   [/₹/g, 'INR', false],
+  // Rupees: "Rs. 319.00" / "Rs 319" (India; Pakistan and Sri Lanka also write Rs, hence ambiguous).
+  [/(?<![A-Za-z])Rs\.?(?=\s?\d)/g, 'INR', true],
   [/zł/gi, 'PLN', false],
   [/Kč/g, 'CZK', false],
-  [/(?<![A-Za-z])Fr\.(?=\s?\d)/g, 'CHF', true],
   [/(?<![A-Za-z])(?:SEK|kr)(?![A-Za-z])/g, 'SEK', true],
   [/\$/g, 'USD', true],
 ];

@@ -59,17 +59,38 @@ const PATTERNS: { re: RegExp; read: (m: RegExpMatchArray, order: DateOrder) => {
     },
   },
   {
-    re: new RegExp(String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?${MONTH_WORD},?\s+(?:de\s+)?(\d{4})(?!\d)`, 'gi'),
+    // OCR and some layouts put spaces around the comma ("March 5 , 2026", "5 March , 2026").
+    re: new RegExp(String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?${MONTH_WORD}(?:\s*,\s*|\s+)(?:de\s+)?(\d{4})(?!\d)`, 'gi'),
     read: (m) => {
       const mo = monthFromWord(m[2]);
       return { iso: mo ? valid(+m[3], mo, +m[1]) : null, unambiguous: true };
     },
   },
   {
-    re: new RegExp(String.raw`${MONTH_WORD}\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)`, 'gi'),
+    re: new RegExp(String.raw`${MONTH_WORD}\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})(?!\d)`, 'gi'),
     read: (m) => {
       const mo = monthFromWord(m[1]);
       return { iso: mo ? valid(+m[3], mo, +m[2]) : null, unambiguous: true };
+    },
+  },
+  {
+    // A till's date stamp with one separator lost by OCR ("02.05 2020 16:34", "02 05.2020 16:34"): only when a
+    // time of day follows, which makes it a date stamp and not two numbers.
+    re: /(?<![\d.,])(\d{1,2})(?:[./]\s?|\s)(\d{1,2})(?:[./]\s?|\s)(\d{4}|\d{2})(?=\s+\d{1,2}:\d{2}(?!\d))/g,
+    read: (m, order) => {
+      const a = +m[1];
+      const b = +m[2];
+      const y = year(m[3]);
+      if (a > 12 || b > 12) return { iso: a > 12 ? valid(y, b, a) : valid(y, a, b), unambiguous: true };
+      return { iso: order === 'mdy' ? valid(y, a, b) : valid(y, b, a), unambiguous: false };
+    },
+  },
+  {
+    // "05-Mar-2026", "5-Mar-26", "05/Mar/2026", "5.Mär.2026" (tills and ERP exports).
+    re: /(?<![\d.,])(\d{1,2})[-/.]([A-Za-zÀ-ÿ]{3,9})\.?[-/.](\d{4}|\d{2})(?![\d.,]\d)/g,
+    read: (m) => {
+      const mo = monthFromWord(m[2]);
+      return { iso: mo ? valid(year(m[3]), mo, +m[1]) : null, unambiguous: true };
     },
   },
 ];

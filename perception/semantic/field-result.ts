@@ -7,6 +7,8 @@ export interface FieldDraft<T> {
   confidence: number;
   source: { text: string; box: Box } | null;
   reasons: string[];
+  /** Mean OCR confidence of the source words: which of several disagreeing fields was most likely misread. */
+  ocr?: number;
 }
 
 export function missing<T>(reason: string): FieldDraft<T> {
@@ -18,7 +20,7 @@ export function found<T>(value: T, words: Word[], base: number, reasons: string[
   const r = [...reasons];
   if (ocr < 0.8) r.push(`OCR was unsure of this text (${Math.round(ocr * 100)}%)`);
   const confidence = Math.max(0, Math.min(1, base * (0.55 + 0.45 * ocr)));
-  return { value, confidence, source: { text: words.map((w) => w.text).join(' '), box: unionBox(words.map((w) => w.box)) }, reasons: r };
+  return { value, confidence, source: { text: words.map((w) => w.text).join(' '), box: unionBox(words.map((w) => w.box)) }, reasons: r, ocr };
 }
 
 export function adjust<T>(f: FieldDraft<T>, factor: number, reason?: string): void {

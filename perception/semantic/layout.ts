@@ -66,7 +66,7 @@ export function buildLines(words: Word[]): Line[] {
       } else groups.push({ cy, h: w.box.h, words: [w] });
     }
     for (const g of groups.sort((a, b) => a.cy - b.cy)) {
-      const sorted = g.words.sort((a, b) => a.box.x - b.box.x);
+      const sorted = joinLetterSpaced(g.words.sort((a, b) => a.box.x - b.box.x));
       const height = median(sorted.map((w) => w.box.h));
       const index = lines.length;
       const segments: Segment[] = [];
@@ -84,6 +84,42 @@ export function buildLines(words: Word[]): Line[] {
     }
   }
   return lines;
+}
+
+/**
+ * Letter-spaced headings ("B I L L   T O", "I N V O I C E") come out of OCR and PDF text layers as one word per
+ * letter. Runs of three or more single letters are joined back into words, split where the gap is clearly wider
+ * than the letter spacing, so labels match.
+ */
+export function joinLetterSpaced(words: Word[]): Word[] {
+  const out: Word[] = [];
+  let i = 0;
+  const single = (w: Word): boolean => /^\p{L}$/u.test(w.text);
+  while (i < words.length) {
+    let j = i;
+    while (j + 1 < words.length && single(words[i]) && single(words[j + 1]) && words[j + 1].box.x - (words[j].box.x + words[j].box.w) < words[j].box.h * 1.2) j++;
+    if (j - i + 1 < 3) {
+      out.push(words[i++]);
+      continue;
+    }
+    const run = words.slice(i, j + 1);
+    const gaps = run.slice(1).map((w, k) => w.box.x - (run[k].box.x + run[k].box.w));
+    const letterGap = Math.max(0, Math.min(...gaps));
+    let cur: Word[] = [run[0]];
+    const flush = (): void => {
+      out.push({ text: cur.map((w) => w.text).join(''), confidence: Math.min(...cur.map((w) => w.confidence)), box: unionBox(cur.map((w) => w.box)) });
+    };
+    gaps.forEach((g, k) => {
+      if (g > Math.max(letterGap * 2, letterGap + run[k].box.h * 0.35)) {
+        flush();
+        cur = [];
+      }
+      cur.push(run[k + 1]);
+    });
+    flush();
+    i = j + 1;
+  }
+  return out;
 }
 
 function toSegment(words: Word[], line: number): Segment {

@@ -6,6 +6,11 @@ export function norm(s: string): string {
   return s
     .toLowerCase()
     .replace(/ß/g, 'ss')
+    // Letters NFD does not decompose (Polish ł, Nordic ø/æ, French œ).
+    .replace(/ł/g, 'l')
+    .replace(/ø/g, 'o')
+    .replace(/æ/g, 'ae')
+    .replace(/œ/g, 'oe')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[°º]/g, '')

@@ -25,11 +25,24 @@ export function isGrounded(field: RefinableField, value: string | number, text: 
     return typeof value === 'number' && findAmounts(text).some((a) => Math.abs(a.value - value) < 0.005);
   }
   if (field === 'issueDate' || field === 'dueDate') {
-    return typeof value === 'string' && (findDates(text, 'dmy').some((d) => d.iso === value) || findDates(text, 'mdy').some((d) => d.iso === value));
+    if (typeof value !== 'string') return false;
+    const printed = [...findDates(text, 'dmy'), ...findDates(text, 'mdy')].map((d) => d.iso);
+    if (printed.includes(value)) return true;
+    // A due date may be computed from printed terms ("Net 30"): grounded when a printed date plus a printed
+    // number of days gives it.
+    if (field !== 'dueDate') return false;
+    const days = [...norm(text).matchAll(/\b(?:net|netto)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:days?|tage[n]?|jours?|dias?|dagen|giorni|dagar|dage)\b/g)].map((m) => +(m[1] ?? m[2]));
+    return printed.some((iso) => days.some((n) => addDays(iso, n) === value));
   }
   if (field === 'currency') return typeof value === 'string' && (text.includes(value) || (value === 'EUR' && text.includes('€')) || (value === 'GBP' && text.includes('£')) || (value === 'USD' && text.includes('$')));
   const v = norm(String(value));
   return v.length > 0 && norm(text).includes(v);
+}
+
+function addDays(iso: string, n: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
 }
 
 /**

@@ -32,4 +32,12 @@ describe('model refinements are grounded in the text', () => {
     expect(out.total.value).toBe(fields.total.value);
     expect(rejected).toEqual([{ field: 'total', value: 999 }]);
   });
+
+  it('accepts a due date computed from printed payment terms, but not an arbitrary one', () => {
+    const terms = 'Rechnung 4711 vom 01.02.2026\nZahlungsbedingungen: 30 Tage netto\nGesamt 119,00 EUR';
+    expect(isGrounded('dueDate', '2026-03-03', terms)).toBe(true);
+    expect(isGrounded('dueDate', '2026-03-04', terms)).toBe(false);
+    expect(isGrounded('issueDate', '2026-03-03', terms)).toBe(false);
+    expect(isGrounded('dueDate', '2026-03-03', 'Invoice of 01.02.2026. Net 30')).toBe(true);
+  });
 });
