@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { drawMermaid, processGraph } from '../../coordinator/index.ts';
 import { fail, output, withCoordinator } from './context.ts';
 
 export function runsCommand(): Command {
@@ -79,6 +78,7 @@ export function processesCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       await withCoordinator(async (c) => {
+        const { drawMermaid, processGraph } = await import('../../coordinator/index.ts');
         const graphs = c.registry.list().map(processGraph);
         output(!!o.json, graphs.map((g) => ({ ...g, mermaid: drawMermaid(g) })), () => graphs.map((g) => `${g.name} v${g.version} — ${g.description}\n${drawMermaid(g)}`).join('\n\n'));
       }).catch(fail);
