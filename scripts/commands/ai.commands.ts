@@ -3,6 +3,7 @@ import type { AiLayer } from '../../agents/index.ts';
 import type { Coordinator } from '../../coordinator/index.ts';
 import { fail, output, withCoordinator } from './context.ts';
 import { extraProbes } from './doctor.ts';
+import { formatRate, progressLine } from './progress.ts';
 
 /** Runs a CLI action against the composed COO (the AI layer attached, no workers, no loops), closed after. */
 const withAi = <T>(fn: (c: Coordinator, ai: AiLayer) => Promise<T>): Promise<T> => withCoordinator(fn);
@@ -45,7 +46,10 @@ export function memoryCommand(): Command {
     .action(async (o: { json?: boolean }) => {
       await withAi(async (_c, ai) => {
         const t0 = Date.now();
-        const r = await ai.memory.rebuildVectors();
+        const line = progressLine();
+        const r = await ai.memory
+          .rebuildVectors({ onProgress: (p) => line.show(`Rebuilding vectors: ${formatRate({ ...p, elapsedMs: Date.now() - t0, unit: 'records' })}`) })
+          .finally(() => line.end());
         output(!!o.json, { ...r, ms: Date.now() - t0 }, () => `Rebuilt ${r.embedded} vectors in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.skipped} redacted records have none).`);
       }).catch(fail);
     });
