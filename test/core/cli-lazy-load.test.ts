@@ -21,6 +21,8 @@ afterAll(async () => {
 /** What no everyday command may load: tfjs, OCR, PDF and image code, perception itself, the word vectors. */
 const HEAVY = [/@tensorflow\//, /tesseract/, /pdfjs-dist/, /\/sharp\//, /@napi-rs\/canvas/, /\/perception\/index\.ts/, /\/perception\/(pipeline\.ts|ocr\/|vit\/|semantic\/|intake\/|model\/)/];
 const WORD_VECTORS = /memory\/embedding\/data\//;
+/** SDKs loaded on their first call: a command that calls no model and touches no vector never loads them. */
+const SDKS = [/\/node_modules\/openai\//, /\/node_modules\/chromadb\//];
 
 function heavyIn(r: CliResult): string[] {
   return [...r.modules.filter((m) => HEAVY.some((h) => h.test(m))), ...r.reads.filter((p) => WORD_VECTORS.test(p))];
@@ -44,7 +46,7 @@ describe('coo loads only what a command needs', () => {
     [['runs']],
     [['say', '/help']],
     [['processes', '--json']],
-  ])('coo %j composes the COO yet loads no tfjs, OCR, PDF, perception or word vectors', async (args) => {
+  ])('coo %j composes the COO yet loads no tfjs, OCR, PDF, perception, word vectors, model or Chroma SDK', async (args) => {
     const r = await runCoo(args, env, { trace: true });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -53,6 +55,7 @@ describe('coo loads only what a command needs', () => {
     expect(r.modules.some((m) => m.endsWith('/agents/index.ts'))).toBe(true);
     expect(r.modules.some((m) => m.endsWith('/perception/coordinator/perception.layer.ts'))).toBe(true);
     expect(heavyIn(r)).toEqual([]);
+    expect(r.modules.filter((m) => SDKS.some((x) => x.test(m)))).toEqual([]);
   });
 
   it('coo show <run> loads none of them either', async () => {
