@@ -58,6 +58,17 @@ describe('coo loads only what a command needs', () => {
     expect(r.modules.filter((m) => SDKS.some((x) => x.test(m)))).toEqual([]);
   });
 
+  it('with a model and Chroma configured, coo status and coo say /help still load neither SDK (they call no model and query no vector)', async () => {
+    const configured = { ...env, COO_MODEL_BASE_URL: 'http://127.0.0.1:9/v1', COO_MODEL_FAST: 'fast-1', COO_CHROMA_URL: 'http://127.0.0.1:9' };
+    for (const args of [['status'], ['say', '/help']]) {
+      const r = await runCoo(args, configured, { trace: true });
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.modules.some((m) => m.endsWith('/agents/model/openai.adapter.ts')), args.join(' ')).toBe(true);
+      expect(r.modules.filter((m) => SDKS.some((x) => x.test(m))), args.join(' ')).toEqual([]);
+      expect(heavyIn(r), args.join(' ')).toEqual([]);
+    }
+  });
+
   it('coo show <run> loads none of them either', async () => {
     const r = await runCoo(['show', 'run_that_is_not_there'], env, { trace: true });
     expect(r.stderr).toMatch(/There is no run "run_that_is_not_there"/);
