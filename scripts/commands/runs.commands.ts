@@ -95,8 +95,8 @@ export function statusCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       await withCoordinator(async (c) => {
-        const s = await c.status();
-        if (o.json) return output(true, s, () => '');
+        // Either form, not both: each reads every queue's counts from Redis.
+        if (o.json) return output(true, await c.status(), () => '');
         const r = await c.operator.handleMessage({ surface: 'cli', actor: 'cli', text: '/status' });
         console.log(r.reply?.body.text);
       }).catch(fail);
