@@ -39,6 +39,6 @@ export { pgSql, prismaSql, sqlRunner, type SqlRunner } from './sql.ts';
 export type { Embedder } from './embedding/embedder.port.ts';
 export { createHashedEmbedder, tokenize } from './embedding/hashed.embedder.ts';
 export { createOfflineEmbedder } from './embedding/offline.embedder.ts';
-export { loadWordVectors, SHIPPED_WORD_VECTORS, type WordVectors } from './embedding/word-vectors.ts';
+export { loadWordVectors, readWordVectorsShape, SHIPPED_WORD_VECTORS, type WordVectors } from './embedding/word-vectors.ts';
 export type { VectorStore, VectorItem, VectorHit, VectorFilter, VectorMetadata } from './vector/vector-store.port.ts';
 export { createChromaVectorStore } from './vector/chroma.vector-store.ts';

@@ -177,10 +177,14 @@ export function createMemoryStore(d: MemoryDeps) {
     },
 
     /** Drops the vector index and rebuilds it from Postgres (`coo memory rebuild`): Chroma is never the only copy. */
-    async rebuildVectors(): Promise<{ embedded: number; skipped: number }> {
+    async rebuildVectors(opts: { onProgress?(p: { done: number; total: number }): void } = {}): Promise<{ embedded: number; skipped: number }> {
       const ok = await d.vectors.use((s) => s.reset(), undefined);
       if (!ok.used) throw new Error('The vector store is not reachable; nothing was rebuilt.');
       await d.db.memoryEpisode.updateMany({ data: { embeddedAt: null } });
+      // The total is counted once, up front, for a progress line with an ETA (`coo memory rebuild`).
+      const total = opts.onProgress ? await d.db.memoryEpisode.count({ where: { redactedAt: null } }) : 0;
+      let done = 0;
+      opts.onProgress?.({ done, total });
       let embedded = 0;
       let cursor: string | undefined;
       for (;;) {
@@ -188,6 +192,8 @@ export function createMemoryStore(d: MemoryDeps) {
         if (rows.length === 0) break;
         embedded += await embedEpisodes(rows);
         cursor = rows[rows.length - 1].id;
+        done += rows.length;
+        opts.onProgress?.({ done, total: Math.max(total, done) });
       }
       const skipped = await d.db.memoryEpisode.count({ where: { redactedAt: { not: null } } });
       return { embedded, skipped };

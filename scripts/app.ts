@@ -1,39 +1,13 @@
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createAiLayer, type AiLayer } from '../agents/index.ts';
-// The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
-// loads on the first document, so processes that never read one start fast.
-import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
+import type { AiLayer } from '../agents/index.ts';
 import { ConsoleAdapter, describeSurfaces, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
-import {
-  type Coordinator,
-  type CoordinatorOptions,
-  type ProcessDefinition,
-  type Roles,
-  createConsoleAuth,
-  createCoordinator,
-  createHttpApp,
-} from '../coordinator/index.ts';
+import { type Coordinator, type Roles, createConsoleAuth, createHttpApp } from '../coordinator/index.ts';
+import { composeCoordinator, type CompositionOptions } from './composition.ts';
 
-export interface AppOptions extends CoordinatorOptions {
-  /** Modules whose exported process definitions are registered too (crash tests, operator add-ons). */
-  processModules?: string[];
-}
+export type AppOptions = CompositionOptions;
 
-/** Loads every `defineProcess` export of the given modules. */
-export async function loadProcessModules(paths: string[]): Promise<ProcessDefinition<any>[]> {
-  const defs: ProcessDefinition<any>[] = [];
-  for (const p of paths) {
-    const mod = (await import(pathToFileURL(resolve(p)).href)) as Record<string, unknown>;
-    for (const v of Object.values(mod)) {
-      if (v && typeof v === 'object' && 'steps' in v && 'start' in v && 'name' in v) defs.push(v as ProcessDefinition<any>);
-    }
-  }
-  return defs;
-}
-
-/** The composition root of the whole product: coordinator, HTTP server, web console. */
+/** The whole product: the composed coordinator (composition.ts), HTTP server, web console, chat surfaces. */
 export async function buildApp(opts: AppOptions = {}): Promise<{
   coordinator: Coordinator;
   ai: AiLayer;
@@ -46,28 +20,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
    */
   warnUnstartedSurfaces(): string[];
 }> {
-  const processes = [...(opts.processes ?? []), ...(await loadProcessModules(opts.processModules ?? []))];
-  // The AI layer (agents/): free text → operator assistant, budgets, memory commands, its processes.
-  const ai = createAiLayer();
-  // Perception: files sent on any surface start a document-intake run; its step runs on the perception queue.
-  const perception = createPerceptionLayer(async () => {
-    const p = await import('../perception/index.ts');
-    return p.createPerception(p.perceptionConfigFromEnv());
-  });
-  const coordinator = await createCoordinator({
-    ...opts,
-    processes: [...ai.processes, ...perception.processes, ...processes],
-    services: { ...ai.services, ...perception.services, ...opts.services },
-    handlers: { ...ai.handlers, ...perception.handlers, ...opts.handlers },
-    agentConcurrency: { ...ai.agentConcurrency, ...opts.agentConcurrency },
-  });
-  await ai.attach(coordinator);
-  perception.attach(coordinator);
-  const stopCoordinator = coordinator.stop.bind(coordinator);
-  coordinator.stop = async () => {
-    await stopCoordinator();
-    await perception.close();
-  };
+  const { coordinator, ai } = await composeCoordinator(opts);
   const auth = createConsoleAuth(coordinator.db);
   // One surface hub per process for the console and the chat platforms, started by whichever role needs
   // it first (http: the console only; chat: the platforms) and stopped when the last one is done.

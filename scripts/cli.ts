@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createConsoleAuth } from '../coordinator/index.ts';
 import { fail, output, withCoordinator } from './commands/context.ts';
 import { costsCommand, forgetCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
-import { chatDoctorProbe } from './commands/chat-doctor.ts';
 import { doctorCommand, extraProbes } from './commands/doctor.ts';
 import { runForwardingSignals } from './commands/forward.ts';
 import { pairCommand } from './commands/pair.ts';
@@ -46,6 +44,7 @@ program
   .option('--json', 'print JSON')
   .action(async (o: { rotate?: boolean; json?: boolean }) => {
     await withCoordinator(async (c) => {
+      const { createConsoleAuth } = await import('../coordinator/index.ts');
       const auth = createConsoleAuth(c.db);
       if (o.rotate) await auth.rotate();
       const base = c.config.COO_PUBLIC_URL ?? `http://${c.config.COO_HTTP_HOST}:${c.config.COO_HTTP_PORT}`;
@@ -70,7 +69,7 @@ program.addCommand(costsCommand());
 program.addCommand(forgetCommand());
 
 // coo doctor also reports the chat surfaces, the perception backend and the model/memory modes.
-extraProbes.push(() => chatDoctorProbe(), perceptionDoctorProbe);
+extraProbes.push(async () => (await import('./commands/chat-doctor.ts')).chatDoctorProbe(), perceptionDoctorProbe);
 registerAiDoctorProbe();
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { createLeanFetch } from './lean-fetch.ts';
 import { ProviderCallError, type ChatProvider, type ProviderChatResponse, type ToolCall } from './model.port.ts';
 
@@ -8,7 +8,11 @@ import { ProviderCallError, type ChatProvider, type ProviderChatResponse, type T
  * fallbacks and the circuit breaker see every failure once and requests are counted once.
  */
 export function createOpenAiProvider(opts: { name: string; baseURL: string; apiKey: string }): ChatProvider {
-  const client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0, fetch: createLeanFetch() });
+  // The SDK (~150 modules) is loaded on the first call, not here: `coo status` and the other commands
+  // that compose the AI layer without calling a model never pay for it.
+  let sdk: Promise<{ OpenAI: typeof OpenAI; client: OpenAI }> | null = null;
+  const load = () =>
+    (sdk ??= import('openai').then(({ default: OpenAI }) => ({ OpenAI, client: new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0, fetch: createLeanFetch() }) })));
   return {
     name: opts.name,
     async chat(model, params, { timeoutMs, signal }): Promise<ProviderChatResponse> {
@@ -22,6 +26,7 @@ export function createOpenAiProvider(opts: { name: string; baseURL: string; apiK
       if (params.responseFormat) {
         body.response_format = { type: 'json_schema', json_schema: { name: params.responseFormat.name, schema: params.responseFormat.schema, strict: true } };
       }
+      const { OpenAI: Sdk, client } = await load();
       let res: OpenAI.Chat.Completions.ChatCompletion;
       try {
         res = (await client.chat.completions.create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, {
@@ -29,7 +34,7 @@ export function createOpenAiProvider(opts: { name: string; baseURL: string; apiK
           signal,
         })) as OpenAI.Chat.Completions.ChatCompletion;
       } catch (err) {
-        throw normaliseError(err);
+        throw normaliseError(err, Sdk);
       }
       const choice = res?.choices?.[0];
       if (!choice || !choice.message) throw new ProviderCallError('malformed', 'Response has no choices[0].message', 200, null);
@@ -49,6 +54,7 @@ export function createOpenAiProvider(opts: { name: string; baseURL: string; apiK
       };
     },
     async embed(model, input, { timeoutMs }) {
+      const { OpenAI: Sdk, client } = await load();
       try {
         // float, not the SDK's base64 default: local servers (llama.cpp, Ollama) do not all speak base64.
         const res = await client.embeddings.create({ model, input, encoding_format: 'float' }, { timeout: timeoutMs });
@@ -56,14 +62,14 @@ export function createOpenAiProvider(opts: { name: string; baseURL: string; apiK
         if (vectors.length !== input.length) throw new ProviderCallError('malformed', `Expected ${input.length} embeddings, got ${vectors.length}`, 200, null);
         return { vectors, tokensIn: res.usage?.prompt_tokens ?? 0 };
       } catch (err) {
-        throw err instanceof ProviderCallError ? err : normaliseError(err);
+        throw err instanceof ProviderCallError ? err : normaliseError(err, Sdk);
       }
     },
   };
 }
 
 /** Maps SDK and transport errors onto the retry policy's vocabulary. */
-function normaliseError(err: unknown): ProviderCallError {
+function normaliseError(err: unknown, OpenAI: typeof import('openai').default): ProviderCallError {
   if (err instanceof ProviderCallError) return err;
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderCallError('timeout', err.message, null, null);
   if (err instanceof OpenAI.APIUserAbortError) return new ProviderCallError('timeout', 'aborted', null, null);

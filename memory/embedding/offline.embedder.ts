@@ -1,6 +1,6 @@
 import type { Embedder } from './embedder.port.ts';
 import { contentWords, createHashedEmbedder, hashedVector, words } from './hashed.embedder.ts';
-import { loadWordVectors, type WordVectors } from './word-vectors.ts';
+import { loadWordVectors, readWordVectorsShape, type WordVectors } from './word-vectors.ts';
 
 /** Share of the cosine that comes from word meaning; the rest is the hashed features' wording match. */
 const MEANING_WEIGHT = 0.4;
@@ -19,11 +19,14 @@ const SIF_A = 1e-3;
  */
 export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordVectors } = {}): Embedder {
   const hashed = createHashedEmbedder({ dims: opts.dims });
-  const wv = opts.wordVectors ?? loadWordVectors();
-  const H = Math.log(wv.size) + 0.5772; // Zipf: p(rank r) ≈ 1 / ((r + 10) · H)
+  // The table is read on the first text, not here: a CLI command that embeds nothing never reads it.
+  const shape = opts.wordVectors ?? readWordVectorsShape();
+  let table = opts.wordVectors ?? null;
+  const H = Math.log(shape.size) + 0.5772; // Zipf: p(rank r) ≈ 1 / ((r + 10) · H)
   const wh = Math.sqrt(1 - MEANING_WEIGHT);
   const wm = Math.sqrt(MEANING_WEIGHT);
   const meaning = (toks: string[]): Float64Array => {
+    const wv = (table ??= loadWordVectors());
     const v = new Float64Array(wv.dims);
     for (const w of toks) {
       const r = wv.rank(w) ?? (w.endsWith('s') ? wv.rank(w.slice(0, -1)) : undefined);
@@ -33,8 +36,8 @@ export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordV
     return v;
   };
   return {
-    id: `${hashed.id}+${wv.id}`,
-    dims: hashed.dims + wv.dims,
+    id: `${hashed.id}+${shape.id}`,
+    dims: hashed.dims + shape.dims,
     local: true,
     async embed(texts) {
       return texts.map((t) => {
@@ -48,9 +51,9 @@ export function createOfflineEmbedder(opts: { dims?: number; wordVectors?: WordV
         // Without a known word the meaning part is empty and the hashed part alone is the unit vector.
         const a = n > 0 ? wh : 1;
         const b = n > 0 ? wm / n : 0;
-        const out = new Array<number>(hashed.dims + wv.dims);
+        const out = new Array<number>(hashed.dims + shape.dims);
         for (let k = 0; k < hashed.dims; k++) out[k] = hv[k] * a;
-        for (let k = 0; k < wv.dims; k++) out[hashed.dims + k] = m[k] * b;
+        for (let k = 0; k < shape.dims; k++) out[hashed.dims + k] = m[k] * b;
         return out;
       });
     },

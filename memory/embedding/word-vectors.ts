@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The shipped English word vectors (built by scripts/build-word-vectors.ts from GloVe 6B, PDDL). */
@@ -16,12 +16,36 @@ export interface WordVectors {
 
 const loaded = new Map<string, WordVectors>();
 
+const notWordVectors = (path: string) => new Error(`${path} is not a word-vector file (CWV1); rebuild it with scripts/build-word-vectors.ts.`);
+const vectorsId = (dims: number, size: number) => `glove${dims}-${Math.round(size / 1000)}k`;
+
+/**
+ * A word-vector file's id and size from its 12-byte header, without reading the table: an embedder
+ * can say what it is (its id names the vector index) long before its first text, and a one-shot
+ * command that embeds nothing never reads the 5 MB.
+ */
+export function readWordVectorsShape(path = SHIPPED_WORD_VECTORS): Pick<WordVectors, 'id' | 'dims' | 'size'> {
+  const hit = loaded.get(path);
+  if (hit) return { id: hit.id, dims: hit.dims, size: hit.size };
+  const head = Buffer.alloc(12);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 12, 0) < 12) throw notWordVectors(path);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1', 0, 4) !== 'CWV1') throw notWordVectors(path);
+  const size = head.readUInt32LE(4);
+  const dims = head.readUInt32LE(8);
+  return { id: vectorsId(dims, size), dims, size };
+}
+
 /** Reads a word-vector file once per process (about 5 MB: milliseconds); see the build script for its layout. */
 export function loadWordVectors(path = SHIPPED_WORD_VECTORS): WordVectors {
   const hit = loaded.get(path);
   if (hit) return hit;
   const buf = readFileSync(path);
-  if (buf.toString('latin1', 0, 4) !== 'CWV1') throw new Error(`${path} is not a word-vector file (CWV1); rebuild it with scripts/build-word-vectors.ts.`);
+  if (buf.toString('latin1', 0, 4) !== 'CWV1') throw notWordVectors(path);
   const size = buf.readUInt32LE(4);
   const dims = buf.readUInt32LE(8);
   const scales = new Float32Array(size);
@@ -32,7 +56,7 @@ export function loadWordVectors(path = SHIPPED_WORD_VECTORS): WordVectors {
   if (words.length !== size) throw new Error(`${path}: ${words.length} words for ${size} vectors; the file is damaged, rebuild it.`);
   const index = new Map(words.map((w, i) => [w, i]));
   const wv: WordVectors = {
-    id: `glove${dims}-${Math.round(size / 1000)}k`,
+    id: vectorsId(dims, size),
     dims,
     size,
     rank: (w) => index.get(w),

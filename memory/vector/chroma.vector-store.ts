@@ -1,4 +1,4 @@
-import { ChromaClient, type Collection, type Where } from 'chromadb';
+import type { ChromaClient, Collection, Where } from 'chromadb';
 import type { VectorFilter, VectorHit, VectorItem, VectorMetadata, VectorStore } from './vector-store.port.ts';
 
 /**
@@ -8,11 +8,14 @@ import type { VectorFilter, VectorHit, VectorItem, VectorMetadata, VectorStore }
  */
 export function createChromaVectorStore(opts: { url: string; collection: string; embedderId: string; timeoutMs?: number }): VectorStore {
   const u = new URL(opts.url);
-  const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:' });
+  // The SDK is loaded on the first call, not here: a `coo` command that never touches vectors skips it.
+  let sdk: Promise<ChromaClient> | null = null;
+  const chroma = () =>
+    (sdk ??= import('chromadb').then(({ ChromaClient }) => new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:' })));
   const name = `${opts.collection}_${opts.embedderId}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 60);
   let col: Promise<Collection> | null = null;
   const collection = () => {
-    col ??= client.getOrCreateCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } }).catch((e) => {
+    col ??= chroma().then((client) => client.getOrCreateCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } })).catch((e) => {
       col = null;
       throw e;
     });
@@ -70,12 +73,12 @@ export function createChromaVectorStore(opts: { url: string; collection: string;
       return (await c.get({ ids, include: [] as never })).ids;
     },
     async reset() {
-      await client.deleteCollection({ name }).catch(() => {});
+      await (await chroma()).deleteCollection({ name }).catch(() => {});
       col = null;
     },
     async healthy() {
       try {
-        await Promise.race([client.heartbeat(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), opts.timeoutMs ?? 1_000))]);
+        await Promise.race([chroma().then((client) => client.heartbeat()), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), opts.timeoutMs ?? 1_000))]);
         return true;
       } catch {
         return false;

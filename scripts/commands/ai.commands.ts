@@ -1,20 +1,14 @@
 import { Command } from 'commander';
-import { costReport, createAiLayer, formatForgetPreview, formatForgetReceipt, formatReplay, replayCall, type AiLayer } from '../../agents/index.ts';
-import { createCoordinator, createLogger, type Coordinator } from '../../coordinator/index.ts';
-import { fail, output } from './context.ts';
+import type { AiLayer } from '../../agents/index.ts';
+import type { Coordinator } from '../../coordinator/index.ts';
+import { fail, output, withCoordinator } from './context.ts';
 import { extraProbes } from './doctor.ts';
+import { formatRate, progressLine } from './progress.ts';
 
-/** Runs a CLI action against a coordinator with the AI layer attached (no workers, no loops), closed after. */
-async function withAi<T>(fn: (c: Coordinator, ai: AiLayer) => Promise<T>): Promise<T> {
-  const ai = createAiLayer({ vectorUpkeep: false });
-  const c = await createCoordinator({ ...ai.coordinatorOptions(), log: createLogger({ level: 'warn' }) });
-  try {
-    await ai.attach(c);
-    return await fn(c, ai);
-  } finally {
-    await c.stop();
-  }
-}
+/** Runs a CLI action against the composed COO (the AI layer attached, no workers, no loops), closed after. */
+const withAi = <T>(fn: (c: Coordinator, ai: AiLayer) => Promise<T>): Promise<T> => withCoordinator(fn);
+/** The AI layer's functions, loaded when a command runs (not for `coo --help`). */
+const agents = () => import('../../agents/index.ts');
 
 /** `coo replay-call <id> [--model m]`: re-sends a recorded model call and shows old and new output side by side. */
 export function replayCallCommand(): Command {
@@ -26,6 +20,7 @@ export function replayCallCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, o: { model?: string; width: string; json?: boolean }) => {
       await withAi(async (_c, ai) => {
+        const { replayCall, formatReplay } = await agents();
         const r = await replayCall({ recorder: ai.stack.recorder, model: ai.stack.model }, id, { model: o.model });
         output(!!o.json, r, () => formatReplay(r, Number(o.width) || 60));
       }).catch(fail);
@@ -51,7 +46,10 @@ export function memoryCommand(): Command {
     .action(async (o: { json?: boolean }) => {
       await withAi(async (_c, ai) => {
         const t0 = Date.now();
-        const r = await ai.memory.rebuildVectors();
+        const line = progressLine();
+        const r = await ai.memory
+          .rebuildVectors({ onProgress: (p) => line.show(`Rebuilding vectors: ${formatRate({ ...p, elapsedMs: Date.now() - t0, unit: 'records' })}`) })
+          .finally(() => line.end());
         output(!!o.json, { ...r, ms: Date.now() - t0 }, () => `Rebuilt ${r.embedded} vectors in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.skipped} redacted records have none).`);
       }).catch(fail);
     });
@@ -82,6 +80,7 @@ export function costsCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { days: string; json?: boolean }) => {
       await withAi(async (c) => {
+        const { costReport } = await agents();
         const r = await costReport(c.db, new Date(Date.now() - Math.max(1, Number(o.days) || 1) * 86_400_000));
         output(!!o.json, r, () =>
           [
@@ -108,6 +107,7 @@ export function forgetCommand(): Command {
     .action(async (words: string[], o: { yes?: boolean; json?: boolean }) => {
       const name = words.join(' ');
       await withAi(async (_c, ai) => {
+        const { formatForgetPreview, formatForgetReceipt } = await agents();
         if (!o.yes) {
           const p = await ai.memory.forgetPreview(name);
           output(!!o.json, p, () => `${formatForgetPreview(p)}

@@ -1,9 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import pg from 'pg';
-import { Redis } from 'ioredis';
-import { loadCoordinatorConfig } from '../../coordinator/index.ts';
 import { output } from './context.ts';
 
 export interface DoctorCheck {
@@ -21,6 +18,8 @@ export type DoctorProbe = () => Promise<DoctorCheck | DoctorCheck[]>;
 export const extraProbes: DoctorProbe[] = [];
 
 async function coreChecks(): Promise<DoctorCheck[]> {
+  // Loaded here, not at the top: `coo --help` and the other commands need none of them.
+  const [{ default: pg }, { Redis }, { loadCoordinatorConfig }] = await Promise.all([import('pg'), import('ioredis'), import('../../coordinator/index.ts')]);
   const checks: DoctorCheck[] = [];
   let config;
   try {

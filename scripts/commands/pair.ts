@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { loadBotConfig, PairingStore } from '../../bot/index.ts';
-import { createDb, loadCoordinatorConfig } from '../../coordinator/index.ts';
+import type { PairingStore } from '../../bot/index.ts';
 
 export interface PairDeps {
   /** Opens what the command needs; close() is called when it is done. */
@@ -12,6 +11,7 @@ export interface PairDeps {
 export function defaultPairDeps(): PairDeps {
   return {
     open: async () => {
+      const [{ loadBotConfig, PairingStore }, { createDb, loadCoordinatorConfig }] = await Promise.all([import('../../bot/index.ts'), import('../../coordinator/index.ts')]);
       const db = createDb(loadCoordinatorConfig().DATABASE_URL, { poolSize: 1 });
       const pairing = new PairingStore(db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES });
       return { pairing, close: () => db.$disconnect() };

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { basename } from 'node:path';
 import type { PerceptionResult } from '../../perception/index.ts';
+import { progressLine } from './progress.ts';
 
 /**
  * `coo perceive <file> [--json] [--lang eng+deu]`: reads a receipt, invoice PDF or screenshot and prints what
@@ -18,7 +20,10 @@ export function perceiveCommand(): Command {
       try {
         const config = perceptionConfigFromEnv(undefined, opts.lang ? { ocrLangs: opts.lang } : {});
         perception = createPerception(config);
-        const result = await perception.perceive({ path: file });
+        const line = progressLine();
+        const result = await perception
+          .perceive({ path: file }, { onProgress: (p) => line.show(`${basename(file)}: ${perceiveStage(p)}`) })
+          .finally(() => line.end());
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatSummary(result));
       } catch (e) {
         const msg = isPerceptionError(e) ? `${e.message} [${e.code}]` : `Could not read the file: ${(e as Error).message?.split('\n')[0] ?? String(e)}`;
@@ -28,6 +33,24 @@ export function perceiveCommand(): Command {
         await perception?.close();
       }
     });
+}
+
+/** One stage of perception in words, for the progress line on stderr: "page 2 of 3: OCR". */
+export function perceiveStage(p: { stage: string; page?: number; pages?: number }): string {
+  switch (p.stage) {
+    case 'intake':
+      return 'opening';
+    case 'vit':
+      return 'looking at the layout';
+    case 'ocr':
+      return p.page && p.pages ? `page ${p.page} of ${p.pages}: OCR` : 'OCR';
+    case 'semantic':
+      return 'fields';
+    case 'done':
+      return 'done';
+    default:
+      return p.stage;
+  }
 }
 
 const pct = (n: number): string => `${Math.round(n * 100)}%`;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { drawMermaid, processGraph } from '../../coordinator/index.ts';
 import { fail, output, withCoordinator } from './context.ts';
+import { formatRunSummary, summarizeRun } from './run-summary.ts';
 
 export function runsCommand(): Command {
   return new Command('runs')
@@ -20,7 +20,7 @@ export function runsCommand(): Command {
 
 export function showCommand(): Command {
   return new Command('show')
-    .description("Show a run and its event log")
+    .description('Show a run: a summary (process, outcome, who decided what and when, durations, final output), then its event log')
     .argument('<run>', 'run id')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
@@ -30,11 +30,14 @@ export function showCommand(): Command {
         const events = await c.runs.events(id);
         // Parallel branches (ctx.parallel) are runs of their own: show where this one sits.
         const branches = await c.db.run.findMany({ where: { parentRunId: id }, orderBy: { createdAt: 'asc' }, select: { id: true, process: true, status: true, currentStep: true } });
-        output(!!o.json, { run, events, branches }, () =>
+        const summary = summarizeRun(run, events);
+        output(!!o.json, { run, summary, events, branches }, () =>
           [
             `${run.id} ${run.process} v${run.version} — ${run.status}${run.currentStep ? ` at ${run.currentStep}` : ''}`,
+            ...formatRunSummary(summary).map((l) => `  ${l}`),
             ...(run.parentRunId ? [`  a parallel branch of ${run.parentRunId} (coo show ${run.parentRunId})`] : []),
             ...(branches.length ? [`  branches: ${branches.map((b) => `${b.id} ${b.process} ${b.status}${b.currentStep ? ` at ${b.currentStep}` : ''}`).join('; ')}`] : []),
+            'events',
             ...events.map((e) => `  #${e.seq} ${e.at.toISOString()} ${e.type}${e.step ? ` [${e.step}]` : ''} ${JSON.stringify(e.data).slice(0, 160)}`),
           ].join('\n'),
         );
@@ -79,6 +82,7 @@ export function processesCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       await withCoordinator(async (c) => {
+        const { drawMermaid, processGraph } = await import('../../coordinator/index.ts');
         const graphs = c.registry.list().map(processGraph);
         output(!!o.json, graphs.map((g) => ({ ...g, mermaid: drawMermaid(g) })), () => graphs.map((g) => `${g.name} v${g.version} — ${g.description}\n${drawMermaid(g)}`).join('\n\n'));
       }).catch(fail);
@@ -91,8 +95,8 @@ export function statusCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       await withCoordinator(async (c) => {
-        const s = await c.status();
-        if (o.json) return output(true, s, () => '');
+        // Either form, not both: each reads every queue's counts from Redis.
+        if (o.json) return output(true, await c.status(), () => '');
         const r = await c.operator.handleMessage({ surface: 'cli', actor: 'cli', text: '/status' });
         console.log(r.reply?.body.text);
       }).catch(fail);

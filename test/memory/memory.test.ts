@@ -90,8 +90,13 @@ describe('memory', () => {
     const live = await t.db.memoryEpisode.count({ where: { redactedAt: null } });
     await store.reset();
     expect(await store.count()).toBe(0);
-    const r = await mem.rebuildVectors();
+    const progress: Array<{ done: number; total: number }> = [];
+    const r = await mem.rebuildVectors({ onProgress: (p) => progress.push(p) });
     expect(r.embedded).toBe(live);
+    // `coo memory rebuild`'s progress line: from 0 to every record, never past the total.
+    expect(progress[0]).toEqual({ done: 0, total: live });
+    expect(progress.at(-1)).toEqual({ done: live, total: live });
+    expect(progress.every((p, i) => p.done <= p.total && (i === 0 || p.done > progress[i - 1].done))).toBe(true);
     expect(await store.count()).toBe(live);
     expect(before).toBe(live);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHashedEmbedder, createOfflineEmbedder, loadWordVectors, SHIPPED_WORD_VECTORS } from '../../memory/index.ts';
+import { createHashedEmbedder, createOfflineEmbedder, loadWordVectors, readWordVectorsShape, SHIPPED_WORD_VECTORS } from '../../memory/index.ts';
 
 const offline = createOfflineEmbedder({ dims: 384 });
 const hashed = createHashedEmbedder({ dims: 384 });
@@ -68,5 +68,20 @@ describe('offline embedder (hashed features + shipped word vectors)', () => {
     const full = readFileSync(SHIPPED_WORD_VECTORS);
     writeFileSync(cut, full.subarray(0, full.length - 100_000));
     expect(() => loadWordVectors(cut)).toThrow(/damaged, rebuild it/);
+  });
+
+  it('reads only the header until the first text: the id and size come from it and match the loaded table', async () => {
+    const shape = readWordVectorsShape(SHIPPED_WORD_VECTORS);
+    const wv = loadWordVectors(SHIPPED_WORD_VECTORS);
+    expect(shape).toEqual({ id: wv.id, dims: wv.dims, size: wv.size });
+    expect(offline.id).toBe(`${hashed.id}+${wv.id}`);
+    expect(offline.dims).toBe(hashed.dims + wv.dims);
+    expect((await offline.embed(['parcel delayed']))[0]).toHaveLength(offline.dims);
+    const dir = mkdtempSync(join(tmpdir(), 'wv-'));
+    const bad = join(dir, 'bad.bin');
+    writeFileSync(bad, 'not a vector file');
+    expect(() => readWordVectorsShape(bad)).toThrow(/not a word-vector file.*scripts\/build-word-vectors\.ts/);
+    writeFileSync(bad, 'CWV');
+    expect(() => readWordVectorsShape(bad)).toThrow(/not a word-vector file/);
   });
 });
