@@ -55,6 +55,8 @@ export const InboundMessageSchema = z.object({
   files: z.array(FileRefSchema).default([]),
   /** The platform's delivery id (Telegram update_id, Slack event_id): a redelivery is processed once. */
   dedupeKey: z.string().optional(),
+  /** The COO message this one replies to (Telegram reply_to_message, a thread): a typed value answers only its question. */
+  replyTo: z.string().regex(/^\d+$/).optional(),
 });
 export type InboundMessage = z.input<typeof InboundMessageSchema>;
 

@@ -4,13 +4,14 @@ import { AppError, UserInputError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { PgListener } from '../runtime/listener.ts';
 import type { QueueSet } from '../runtime/queues.ts';
-import { decideApproval } from '../systems/approval.system.ts';
+import { decideApproval, TYPED_OPTION } from '../systems/approval.system.ts';
 import type { OperatorApi } from './api.ts';
 import { alreadyDecidedText, type CoreCommandContext } from './commands/core.commands.ts';
 import { CommandRouter, isReadOnly } from './commands/registry.ts';
 import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
 import { decisionCardFor, namedItemsCard } from './decision-card.ts';
+import { typedAnswerFor } from './typed-answer.ts';
 import {
   type ConversationEvent,
   type ConversationMessage,
@@ -72,7 +73,7 @@ export class OperatorService implements OperatorApi {
     const inbound = await db.$transaction((tx) =>
       insertMessage(tx, { direction: 'in', surface: msg.surface, body: { text: msg.text, files: msg.files, kind: 'reply' } }),
     );
-    const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
+    const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, msg.replyTo);
     const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, approvalId, replyTo: inbound.id }));
     return { duplicate: false, inbound, reply };
   }
@@ -96,7 +97,7 @@ export class OperatorService implements OperatorApi {
     return { body: { ...r, text: `(${command})\n${r.text ?? ''}` } };
   }
 
-  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string): Promise<Answer> {
+  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, replyTo?: string): Promise<Answer> {
     try {
       const trimmed = text.trim();
       if (trimmed.startsWith('/')) {
@@ -107,6 +108,13 @@ export class OperatorService implements OperatorApi {
         return { body: { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` } };
       }
       if (!trimmed) return { body: { text: 'Send me a command such as /status, or /help to see them all.' } };
+      // The one place text becomes a value: the answer to the question that asked the operator to type it.
+      const typed = await typedAnswerFor(this.d.engine, trimmed, replyTo, inboundId);
+      if (typed?.kind === 'invalid') return { body: { kind: 'error', text: typed.text } };
+      if (typed) {
+        const r = await decideApproval(this.d.engine, { approvalId: typed.approvalId, option: TYPED_OPTION, value: typed.value, actor, via: surface });
+        return { body: { text: r.ok ? `Got it: ${typed.value}. Run ${r.runId} continues.` : alreadyDecidedText(r) } };
+      }
       // A sentence about a decision gets the item's buttons, with or without a model: only a press or
       // the exact command decides (issue 12; test/core/decisions-free-text.test.ts).
       const card = await decisionCardFor(this.d.engine, trimmed);

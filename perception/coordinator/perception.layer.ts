@@ -1,6 +1,8 @@
 import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
 import { isPerceptionError } from '../errors.ts';
 import type { PerceptionResult } from '../result.schema.ts';
+import { findAmounts, inferDecimalStyle } from '../semantic/amount.ts';
+import { correctionChoices } from './correction.ts';
 
 /** The slice of a perception instance the layer needs (index.ts's createPerception makes one). */
 export interface PerceptionInstance {
@@ -10,6 +12,28 @@ export interface PerceptionInstance {
 import { documentIntake, type ReadOutcome } from './document-intake.process.ts';
 
 const pct = (n: number): string => `${Math.round(n * 100)}%`;
+
+/**
+ * The reasons the operator is shown must be true of the value shown: "took the largest amount" is
+ * dropped for a total that is not the largest printed amount (a later stage changed the value).
+ */
+export function truthfulReasons(r: PerceptionResult, field: string, reasons: string[]): string[] {
+  const total = r.invoice?.total.value;
+  if (field !== 'total' || typeof total !== 'number') return reasons;
+  const largest = Math.max(0, ...findAmounts(r.text, inferDecimalStyle(r.text)).filter((a) => a.hasDecimals).map((a) => a.value));
+  return reasons.map((why) => (/largest amount/.test(why) && Math.abs(largest - total) > 0.005 ? 'no total label found: the total is a guess' : why));
+}
+
+/** What a careful reader would warn about: failed sum checks and line items read only in part. */
+export function documentWarnings(r: PerceptionResult): string[] {
+  const inv = r.invoice;
+  if (!inv) return [];
+  const out = inv.checks.filter((c) => c.passed === false && c.name !== 'dates_parse').map((c) => `Check failed: ${c.detail}`);
+  inv.lineItems.forEach((l, i) => {
+    if (l.amount === null || l.confidence < 0.5) out.push(`Line item ${i + 1} (“${l.description.slice(0, 40)}”) may be misread${l.amount === null ? ': no amount' : ''}`);
+  });
+  return out;
+}
 
 /** The chat-sized summary of a perception result. */
 export function chatSummary(r: PerceptionResult): string {
@@ -26,6 +50,7 @@ export function chatSummary(r: PerceptionResult): string {
     if (inv.lineItems.length) lines.push(`${inv.lineItems.length} line item(s)`);
   }
   if (r.screenshot) lines.push(r.screenshot.gist);
+  for (const w of documentWarnings(r)) lines.push(`⚠ ${w}`);
   if (r.lowConfidence.length) lines.push(`Uncertain: ${r.lowConfidence.map((l) => l.field).join(', ')}`);
   return lines.join('\n');
 }
@@ -59,7 +84,15 @@ export function createPerceptionLayer(create: () => Promise<PerceptionInstance>)
   const read = async (file: { path: string; name: string; mimeType: string }): Promise<ReadOutcome> => {
     try {
       const r = await (await instance()).perceive({ path: file.path, filename: file.name, mimeType: file.mimeType });
-      return { ok: true, summary: chatSummary(r), docType: r.docType.value, isDocument: r.isDocument, lowConfidence: r.lowConfidence.map((l) => ({ field: l.field, reasons: l.reasons })), fields: fieldsOf(r) };
+      return {
+        ok: true,
+        summary: chatSummary(r),
+        docType: r.docType.value,
+        isDocument: r.isDocument,
+        lowConfidence: r.lowConfidence.map((l) => ({ field: l.field, reasons: truthfulReasons(r, l.field, l.reasons) })),
+        fields: fieldsOf(r),
+        choices: correctionChoices(r),
+      };
     } catch (err) {
       // Bad input is an answer, not a fault: the operator gets the message; nothing is retried.
       if (isPerceptionError(err)) return { ok: false, code: err.code, message: err.message };
