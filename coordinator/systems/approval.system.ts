@@ -167,6 +167,9 @@ export async function decideInRun(rt: RunTransaction, req: DecideRequest): Promi
       rt.append('run.cancelled', null, { by: req.actor, reason: req.reason ?? 'cancelled after failure' });
       await cancelTimers(rt);
     }
+    // The escalation was the incident's question: answered, its cause is handled. A retry that fails
+    // again opens a new incident, so none stays open for a failure the operator already dealt with.
+    await rt.tx.incident.updateMany({ where: { runId: rt.run.id, status: 'open' }, data: { status: 'resolved', resolvedAt: now } });
   }
   const when = now.toISOString().replace('T', ' ').slice(0, 16);
   await resolveApprovalMessages(rt.tx, approval.id, `${label} — by ${req.actor} via ${req.via} at ${when} UTC${req.reason ? ` (“${req.reason}”)` : ''}`);

@@ -40,6 +40,10 @@ export async function retryRun(deps: EngineDeps, runId: string, by: string, via 
     return { step: wait.step };
   }
   return withRun(deps, runId, async (rt) => {
+    if (rt.view.status === 'failed' && !rt.view.currentStep) {
+      // It ended with an answer (a step chose to fail it: a file that cannot be read), not a fault: the same input gives the same answer.
+      throw new UserInputError('not_retryable', `Run ${runId} (${rt.run.process}) ended with an answer, not a fault: ${rt.view.error ?? 'it failed'}. Retrying would give the same answer; nothing to retry.`);
+    }
     if (rt.view.status !== 'failed' || !rt.view.currentStep) {
       throw new UserInputError('not_retryable', `Run ${runId} is ${rt.view.status}; only failed runs (or runs waiting after a failure) can be retried.`);
     }

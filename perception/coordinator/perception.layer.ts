@@ -1,5 +1,7 @@
 import type { ConversationHandlers, Coordinator, OutboundMessageInput } from '../../coordinator/index.ts';
+import { open } from 'node:fs/promises';
 import { isPerceptionError } from '../errors.ts';
+import { sniffType } from '../intake/sniff.ts';
 import type { PerceptionResult } from '../result.schema.ts';
 import { findAmounts, inferDecimalStyle } from '../semantic/amount.ts';
 import { correctionChoices } from './correction.ts';
@@ -72,6 +74,34 @@ function fieldsOf(r: PerceptionResult): Record<string, unknown> {
 }
 
 /**
+ * Why a file can never be read (empty, or not a PDF or image by its first bytes), or null when it may
+ * be. The bytes decide, not the name or the claimed type; a file that cannot be opened is left to the
+ * run, which reports it.
+ */
+async function unreadable(path: string): Promise<string | null> {
+  let head: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
+  }
+  try {
+    sniffType(head);
+    return null;
+  } catch (err) {
+    if (isPerceptionError(err)) return err.message;
+    throw err;
+  }
+}
+
+/**
  * Wires perception into the coordinator: the document-intake process, the `perception` service its
  * step calls (one warm instance per process), and the handler that starts a run for each file the
  * operator sends on any surface.
@@ -104,13 +134,21 @@ export function createPerceptionLayer(create: () => Promise<PerceptionInstance>)
     async files(msg): Promise<OutboundMessageInput> {
       if (!coordinator) return { text: 'Documents cannot be read yet: the COO is still starting.' };
       const started: string[] = [];
+      const refused: string[] = [];
       for (const f of msg.files) {
         if (!f.path) continue;
+        const why = await unreadable(f.path);
+        if (why) {
+          refused.push(`${f.name}: ${why}`);
+          continue;
+        }
         const r = await coordinator.runs.start({ process: 'document-intake', input: { file: f }, startedBy: msg.actor, parentKey: `doc-${msg.inboundId}-${f.name}` });
         started.push(`${f.name} (run ${r.runId})`);
       }
+      // A file that can never be read is refused here, in one line, instead of a run that fails (and says so twice).
+      if (refused.length && started.length === 0) return { kind: 'error', text: `Not read — ${refused.join('; ')}` };
       if (started.length === 0) return { kind: 'error', text: 'That message had no file I could read.' };
-      return { kind: 'progress', text: `Reading ${started.join(', ')}… I'll post what I find.` };
+      return { kind: 'progress', text: `Reading ${started.join(', ')}… I'll post what I find.${refused.length ? `\nNot read — ${refused.join('; ')}` : ''}` };
     },
   };
 
