@@ -32,6 +32,8 @@ export interface InvoiceFacts {
   currency: string;
   issueDate: string;
   dueDate?: string;
+  /** What the operator corrected (value read → value given), so memory keeps it with the invoice. */
+  corrections?: Fixing['corrections'];
 }
 
 function invoiceFacts(docType: string, f: Record<string, unknown>): InvoiceFacts | null {
@@ -213,7 +215,9 @@ export const documentIntake = defineProcess({
         const out = ctx.outputs.read as Extract<ReadOutcome, { ok: true }>;
         const corrected = ctx.outputs.apply as Fixing | undefined;
         const fields = corrected?.values ?? out.fields;
-        const facts = invoiceFacts(out.docType, fields)!;
+        const read = invoiceFacts(out.docType, fields)!;
+        const changed = corrected?.corrections.filter((x) => x.via === 'typed' || x.via === 'choice') ?? [];
+        const facts: InvoiceFacts = changed.length ? { ...read, corrections: changed } : read;
         const started = await ctx.effect(
           { key: 'reconcile', connector: 'coordinator', intent: 'start invoice reconciliation', request: facts },
           {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/harness.ts';
 import { brightlinePhoto } from './support/invoice-result.ts';
 import { finished, type IntakeApp, noticeText, pendingQuestion, sendFile, startIntakeApp } from './support/intake-app.ts';
 
@@ -59,6 +60,13 @@ describe('a correction asks for the right value and uses it (issue 15)', () => {
     expect(result.fields.total).toBe(396.27);
     expect(result.corrections).toEqual([{ field: 'total', from: 85, to: 396.27, via: 'choice' }]);
     expect(await noticeText(app, `${runId}-corrected`)).toBe('Corrected tap.jpg: total 85.00 → 396.27. Reconciling it now.');
+    // Accepted, the invoice goes into memory with the corrected amount and the correction itself.
+    const recon = ((await app.c.runs.get(runId))!.state as { result: { reconciliationRun: string } }).result.reconciliationRun;
+    const review = await pendingQuestion(app, recon, 'review');
+    await press(review.approval.id, 'accept');
+    const episode = await waitFor('the invoice in memory', () => app.env.tdb.db.memoryEpisode.findFirst({ where: { runId: recon, kind: 'invoice' } }), 30_000, 100);
+    expect(episode.data).toMatchObject({ amount: 396.27, corrections: [{ field: 'total', from: 85, to: 396.27, via: 'choice' }] });
+    expect(episode.content).toMatch(/Corrected by the operator: total 85 → 396\.27\./);
   });
 
   it.each([
