@@ -46,6 +46,22 @@ describe('a correction asks for the right value and uses it (issue 15)', () => {
     await app.c.runs.cancel(runId, 'op');
   });
 
+  it('shows a misread line item and a failed line-items sum on the chat card', async () => {
+    const base = brightlinePhoto('lines.jpg', { total: 396.27 });
+    base.invoice!.lineItems = [
+      { ...base.invoice!.lineItems[0], description: 'Brand design', amount: 250, confidence: 0.9 },
+      { ...base.invoice!.lineItems[1], description: 'Pr1nt pr00fs', amount: null, confidence: 0.3 },
+    ];
+    base.invoice!.checks = [{ name: 'line_items_sum', passed: false, detail: 'line items sum to 250.00, subtotal is 333.00' }];
+    app.results.set('lines.jpg', base);
+    const runId = await sendFile(app, 'lines.jpg', 'up-lines');
+    const report = await noticeText(app, `${runId}-report`);
+    expect(report).toContain('⚠ Check failed: line items sum to 250.00, subtotal is 333.00');
+    expect(report).toContain('⚠ Line item 2 (“Pr1nt pr00fs”) may be misread: no amount');
+    expect(report).not.toContain('Line item 1');
+    await finished(app, runId);
+  });
+
   it('offers the amounts printed in the document as one-tap answers, the arithmetic fit first, and a tap sends the corrected total on to reconciliation', async () => {
     const { runId, ask } = await fixTotal('tap.jpg');
     const labels = ask.buttons.map((b) => b.label);
