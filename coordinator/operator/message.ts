@@ -57,6 +57,8 @@ export const InboundMessageSchema = z.object({
   dedupeKey: z.string().optional(),
   /** The COO message this one replies to (Telegram reply_to_message, a thread): a typed value answers only its question. */
   replyTo: z.string().regex(/^\d+$/).optional(),
+  /** The platform's id of the message this one replies to (Telegram reply_to_message), in `chatId`: found through where the COO's messages were delivered. */
+  replyToExternalId: z.string().max(100).optional(),
 });
 export type InboundMessage = z.input<typeof InboundMessageSchema>;
 

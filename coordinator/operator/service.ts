@@ -73,7 +73,8 @@ export class OperatorService implements OperatorApi {
     const inbound = await db.$transaction((tx) =>
       insertMessage(tx, { direction: 'in', surface: msg.surface, body: { text: msg.text, files: msg.files, kind: 'reply' } }),
     );
-    const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, msg.replyTo);
+    const replyTo = msg.replyTo ?? (msg.replyToExternalId && msg.chatId ? await this.deliveredAs(msg.surface, msg.chatId, msg.replyToExternalId) : undefined);
+    const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, replyTo);
     const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, approvalId, replyTo: inbound.id }));
     return { duplicate: false, inbound, reply };
   }
@@ -225,6 +226,14 @@ export class OperatorService implements OperatorApi {
       create: { messageId: BigInt(d.messageId), surface: d.surface, chatId: d.chatId, externalId: d.externalId, status: d.status, attempts: 1 },
       update: { externalId: d.externalId ?? undefined, status: d.status, attempts: { increment: 1 } },
     });
+  }
+
+  /** The COO message a platform message (or one part of a split one) is a copy of, for replies to it. */
+  private async deliveredAs(surface: string, chatId: string, externalId: string): Promise<string | undefined> {
+    const rows = await this.d.engine.db.messageDelivery.findMany({ where: { surface, chatId, externalId: { contains: externalId } }, select: { messageId: true, externalId: true }, take: 20 });
+    // externalId is "id#hash,id#hash" for a message sent in parts (bot/core/split.ts), or a plain id.
+    const hit = rows.find((r) => (r.externalId ?? '').split(',').some((part) => part.split('#')[0] === externalId));
+    return hit ? String(hit.messageId) : undefined;
   }
 
   async deliveriesOf(messageId: string) {

@@ -151,6 +151,19 @@ describe('a correction asks for the right value and uses it (issue 15)', () => {
     await reconciledAmount(runId);
   });
 
+  it('takes a typed value that replies, on a chat platform, to the delivered copy of the question (a part of a split message too)', async () => {
+    const { runId, ask } = await fixTotal('platform-reply.jpg');
+    await app.c.operator.recordDelivery({ messageId: ask.messageId, surface: 'telegram', chatId: '1001', externalId: '555#a1,556#b2', status: 'sent' });
+    // Another message comes in between, so only the reply itself can tie the value to the question.
+    await app.c.operator.post({ text: 'Something else happened.', kind: 'notice' });
+    const reply = (text: string, to: string, chatId = '1001') => app.c.operator.handleMessage({ surface: 'telegram', chatId, actor: 'op', text, replyToExternalId: to });
+    await reply('396.27', '556', '2002'); // the same message id in another chat is another message
+    await reply('396.27', '55'); // a prefix of the id is not the id
+    expect((await app.env.tdb.db.approval.findUniqueOrThrow({ where: { id: ask.approval.id } })).status).toBe('pending');
+    expect((await reply('396.27', '556')).reply!.body.text).toBe(`Got it: 396.27. Run ${runId} continues.`);
+    expect(await reconciledAmount(runId)).toBe(396.27);
+  });
+
   it('never takes a typed value as an answer to anything but the question that asked for it', async () => {
     const { runId, ask } = await fixTotal('not-a-reply.jpg');
     // A later message from the COO (another document's report) comes in between: "396.27" is not a reply to the question.
