@@ -157,7 +157,7 @@ export const documentIntake = defineProcess({
         options.push({ id: 'skip', label: REQUIRED.includes(field) ? 'Skip (not reconciled)' : 'Leave it out' });
         const state = st.note ?? (current === null ? 'not found in the document' : `read as ${show(current)}`);
         const tap = choices.length ? ' Tap one of the values printed in the document' : ' No printed value fits';
-        const example = kindOf(field) === 'amount' ? ' (e.g. 396.27)' : kindOf(field) === 'date' ? ' (e.g. 2026-01-04)' : '';
+        const example = kindOf(field) === 'amount' ? ' (e.g. 396.27)' : kindOf(field) === 'date' ? ' (e.g. 2026-01-04)' : field === 'currency' ? ' (e.g. EUR)' : '';
         return ctx.waitForApproval(
           { question: `${ctx.input.file.name}: the ${name} was ${state}. What is the right ${name}?${tap}.`, options, answer: { kind: kindOf(field), label: `the right ${name}${example}` } },
           { then: 'apply', output: { ...st, field, choices } satisfies Asked },
@@ -175,7 +175,7 @@ export const documentIntake = defineProcess({
         const option = d?.option ?? 'skip';
         const raw = option === 'typed' ? (d?.value ?? null) : option.startsWith('pick') ? (st.choices[Number(option.slice(4))]?.value ?? null) : option === 'keep' ? (st.values[st.field] as string | number | null) : null;
         const value = raw === null ? null : coerce(st.field, raw);
-        if (raw !== null && value === null) return ctx.goto('ask', { ...st, mode: 'recheck', note: `given as “${String(raw)}”, which is not a ${kindOf(st.field)}` } satisfies Fixing);
+        if (raw !== null && value === null) return ctx.goto('ask', { ...st, mode: 'recheck', note: `given as “${String(raw)}”, which is not ${st.field === 'currency' ? 'a three-letter currency code' : `a ${kindOf(st.field)}`}` } satisfies Fixing);
         const values = { ...st.values, [st.field]: value };
         const via = option === 'typed' ? 'typed' : option === 'keep' ? 'kept' : option === 'skip' ? 'skipped' : 'choice';
         const corrections = [...st.corrections, { field: st.field, from: st.values[st.field] ?? null, to: value, via } as Fixing['corrections'][number]];

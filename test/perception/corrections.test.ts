@@ -142,6 +142,20 @@ describe('a correction asks for the right value and uses it (issue 15)', () => {
     expect(await noticeText(app, `${runId}-corrected`)).toMatch(/Not reconciled: the invoice has no vendor\./);
   });
 
+  it('asks again when a typed currency is not a currency code, and takes one that is', async () => {
+    app.results.set('no-cur.jpg', brightlinePhoto('no-cur.jpg', { currency: null, total: 396.27 }));
+    const runId = await sendFile(app, 'no-cur.jpg', 'up-no-cur');
+    const ask = await pendingQuestion(app, runId, 'ask');
+    expect(ask.text).toMatch(/Or reply to this message with the right currency \(e\.g\. EUR\)\./);
+    await say('Euros', ask.messageId);
+    const again = await waitForSecondAsk(runId, ask.approval.id);
+    expect(again.text).toMatch(/the currency was given as “Euros”, which is not a three-letter currency code\./);
+    await say('eur', again.messageId);
+    await reconciledAmount(runId);
+    const recon = await app.env.tdb.sql<{ input: { currency: string } }>("SELECT input FROM run WHERE process = 'invoice-reconciliation' AND parent_key = $1", [`${runId}-reconcile-reconcile`]);
+    expect(recon[0].input.currency).toBe('EUR');
+  });
+
   it('takes a typed date in the forms people type, as an ISO date', async () => {
     app.results.set('no-date.jpg', brightlinePhoto('no-date.jpg', { issueDate: null, total: 396.27 }));
     const runId = await sendFile(app, 'no-date.jpg', 'up-no-date');
