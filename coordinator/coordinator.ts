@@ -98,7 +98,9 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
     reports: {
       status,
       finishedSince: async (since) =>
-        (await db.run.findMany({ where: { finishedAt: { gte: new Date(since) } }, select: { id: true, process: true, status: true, error: true }, take: 1000 })),
+        (await db.run.findMany({ where: { finishedAt: { gte: new Date(since) } }, select: { id: true, process: true, status: true, error: true, currentStep: true }, take: 1000 })).map(
+          ({ currentStep, ...r }) => ({ ...r, retryable: r.status === 'failed' && currentStep !== null }),
+        ),
     },
   };
   const services: Services = { ...coreServices, ...opts.services };

@@ -80,10 +80,18 @@ export function createAiLayer(opts: AiLayerOptions = {}) {
           entityId: vendorId,
           kind: 'invoice',
           title: `Invoice ${i.invoiceNumber}`,
-          content: `Invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}, issued ${i.issueDate.toISOString().slice(0, 10)}.${r.flags.length ? ` Flags: ${r.flags.join(', ')}.` : ''}`,
+          content: `Invoice ${i.invoiceNumber} from ${i.vendorName}: ${i.amount.toFixed(2)} ${i.currency}, issued ${i.issueDate.toISOString().slice(0, 10)}.${r.flags.length ? ` Flags: ${r.flags.join(', ')}.` : ''}${i.corrections?.length ? ` Corrected by the operator: ${i.corrections.map((c) => `${c.field} ${String(c.from)} → ${String(c.to)}`).join(', ')}.` : ''}`,
           source: `${i.source}`,
           runId,
-          data: { number: i.invoiceNumber, amount: i.amount, currency: i.currency, issueDate: i.issueDate.toISOString().slice(0, 10), ...(i.dueDate ? { dueDate: i.dueDate.toISOString().slice(0, 10) } : {}) },
+          data: {
+            number: i.invoiceNumber,
+            amount: i.amount,
+            currency: i.currency,
+            issueDate: i.issueDate.toISOString().slice(0, 10),
+            ...(i.dueDate ? { dueDate: i.dueDate.toISOString().slice(0, 10) } : {}),
+            // What the operator corrected in the reading: the record to learn this vendor's layout from.
+            ...(i.corrections?.length ? { corrections: i.corrections } : {}),
+          },
           occurredAt: i.issueDate,
         });
         return ep.id;

@@ -12,6 +12,11 @@ export const InvoiceInput = z.object({
   /** OCR or text layer: untrusted. */
   text: z.string().max(20_000).default(''),
   source: z.string().default('perception'),
+  /** What the operator corrected in what perception read (field, value read, value given, how): kept with the invoice in memory. */
+  corrections: z
+    .array(z.object({ field: z.string().max(40), from: z.union([z.string().max(200), z.number(), z.null()]), to: z.union([z.string().max(200), z.number(), z.null()]), via: z.string().max(20) }))
+    .max(20)
+    .optional(),
 });
 export type InvoiceInput = z.infer<typeof InvoiceInput>;
 

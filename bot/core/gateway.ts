@@ -19,6 +19,8 @@ export interface InboundContext {
   dedupeKey?: string;
   /** The platform's id of the operator's message, recorded so replies find their chat. */
   externalId?: string | null;
+  /** The platform's id of the message this one replies to: a typed value answers only the question it replies to. */
+  replyToExternalId?: string | null;
   label?: string;
 }
 
@@ -85,6 +87,7 @@ export class ChatGateway {
         text: ctx.text,
         files,
         dedupeKey: ctx.dedupeKey,
+        ...(ctx.replyToExternalId ? { replyToExternalId: ctx.replyToExternalId } : {}),
       });
     } finally {
       release();

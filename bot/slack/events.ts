@@ -13,6 +13,8 @@ interface MessageLike {
   channel: string;
   channel_type?: string;
   ts: string;
+  /** Set on a reply in a thread: the ts of the message it replies to. */
+  thread_ts?: string;
   files?: SlackFile[];
 }
 
@@ -68,6 +70,8 @@ async function handle(deps: SlackDeps, client: WebClient, m: MessageLike, eventI
     text: m.text ?? '',
     dedupeKey: eventId,
     externalId: m.ts || null,
+    // A reply in the thread of a COO message answers that message (a typed value answers only its question).
+    replyToExternalId: m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null,
     files: files.length === 0 ? undefined : async () => {
       const refs: FileRef[] = [];
       for (const f of files) {

@@ -106,7 +106,7 @@ export function applyEvent(view: RunView, e: RunEventRecord): RunView {
         : { kind: 'approval', approvalId: d.approvalId, then: d.then };
       break;
     case 'approval.decided':
-      v.state.decision = { approvalId: d.approvalId, option: d.option, decidedBy: d.decidedBy, via: d.via, reason: d.reason ?? null, at: d.at };
+      v.state.decision = { approvalId: d.approvalId, option: d.option, decidedBy: d.decidedBy, via: d.via, reason: d.reason ?? null, at: d.at, ...(d.value != null ? { value: d.value } : {}) };
       v.state.wait = null;
       break;
     case 'timer.set':

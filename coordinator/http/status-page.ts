@@ -17,7 +17,8 @@ export function statusPage(): string {
  <section><h2>Runs by status</h2><div class="grid" id="runs"></div></section>
  <section><h2>Queues per agent type</h2><table id="queues"><thead><tr><th>agent</th><th>workers</th><th>waiting</th><th>active</th><th>delayed</th><th>failed</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Pending approvals</h2><table id="approvals"><thead><tr><th>approval</th><th>process</th><th>age</th><th>question</th></tr></thead><tbody></tbody></table></section>
- <section><h2>Failed steps (open incidents)</h2><table id="incidents"><thead><tr><th>run</th><th>step</th><th>error</th></tr></thead><tbody></tbody></table><p class="muted" id="failed24"></p></section>
+ <section><h2>Failed runs</h2><table id="failed-runs"><thead><tr><th>run</th><th>process</th><th>step</th><th>error</th></tr></thead><tbody></tbody></table><p class="muted" id="failed-shown"></p></section>
+ <section><h2>Open incidents</h2><table id="incidents"><thead><tr><th>incident</th><th>run</th><th>step</th><th>error</th></tr></thead><tbody></tbody></table><p class="muted" id="failed24"></p></section>
  <section><h2>Schedules</h2><table id="schedules"><thead><tr><th>schedule</th><th>cron</th><th>next</th><th>last fired</th></tr></thead><tbody></tbody></table></section>
  <div id="sections" style="display:contents"></div>
 </main>
@@ -32,7 +33,10 @@ async function refresh() {
   document.getElementById('runs').innerHTML = Object.entries(s.runs).map(([k, v]) => '<div data-status="' + k + '"><div class="n">' + v + '</div><div class="muted">' + k + '</div></div>').join('');
   rows('queues', Object.entries(s.queues), ([a, q]) => '<tr><td>' + esc(a) + '</td><td>' + esc((s.concurrency || {})[a] ?? '') + '</td><td>' + q.waiting + '</td><td>' + q.active + '</td><td>' + q.delayed + '</td><td>' + q.failed + '</td></tr>');
   rows('approvals', s.pendingApprovals, (a) => '<tr><td><code>' + esc(a.id) + '</code></td><td>' + esc(a.process) + '</td><td>' + age(a.ageSeconds) + '</td><td>' + esc(a.question.split('\\n')[0]) + (a.runsWaiting > 1 ? ' <span class="muted">(' + a.runsWaiting + ' runs wait on this)</span>' : '') + '</td></tr>');
-  rows('incidents', s.openIncidents, (i) => '<tr><td><code>' + esc(i.runId) + '</code></td><td>' + esc(i.step) + '</td><td class="bad">' + esc(i.code + ': ' + i.message) + '</td></tr>');
+  // Every failed run that "failed" counts is listed (up to 50, then says how many are shown).
+  rows('failed-runs', s.failedRuns, (r) => '<tr><td><code>' + esc(r.id) + '</code></td><td>' + esc(r.process) + '</td><td>' + esc(r.step ?? '—') + '</td><td class="bad">' + esc(r.error ?? 'failed') + (r.retryable ? '' : ' <span class="muted">(ended with an answer; nothing to retry)</span>') + '</td></tr>');
+  document.getElementById('failed-shown').textContent = s.failedRuns.length < s.runs.failed ? 'showing the ' + s.failedRuns.length + ' latest of ' + s.runs.failed + ' failed runs' : '';
+  rows('incidents', s.openIncidents, (i) => '<tr><td><code>' + esc(i.id) + '</code></td><td><code>' + esc(i.runId) + '</code></td><td>' + esc(i.step) + '</td><td class="bad">' + esc(i.code + ': ' + i.message) + '</td></tr>');
   document.getElementById('failed24').textContent = s.failedSteps24h + ' failed step attempts and ' + s.completedSteps24h + ' completed steps in the last 24h';
   rows('schedules', s.schedules, (x) => '<tr><td>' + esc(x.id) + '</td><td><code>' + esc(x.cron) + '</code> ' + esc(x.timezone) + '</td><td>' + esc((x.nextAt || '').replace('T', ' ').slice(0, 16)) + '</td><td>' + esc((x.lastFiredAt || '—').replace('T', ' ').slice(0, 16)) + '</td></tr>');
   // Sections other layers add (the AI layer's model spend): lines, then tables.

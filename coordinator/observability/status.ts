@@ -10,6 +10,8 @@ export interface StatusReport {
   /** One per question: runs that share a group's question are one entry, with how many runs wait on it. */
   pendingApprovals: Array<{ id: string; runId: string; process: string; question: string; createdAt: string; ageSeconds: number; runsWaiting: number }>;
   openIncidents: Array<{ id: string; runId: string | null; step: string | null; code: string; message: string; createdAt: string }>;
+  /** The failed runs that `runs.failed` counts, newest first (up to 50): what the count is made of. */
+  failedRuns: Array<{ id: string; process: string; step: string | null; error: string | null; finishedAt: string | null; retryable: boolean }>;
   failedSteps24h: number;
   completedSteps24h: number;
   schedules: Array<{ id: string; process: string; cron: string; timezone: string; nextAt: string | null; lastFiredAt: string | null }>;
@@ -35,10 +37,11 @@ function oneQuestionPerGroup<A extends { groupKey: string | null }>(approvals: A
 export async function statusReport(db: Db, clock: Clock, queues: QueueSet | null, agents: string[]): Promise<StatusReport> {
   const now = clock.now();
   const since = new Date(now.getTime() - 24 * 3_600_000);
-  const [byStatus, approvals, incidents, failed, completed, schedules, sizes] = await Promise.all([
+  const [byStatus, approvals, incidents, failedRuns, failed, completed, schedules, sizes] = await Promise.all([
     db.run.groupBy({ by: ['status'], _count: { _all: true } }),
     db.approval.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 50, include: { run: { select: { process: true } } } }),
     db.incident.findMany({ where: { status: 'open' }, orderBy: { createdAt: 'desc' }, take: 50 }),
+    db.run.findMany({ where: { status: 'failed' }, orderBy: { updatedAt: 'desc' }, take: 50, select: { id: true, process: true, currentStep: true, error: true, finishedAt: true } }),
     db.runEvent.count({ where: { type: 'step.failed', at: { gte: since } } }),
     db.runEvent.count({ where: { type: 'step.completed', at: { gte: since } } }),
     db.schedule.findMany({ where: { enabled: true }, include: { firings: { orderBy: { dueAt: 'desc' }, take: 1 } } }),
@@ -61,6 +64,7 @@ export async function statusReport(db: Db, clock: Clock, queues: QueueSet | null
       runsWaiting: n,
     })),
     openIncidents: incidents.map((i) => ({ id: i.id, runId: i.runId, step: i.step, code: i.code, message: i.message, createdAt: i.createdAt.toISOString() })),
+    failedRuns: failedRuns.map((r) => ({ id: r.id, process: r.process, step: r.currentStep, error: r.error, finishedAt: r.finishedAt?.toISOString() ?? null, retryable: r.currentStep !== null })),
     failedSteps24h: failed,
     completedSteps24h: completed,
     schedules: schedules.map((s) => {

@@ -55,6 +55,10 @@ export const InboundMessageSchema = z.object({
   files: z.array(FileRefSchema).default([]),
   /** The platform's delivery id (Telegram update_id, Slack event_id): a redelivery is processed once. */
   dedupeKey: z.string().optional(),
+  /** The COO message this one replies to (Telegram reply_to_message, a thread): a typed value answers only its question. */
+  replyTo: z.string().regex(/^\d+$/).optional(),
+  /** The platform's id of the message this one replies to (Telegram reply_to_message), in `chatId`: found through where the COO's messages were delivered. */
+  replyToExternalId: z.string().max(100).optional(),
 });
 export type InboundMessage = z.input<typeof InboundMessageSchema>;
 

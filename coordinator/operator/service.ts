@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import { crashPoint } from '../runtime/crash-points.ts';
 import type { PgListener } from '../runtime/listener.ts';
 import type { QueueSet } from '../runtime/queues.ts';
-import { decideApproval } from '../systems/approval.system.ts';
+import { decideApproval, TYPED_OPTION } from '../systems/approval.system.ts';
 import type { OperatorApi } from './api.ts';
 import { alreadyDecidedText, type CoreCommandContext } from './commands/core.commands.ts';
 import { CommandRouter, isReadOnly } from './commands/registry.ts';
@@ -15,6 +15,7 @@ import { plainToCommand } from './commands/plain-language.ts';
 import { CONVERSATION_CHANNEL, insertMessage, toConversationMessage, updateMessageBody } from './conversation.ts';
 import { decisionCardFor, namedItemsCard } from './decision-card.ts';
 import { InboundReceipts, type ReceiptHold } from './inbound-receipt.ts';
+import { typedAnswerFor } from './typed-answer.ts';
 import {
   type ConversationEvent,
   type ConversationMessage,
@@ -88,9 +89,10 @@ export class OperatorService implements OperatorApi {
     const msg = parsed.data;
     const db = this.d.engine.db;
     const said = { text: msg.text, files: msg.files, kind: 'reply' as const };
+    const replyTo = msg.replyTo ?? (msg.replyToExternalId && msg.chatId ? await this.deliveredAs(msg.surface, msg.chatId, msg.replyToExternalId) : undefined);
     if (!msg.dedupeKey) {
       const inbound = await db.$transaction((tx) => insertMessage(tx, { direction: 'in', surface: msg.surface, body: said }));
-      const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id);
+      const { body, approvalId } = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, undefined, replyTo);
       const reply = await db.$transaction((tx) => insertMessage(tx, { direction: 'out', surface: 'coo', body, approvalId, replyTo: inbound.id }));
       return { duplicate: false, inbound, reply };
     }
@@ -99,7 +101,7 @@ export class OperatorService implements OperatorApi {
     try {
       const inbound = hold.inbound!;
       crashPoint('after-inbound-receipt');
-      const answer = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, hold.requestKey);
+      const answer = await this.answer(msg.text, msg.files, msg.actor, msg.surface, inbound.id, hold.requestKey, replyTo);
       crashPoint('after-inbound-work');
       const reply = await this.settle(hold, answer, (tx) =>
         insertMessage(tx, { direction: 'out', surface: 'coo', body: answer.body, approvalId: answer.approvalId, replyTo: inbound.id }),
@@ -149,9 +151,9 @@ export class OperatorService implements OperatorApi {
     return this.d.router.dispatch(command, { actor, surface, requestKey }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
   }
 
-  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string): Promise<Answer> {
+  private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string, replyTo?: string): Promise<Answer> {
     try {
-      return { ...(await this.work(text, files, actor, surface, inboundId, requestKey)), settled: true };
+      return { ...(await this.work(text, files, actor, surface, inboundId, requestKey, replyTo)), settled: true };
     } catch (err) {
       // The operator's mistake is an answer; our fault (a database that restarted, a lock that timed out)
       // leaves the request open, so that its redelivery does the work.
@@ -159,7 +161,7 @@ export class OperatorService implements OperatorApi {
     }
   }
 
-  private async work(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string): Promise<Reply> {
+  private async work(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string, replyTo?: string): Promise<Reply> {
     const trimmed = text.trim();
     if (trimmed.startsWith('/')) return { body: await this.dispatch(trimmed, actor, surface, requestKey) };
     if (files.length > 0) {
@@ -167,6 +169,13 @@ export class OperatorService implements OperatorApi {
       return { body: { text: `Got ${files.map((f) => f.name).join(', ')}, but reading documents is not enabled in this deployment.` } };
     }
     if (!trimmed) return { body: { text: 'Send me a command such as /status, or /help to see them all.' } };
+    // The one place text becomes a value: the answer to the question that asked the operator to type it.
+    const typed = await typedAnswerFor(this.d.engine, trimmed, replyTo, inboundId);
+    if (typed?.kind === 'invalid') return { body: { kind: 'error', text: typed.text } };
+    if (typed) {
+      const r = await decideApproval(this.d.engine, { approvalId: typed.approvalId, option: TYPED_OPTION, value: typed.value, actor, via: surface, requestKey });
+      return { body: { text: r.ok ? `Got it: ${typed.value}. Run ${r.runId} continues.` : alreadyDecidedText(r) } };
+    }
     // A sentence about a decision gets the item's buttons, with or without a model: only a press or
     // the exact command decides (issue 12; test/core/decisions-free-text.test.ts).
     const card = await decisionCardFor(this.d.engine, trimmed);
@@ -294,6 +303,14 @@ export class OperatorService implements OperatorApi {
       create: { messageId: BigInt(d.messageId), surface: d.surface, chatId: d.chatId, externalId: d.externalId, status: d.status, attempts: 1 },
       update: { externalId: d.externalId ?? undefined, status: d.status, attempts: { increment: 1 } },
     });
+  }
+
+  /** The COO message a platform message (or one part of a split one) is a copy of, for replies to it. */
+  private async deliveredAs(surface: string, chatId: string, externalId: string): Promise<string | undefined> {
+    const rows = await this.d.engine.db.messageDelivery.findMany({ where: { surface, chatId, externalId: { contains: externalId } }, select: { messageId: true, externalId: true }, take: 20 });
+    // externalId is "id#hash,id#hash" for a message sent in parts (bot/core/split.ts), or a plain id.
+    const hit = rows.find((r) => (r.externalId ?? '').split(',').some((part) => part.split('#')[0] === externalId));
+    return hit ? String(hit.messageId) : undefined;
   }
 
   async deliveriesOf(messageId: string) {

@@ -28,7 +28,16 @@ export interface ApprovalRequest {
    * paused many runs asks once, and one Raise resumes them all).
    */
   group?: string;
+  /**
+   * The question also takes a typed value: the operator's reply to its message (never any other text)
+   * is validated as this kind and decides the option `typed`, carrying the value (ctx.decision.value).
+   * For "what is the right total?" where the printed candidates are the buttons.
+   */
+  answer?: { kind: TypedAnswerKind; label: string };
 }
+
+/** What a typed answer must be: an amount (396.27), a calendar date (2026-01-04) or a short text. */
+export type TypedAnswerKind = 'amount' | 'date' | 'text';
 
 export interface Decision {
   approvalId: string;
@@ -37,6 +46,8 @@ export interface Decision {
   via: string;
   reason: string | null;
   at: string;
+  /** The validated value of a typed answer (option `typed`), as text: "396.27", "2026-01-04", "Brightline". */
+  value?: string | null;
 }
 
 /** What a step's handler returns: its output and where the run goes next. */

@@ -8,7 +8,8 @@ type Ctx = StepContext<z.infer<typeof Input>, CoreServices>;
 export interface DigestFacts {
   since: string;
   completed: number;
-  failed: Array<{ id: string; process: string; error: string | null }>;
+  /** retryable: false for a run that ended with an answer (nothing to retry); absent in digests recorded before it existed. */
+  failed: Array<{ id: string; process: string; error: string | null; retryable?: boolean }>;
   cancelled: number;
   waiting: Array<{ id: string; question: string; ageSeconds: number }>;
   incidents: number;
@@ -22,7 +23,8 @@ export function renderDigest(f: DigestFacts): string {
   const lines = [`Daily digest — since ${f.since.replace('T', ' ').slice(0, 16)} UTC`];
   const ran = Object.entries(f.byProcess).map(([p, n]) => `${p} ×${n}`).join(', ');
   lines.push(`What ran: ${f.completed} completed${ran ? ` (${ran})` : ''}, ${f.failed.length} failed, ${f.cancelled} cancelled.`);
-  if (f.failed.length) lines.push(...f.failed.slice(0, 10).map((r) => `  ✗ ${r.id} ${r.process}: ${r.error ?? 'failed'} — /retry ${r.id}`));
+  // Only advice that works: /retry for a step that failed, nothing for a run that ended with an answer.
+  if (f.failed.length) lines.push(...f.failed.slice(0, 10).map((r) => `  ✗ ${r.id} ${r.process}: ${r.error ?? 'failed'}${r.retryable === false ? '' : ` — /retry ${r.id}`}`));
   lines.push(f.waiting.length ? `Waiting for you: ${f.waiting.length} approval${f.waiting.length === 1 ? '' : 's'}.` : 'Nothing waits for you.');
   lines.push(...f.waiting.slice(0, 10).map((a) => `  ❓ ${a.id} (${Math.round(a.ageSeconds / 3600)}h): ${a.question.split('\n')[0]}`));
   if (f.incidents) lines.push(`Open incidents: ${f.incidents} — /inbox.`);
@@ -51,7 +53,7 @@ export const dailyDigest = defineProcess({
         const facts: DigestFacts = {
           since,
           completed: finished.filter((r) => r.status === 'completed' && r.process !== 'daily-digest').length,
-          failed: finished.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, process: r.process, error: r.error })),
+          failed: finished.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, process: r.process, error: r.error, retryable: r.retryable })),
           cancelled: finished.filter((r) => r.status === 'cancelled').length,
           waiting: status.pendingApprovals.map((a) => ({ id: a.id, question: a.question, ageSeconds: a.ageSeconds })),
           incidents: status.openIncidents.length,

@@ -13,7 +13,10 @@ export interface CoreServices {
   };
   reports: {
     status(): Promise<StatusReport>;
-    /** Runs finished (completed/failed/cancelled) since a time, for the digest. */
-    finishedSince(since: string): Promise<Array<{ id: string; process: string; status: string; error: string | null }>>;
+    /**
+     * Runs finished (completed/failed/cancelled) since a time, for the digest. `retryable`: it failed at
+     * a step that /retry can run again (not a run that ended with an answer, such as an unreadable file).
+     */
+    finishedSince(since: string): Promise<Array<{ id: string; process: string; status: string; error: string | null; retryable: boolean }>>;
   };
 }

@@ -23,7 +23,12 @@ export interface DecideRequest {
   reason?: string | null;
   /** The operator request that decides (OperatorApi): its redelivery finds its own decision and changes nothing. */
   requestKey?: string;
+  /** A typed answer's validated value (option `typed`); see ApprovalRequest.answer. */
+  value?: string | null;
 }
+
+/** The option a typed answer decides; it has no button. */
+export const TYPED_OPTION = 'typed';
 
 export type DecideResult =
   | { ok: true; approvalId: string; runId: string; option: string; label: string }
@@ -34,8 +39,10 @@ export function approvalButtons(approvalId: string, options: ApprovalOption[]): 
   return [options.map((o) => ({ label: o.label, style: o.style ?? 'default', action: { type: 'decide' as const, approvalId, option: o.id } }))];
 }
 
-export function approvalMessage(a: { approvalId: string; question: string; options: ApprovalOption[]; runId: string; process: string; expiresAt?: Date | null; reminder?: boolean }): OutboundMessageInput {
-  const lines = [`${a.reminder ? 'Reminder: still waiting for you. ' : ''}${a.question}`, `Run ${a.runId} (${a.process}) · approval ${a.approvalId}`];
+export function approvalMessage(a: { approvalId: string; question: string; options: ApprovalOption[]; runId: string; process: string; expiresAt?: Date | null; reminder?: boolean; answer?: ApprovalRequest['answer'] }): OutboundMessageInput {
+  const lines = [`${a.reminder ? 'Reminder: still waiting for you. ' : ''}${a.question}`];
+  if (a.answer) lines.push(`Or reply to this message with ${a.answer.label}.`);
+  lines.push(`Run ${a.runId} (${a.process}) · approval ${a.approvalId}`);
   if (a.expiresAt) lines.push(`Decides itself at ${a.expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC if unanswered.`);
   return { kind: 'approval', text: lines.join('\n'), buttons: approvalButtons(a.approvalId, a.options) };
 }
@@ -79,6 +86,7 @@ export async function requestApproval(
     ...(onTimeout ? { onTimeout, timeoutMs: req.timeoutMs } : {}),
     ...(req.remindEveryMs ? { remindEveryMs: req.remindEveryMs } : {}),
     ...(req.group ? { group: req.group, ...(asked ? { joined: asked.id } : {}) } : {}),
+    ...(req.answer ? { answer: req.answer } : {}),
   });
   if (expiresAt) await createTimer(rt, { kind: 'approval_timeout', dueAt: expiresAt, approvalId });
   if (asked) return approvalId; // decided with the group's question (decideApproval), which is already posted
@@ -87,7 +95,7 @@ export async function requestApproval(
     direction: 'out',
     surface: 'coo',
     approvalId,
-    body: approvalMessage({ approvalId, question: req.question, options, runId: rt.run.id, process: rt.run.process, expiresAt }),
+    body: approvalMessage({ approvalId, question: req.question, options, runId: rt.run.id, process: rt.run.process, expiresAt, answer: req.answer }),
   });
   return approvalId;
 }
@@ -97,12 +105,24 @@ export async function decideApproval(deps: EngineDeps, req: DecideRequest): Prom
   const approval = await deps.db.approval.findUnique({ where: { id: req.approvalId } });
   if (!approval) throw new UserInputError('approval_not_found', `There is no approval "${req.approvalId}". /inbox lists what waits for you.`);
   const options = approval.options as ApprovalOption[];
-  if (!options.some((o) => o.id === req.option)) {
+  if (req.option === TYPED_OPTION) {
+    // Only a question that asked for a typed value takes one, and only with the value.
+    if (!(await typedAnswerOf(deps, approval.runId, approval.id)) || !req.value) {
+      throw new UserInputError('invalid_option', `Approval ${req.approvalId} does not take a typed value; choose one of: ${options.map((o) => o.id).join(', ')}.`);
+    }
+  } else if (!options.some((o) => o.id === req.option)) {
     throw new UserInputError('invalid_option', `"${req.option}" is not an answer to approval ${req.approvalId}; choose one of: ${options.map((o) => o.id).join(', ')}.`);
   }
   const result = await withRun(deps, approval.runId, (rt) => decideInRun(rt, req));
   if (result.ok && approval.groupKey) await decideGroup(deps, approval.groupKey, req);
   return result;
+}
+
+/** The typed answer an approval's question asked for, if it asked for one (recorded with its request). */
+export async function typedAnswerOf(deps: Pick<EngineDeps, 'db'>, runId: string, approvalId: string): Promise<ApprovalRequest['answer'] | null> {
+  const requested = await deps.db.runEvent.findFirst({ where: { runId, type: 'approval.requested', data: { path: ['approvalId'], equals: approvalId } } });
+  const answer = (requested?.data as { answer?: ApprovalRequest['answer'] } | undefined)?.answer;
+  return answer ?? null;
 }
 
 /**
@@ -142,9 +162,9 @@ export async function decideInRun(rt: RunTransaction, req: DecideRequest): Promi
     return { ok: false, approvalId: approval.id, runId: approval.runId, status: approval.status, decision: approval.decision, decidedBy: approval.decidedBy, decidedVia: approval.decidedVia, decidedAt: approval.decidedAt };
   }
   const options = approval.options as ApprovalOption[];
-  const label = options.find((o) => o.id === req.option)?.label ?? req.option;
+  const label = req.option === TYPED_OPTION ? `“${req.value}”` : (options.find((o) => o.id === req.option)?.label ?? req.option);
   const wait = rt.view.state.wait;
-  rt.append('approval.decided', approval.step, { approvalId: approval.id, option: req.option, decidedBy: req.actor, via: req.via, reason: req.reason ?? null, at: now.toISOString(), ...(req.requestKey ? { requestKey: req.requestKey } : {}) });
+  rt.append('approval.decided', approval.step, { approvalId: approval.id, option: req.option, decidedBy: req.actor, via: req.via, reason: req.reason ?? null, at: now.toISOString(), ...(req.requestKey ? { requestKey: req.requestKey } : {}), ...(req.value ? { value: req.value } : {}) });
   await cancelTimers(rt, { approvalId: approval.id });
   if (wait?.kind === 'approval' && wait.approvalId === approval.id) {
     rt.scheduleStep(wait.then, 1);
@@ -154,6 +174,9 @@ export async function decideInRun(rt: RunTransaction, req: DecideRequest): Promi
       rt.append('run.cancelled', null, { by: req.actor, reason: req.reason ?? 'cancelled after failure' });
       await cancelTimers(rt);
     }
+    // The escalation was the incident's question: answered, its cause is handled. A retry that fails
+    // again opens a new incident, so none stays open for a failure the operator already dealt with.
+    await rt.tx.incident.updateMany({ where: { runId: rt.run.id, status: 'open' }, data: { status: 'resolved', resolvedAt: now } });
   }
   const when = now.toISOString().replace('T', ' ').slice(0, 16);
   await resolveApprovalMessages(rt.tx, approval.id, `${label} — by ${req.actor} via ${req.via} at ${when} UTC${req.reason ? ` (“${req.reason}”)` : ''}`);

@@ -46,6 +46,10 @@ export async function retryRun(deps: EngineDeps, runId: string, by: string, via 
   return withRun(deps, runId, async (rt) => {
     const done = await recordedUnder(rt.tx, runId, requestKey);
     if (done?.step) return { step: done.step };
+    if (rt.view.status === 'failed' && !rt.view.currentStep) {
+      // It ended with an answer (a step chose to fail it: a file that cannot be read), not a fault: the same input gives the same answer.
+      throw new UserInputError('not_retryable', `Run ${runId} (${rt.run.process}) ended with an answer, not a fault: ${rt.view.error ?? 'it failed'}. Retrying would give the same answer; nothing to retry.`);
+    }
     if (rt.view.status !== 'failed' || !rt.view.currentStep) {
       throw new UserInputError('not_retryable', `Run ${runId} is ${rt.view.status}; only failed runs (or runs waiting after a failure) can be retried.`);
     }

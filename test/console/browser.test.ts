@@ -92,6 +92,24 @@ describe('web console in a real browser', () => {
     expect(readFileSync((await download.path())!).equals(bytes)).toBe(true);
   });
 
+  it('lists on the status page every failed run that it counts (issue 15), without a retry for one that ended with an answer', async () => {
+    const path = join(dataDir, 'broken.pdf');
+    writeFileSync(path, '%PDF-1.7\nthis is not really a pdf');
+    const r = await operator.handleMessage({ surface: 'console', actor: 'op', text: '', files: [{ name: 'broken.pdf', mimeType: 'application/pdf', size: 30, path }] });
+    const runId = /\(run (run_\w+)\)/.exec(r.reply!.body.text)![1];
+    const page = await browser.newPage();
+    await page.goto(http.loginUrl);
+    await page.goto(`${http.url}/status`);
+    // The page polls every 3 s: wait until the run has failed and the page shows it.
+    const row = page.locator('#failed-runs tbody tr', { hasText: runId });
+    await row.waitFor({ timeout: 120_000 });
+    expect(await row.textContent()).toContain('document-intake');
+    expect(await row.textContent()).toContain('(ended with an answer; nothing to retry)');
+    const counted = Number(await page.textContent('#runs [data-status="failed"] .n'));
+    expect(await page.locator('#failed-runs tbody tr').count()).toBe(counted);
+    await page.close();
+  }, 150_000);
+
   it('sends an open tab back to the login screen when the login is rotated, without showing it anything new', async () => {
     const page = await browser.newPage();
     await page.goto(http.loginUrl);

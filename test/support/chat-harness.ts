@@ -28,6 +28,9 @@ export interface CoordinatorUnderTest {
   /** Starts a run that asks the operator `question` and returns once its approval is pending. */
   escalate(question: string): Promise<{ approvalId: string; runId: string }>;
   runStatus(runId: string): Promise<string | null>;
+  /** Starts a run of any registered process (coordinatorUnderTest's `processes` included). */
+  start(process: string, input: unknown): Promise<string>;
+  runResult(runId: string): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { type ConversationHandlers, createCoordinator, createLogger, type OperatorApi } from '../../coordinator/index.ts';
+import { type ConversationHandlers, createCoordinator, createLogger, type OperatorApi, type ProcessDefinition } from '../../coordinator/index.ts';
 import type { CoordinatorUnderTest } from './chat-harness.ts';
 import type { TestDatabase } from './db.ts';
 import { FAST, waitFor } from './harness.ts';
@@ -9,11 +9,15 @@ import { TEST_REDIS_URL } from './services.ts';
  * The real coordinator (Postgres + Redis, workers and background loops) on the test's own database and
  * queue prefix: chat tests exercise the same OperatorApi, approvals and runs as production.
  */
-export async function coordinatorUnderTest(db: TestDatabase, opts: { handlers?: (operator: () => OperatorApi) => ConversationHandlers } = {}): Promise<CoordinatorUnderTest> {
+export async function coordinatorUnderTest(
+  db: TestDatabase,
+  opts: { handlers?: (operator: () => OperatorApi) => ConversationHandlers; processes?: ProcessDefinition<any>[] } = {},
+): Promise<CoordinatorUnderTest> {
   const q = testQueuePrefix();
   let operator: OperatorApi | null = null;
   const c = await createCoordinator({
     handlers: opts.handlers?.(() => operator!),
+    processes: opts.processes,
     log: createLogger({ level: 'warn' }),
     config: { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, COO_QUEUE_PREFIX: q.prefix, ...FAST, COO_POLL_MS: 50, COO_HTTP_PORT: 0 },
   });
@@ -28,6 +32,12 @@ export async function coordinatorUnderTest(db: TestDatabase, opts: { handlers?: 
     },
     async runStatus(runId) {
       return (await c.runs.get(runId))?.status ?? null;
+    },
+    async start(process, input) {
+      return (await c.runs.start({ process, input, startedBy: 'test' })).runId;
+    },
+    async runResult(runId) {
+      return ((await c.runs.get(runId))?.state as { result?: unknown } | undefined)?.result ?? null;
     },
     async close() {
       await c.stop();

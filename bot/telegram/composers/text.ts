@@ -17,6 +17,7 @@ export function textComposer(deps: TelegramDeps): Composer<BotContext> {
       text: normalizeTelegramText(ctx.message.text),
       dedupeKey: dedupeKeyOf(ctx),
       externalId: String(ctx.message.message_id),
+      replyToExternalId: ctx.message.reply_to_message ? String(ctx.message.reply_to_message.message_id) : null,
       label: chat.type === 'private' ? ctx.from.username ?? ctx.from.first_name : 'title' in chat ? chat.title : undefined,
     });
     if (out.kind !== 'handled' && out.reply) await ctx.reply(out.reply);

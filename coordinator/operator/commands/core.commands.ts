@@ -56,6 +56,9 @@ const status: Cmd = {
       q ? `Queues — ${q}.` : 'Queues — not reachable from here.',
       `Waiting for you — ${s.pendingApprovals.length} approval${s.pendingApprovals.length === 1 ? '' : 's'}${s.pendingApprovals.length ? ` (oldest ${age(Math.max(...s.pendingApprovals.map((a) => a.ageSeconds)))})` : ''}, ${s.openIncidents.length} open incident${s.openIncidents.length === 1 ? '' : 's'}. /inbox shows them.`,
     ];
+    // The failed runs the count is made of, with advice that works for each.
+    for (const r of s.failedRuns.slice(0, 5)) lines.push(`✗ ${r.id} · ${r.process}${r.step ? ` at ${r.step}` : ''} — ${(r.error ?? 'failed').slice(0, 100)}${r.retryable ? ` (/retry ${r.id})` : ''}`);
+    if (s.failedRuns.length > 5) lines.push(`… /runs failed lists the rest.`);
     for (const sc of s.schedules) lines.push(`Schedule ${sc.id} (${sc.cron}, ${sc.timezone}) — next ${sc.nextAt ? sc.nextAt.replace('T', ' ').slice(0, 16) + ' UTC' : 'unknown'}.`);
     return { text: lines.join('\n') };
   },
@@ -122,7 +125,7 @@ const inbox: Cmd = {
       lines.push(`❓ ${a.id} · ${a.process} · ${age(a.ageSeconds)} old — ${a.question.split('\n')[0]}${a.runsWaiting > 1 ? ` (${a.runsWaiting} runs wait on this; one answer decides for all)` : ''}`);
     }
     // An incident about a run offers its retry; one that is only news (a provider that over-billed) is closed by reading it.
-    for (const i of s.openIncidents) lines.push(i.runId && i.step ? `⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId})` : `⚠️ ${i.id} — ${i.code}: ${i.message.slice(0, 160)} (/resolve ${i.id})`);
+    for (const i of s.openIncidents) lines.push(i.runId && i.step ? `⚠️ ${i.id} · run ${i.runId} at ${i.step} — ${i.code}: ${i.message.slice(0, 120)} (/retry ${i.runId} or /cancel ${i.runId})` : `⚠️ ${i.id} — ${i.code}: ${i.message.slice(0, 160)} (/resolve ${i.id})`);
     return { text: lines.join('\n'), buttons };
   },
 };
@@ -188,20 +191,43 @@ const cancel: Cmd = {
   },
 };
 
+/**
+ * Closes an incident by hand. /resolve ("I dealt with it") and /dismiss ("nothing to do") are one
+ * command under two names: both close it and record who did. A failure still waiting for Retry or
+ * Cancel is not closed this way: that answer is what handles it (and closes the incident).
+ */
+async function closeIncident(deps: EngineDeps, args: string, word: 'resolve' | 'dismiss'): Promise<OutboundMessageInput> {
+  const [id] = firstWord(args);
+  if (!id) throw new UserInputError('missing_argument', `Which incident? /${word} <incident-id> — /inbox lists them.`);
+  const incident = await deps.db.incident.findUnique({ where: { id } });
+  if (!incident || incident.status !== 'open') throw new UserInputError('incident_not_open', `There is no open incident "${id}". /inbox lists the open ones.`);
+  if (incident.runId) {
+    const run = await deps.db.run.findUnique({ where: { id: incident.runId }, select: { status: true, state: true } });
+    if (run?.status === 'waiting' && (run.state as { wait?: { kind?: string } }).wait?.kind === 'escalation') {
+      throw new UserInputError('incident_awaits_answer', `Run ${incident.runId} is waiting for you to retry or cancel it after this failure: /retry ${incident.runId} or /cancel ${incident.runId} (either closes ${id}).`);
+    }
+  }
+  const r = await deps.db.incident.updateMany({ where: { id, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
+  if (r.count === 0) throw new UserInputError('incident_not_open', `There is no open incident "${id}". /inbox lists the open ones.`);
+  return { text: `${word === 'resolve' ? 'Resolved' : 'Dismissed'} incident ${id}.` };
+}
+
 const resolve: Cmd = {
   name: 'resolve',
   usage: '/resolve <incident-id>',
-  summary: 'Close an incident you have dealt with',
-  help: 'Marks an open incident resolved (a failed step\'s incident also closes when its run is retried or cancelled). /inbox lists open incidents.',
-  async run({ args }, { deps }) {
-    const [id] = firstWord(args);
-    if (!id) throw new UserInputError('missing_argument', 'Which incident? /resolve <incident-id> — /inbox lists them.');
-    const r = await deps.db.incident.updateMany({ where: { id, status: 'open' }, data: { status: 'resolved', resolvedAt: deps.clock.now() } });
-    if (r.count === 0) throw new UserInputError('incident_not_open', `There is no open incident "${id}". /inbox lists the open ones.`);
-    return { text: `Resolved incident ${id}.` };
-  },
+  summary: 'Close an incident you have dealt with (same as /dismiss)',
+  help: 'Closes an open incident. A failed step\'s incident also closes when its run is retried or cancelled (button or command); one still waiting for that answer is closed by giving it. /dismiss is the same command. /inbox lists open incidents.',
+  run: ({ args }, { deps }) => closeIncident(deps, args, 'resolve'),
+};
+
+const dismiss: Cmd = {
+  name: 'dismiss',
+  usage: '/dismiss <incident-id>',
+  summary: 'Close an incident that needs nothing more (same as /resolve)',
+  help: 'The same as /resolve: closes an open incident. /inbox lists open incidents.',
+  run: ({ args }, { deps }) => closeIncident(deps, args, 'dismiss'),
 };
 
 export function registerCoreCommands(router: CommandRouter<CoreCommandContext>): void {
-  router.register(help, status, runs, run, inbox, approve, reject, retry, cancel, resolve);
+  router.register(help, status, runs, run, inbox, approve, reject, retry, cancel, resolve, dismiss);
 }
