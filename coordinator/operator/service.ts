@@ -48,6 +48,7 @@ export interface OperatorServiceDeps {
   listener: PgListener | null;
   log: Logger;
   handlers: ConversationHandlers;
+  sections?: CoreCommandContext['sections'];
 }
 
 /**
@@ -92,7 +93,7 @@ export class OperatorService implements OperatorApi {
       if (card) return card;
       return { body: { text: `I don't run /${parsed.name} from a sentence. To do it, send the command itself: ${command}` } };
     }
-    const r = await this.d.router.dispatch(command, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+    const r = await this.d.router.dispatch(command, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router, sections: this.d.sections });
     return { body: { ...r, text: `(${command})\n${r.text ?? ''}` } };
   }
 
@@ -100,7 +101,7 @@ export class OperatorService implements OperatorApi {
     try {
       const trimmed = text.trim();
       if (trimmed.startsWith('/')) {
-        return { body: await this.d.router.dispatch(trimmed, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router }) };
+        return { body: await this.d.router.dispatch(trimmed, { actor, surface }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router, sections: this.d.sections }) };
       }
       if (files.length > 0) {
         if (this.d.handlers.files) return { body: await this.d.handlers.files({ text, files, actor, surface, inboundId }) };
