@@ -27,3 +27,11 @@ export { pullOnce, type PullOutcome } from './bus/pull.ts';
 export { connectorStatus, type ConnectorStatus } from './bus/connector-status.ts';
 export { retryItem, skipItem, rawItem } from './bus/quarantine.ts';
 export { inboundItem } from './processes/inbound-item.process.ts';
+
+// Webhooks (POST /hooks/<connector>)
+export { loadWebhookConfig, WebhookConfigSchema, type WebhookConfig } from './webhooks/config.ts';
+export { verifySignature, signBody, type SignatureMode } from './webhooks/signature.ts';
+export { webhookRoutes, type WebhookEndpoint } from './webhooks/webhook.routes.ts';
+export { mountWebhooks, webhookEndpoints } from './webhooks/webhooks.mount.ts';
+export { paymentsConnector, paymentKindOf, PaymentEventSchema, type PaymentEvent } from './webhooks/payments.connector.ts';
+export { formsConnector, FormSubmissionSchema, type FormSubmission } from './webhooks/forms.connector.ts';

@@ -14,6 +14,8 @@ export interface ConnectorBus {
   record(batch: RecordBatch): Promise<RecordedItem[]>;
   pull(name: string, account?: string): Promise<PullOutcome>;
   status(): Promise<ConnectorStatus[]>;
+  /** The fingerprint of the webhook request that first delivered an item (a replay carries the same). */
+  deliveryOf(connector: string, account: string, externalId: string): Promise<string | null>;
   health(): Promise<Array<{ connector: string } & ConnectorHealth>>;
 }
 
@@ -72,6 +74,8 @@ export function createConnectorLayer(defs: ConnectorDefinition<any, any>[]): Con
           return out;
         },
         status: () => connectorStatus(need(), connectors),
+        deliveryOf: async (connector, account, externalId) =>
+          (await need().db.connectorItem.findUnique({ where: { connector_account_externalId: { connector, account, externalId } }, select: { delivery: true } }))?.delivery ?? null,
         async health() {
           const out: Array<{ connector: string } & ConnectorHealth> = [];
           for (const d of connectors.values()) {
