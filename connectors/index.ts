@@ -35,3 +35,11 @@ export { webhookRoutes, type WebhookEndpoint } from './webhooks/webhook.routes.t
 export { mountWebhooks, webhookEndpoints } from './webhooks/webhooks.mount.ts';
 export { paymentsConnector, paymentKindOf, PaymentEventSchema, type PaymentEvent } from './webhooks/payments.connector.ts';
 export { formsConnector, FormSubmissionSchema, type FormSubmission } from './webhooks/forms.connector.ts';
+
+// Bank statements (coo import bank)
+export { bankConnector } from './bank/bank.connector.ts';
+export { BankTransactionSchema, type BankTransaction } from './bank/bank-transaction.ts';
+export { importBankStatement, settingsMappingStore, isCamt, type BankImportRequest, type BankImportResult, type MappingStore } from './bank/bank-import.ts';
+export { detectCsvMapping } from './bank/csv-detect.ts';
+export type { CsvMapping } from './bank/csv-mapping.ts';
+export { readCamt053 } from './bank/camt053.ts';
