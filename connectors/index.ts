@@ -43,3 +43,5 @@ export { importBankStatement, settingsMappingStore, isCamt, type BankImportReque
 export { detectCsvMapping } from './bank/csv-detect.ts';
 export type { CsvMapping } from './bank/csv-mapping.ts';
 export { readCamt053 } from './bank/camt053.ts';
+
+export { builtInConnectors } from './built-in.ts';

@@ -5,6 +5,7 @@ import { createAiLayer, type AiLayer } from '../agents/index.ts';
 // The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
 // loads on the first document, so processes that never read one start fast.
 import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
+import { builtInConnectors, type ConnectorBus, createConnectorLayer, loadWebhookConfig, mountWebhooks } from '../connectors/index.ts';
 import { ConsoleAdapter, describeSurfaces, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import {
   type Coordinator,
@@ -37,6 +38,8 @@ export async function loadProcessModules(paths: string[]): Promise<ProcessDefini
 export async function buildApp(opts: AppOptions = {}): Promise<{
   coordinator: Coordinator;
   ai: AiLayer;
+  /** The integration bus: webhooks, pollers and imports record inbound items through it. */
+  connectors: ConnectorBus;
   serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }>;
   /** Starts Telegram and Slack when their tokens are configured (none is fine), on the console's hub. */
   startSurfaces(): Promise<StartedSurfaces>;
@@ -54,15 +57,20 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     const p = await import('../perception/index.ts');
     return p.createPerception(p.perceptionConfigFromEnv());
   });
+  // The integration bus: its inbound-item process, and its health figures on /status and /metrics.
+  const connectorLayer = createConnectorLayer(builtInConnectors);
   const coordinator = await createCoordinator({
     ...opts,
-    processes: [...ai.processes, ...perception.processes, ...processes],
-    services: { ...ai.services, ...perception.services, ...opts.services },
+    processes: [...ai.processes, ...perception.processes, ...connectorLayer.processes, ...processes],
+    services: { ...ai.services, ...perception.services, ...connectorLayer.services, ...opts.services },
     handlers: { ...ai.handlers, ...perception.handlers, ...opts.handlers },
     agentConcurrency: { ...ai.agentConcurrency, ...opts.agentConcurrency },
   });
   await ai.attach(coordinator);
   perception.attach(coordinator);
+  const connectors = connectorLayer.attach(coordinator);
+  // Read at start, so a bad webhook secret stops the COO with a clear message rather than at the first request.
+  const webhookConfig = loadWebhookConfig();
   const stopCoordinator = coordinator.stop.bind(coordinator);
   coordinator.stop = async () => {
     await stopCoordinator();
@@ -100,8 +108,10 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
   return {
     coordinator,
     ai,
+    connectors,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
+      mountWebhooks(app, { bus: connectors, config: webhookConfig, log: coordinator.log });
       const hub = await openSurfaces(false);
       mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files'), dataDir: coordinator.config.COO_DATA_DIR });
       mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });
