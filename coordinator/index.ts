@@ -35,6 +35,7 @@ export { RunCache, type CachedRun } from './engine/run-cache.ts';
 export type { Tx } from './engine/run-tx.ts';
 export type { StartRunRequest, StartedRun } from './systems/start-run.system.ts';
 export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
+export { crashPoint, type CrashPointName } from './runtime/crash-points.ts';
 export { createErasure, FILES_PLACE, type Erasure } from './erasure/erasure.ts';
 export { createRedactor, identifiersIn, FORGOTTEN, type Redactor, type ErasureSubject, type ErasureSubjectInput } from './erasure/redactor.ts';
 

@@ -1,4 +1,4 @@
-import type { Coordinator } from '../../coordinator/index.ts';
+import { type Coordinator, crashPoint } from '../../coordinator/index.ts';
 import type { ConnectorDefinition } from './connector.define.ts';
 import { type RecordedItem, recordItems } from './record-items.ts';
 
@@ -26,6 +26,7 @@ export async function pullOnce(coordinator: Coordinator, connector: ConnectorDef
   try {
     await db.$executeRaw`UPDATE connector_cursor SET last_pull_at = now() WHERE connector = ${name} AND account = ${account}`;
     const page = await connector.pull(from, { account, signal });
+    crashPoint('connector-after-pull');
     const items = await recordItems(coordinator, { connector, account, items: page.items, cursor: { from, to: page.nextCursor } });
     return { connector: name, account, items, ok: true };
   } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Coordinator, StartRunRequest, Tx } from '../../coordinator/index.ts';
+import { type Coordinator, crashPoint, type StartRunRequest, type Tx } from '../../coordinator/index.ts';
 import type { ConnectorDefinition, InboundItemInput, PulledItem } from './connector.define.ts';
 
 /** What recording one item did: a new run, a quarantined item with its incident, or nothing (seen before). */
@@ -105,6 +105,7 @@ export async function recordItems(coordinator: Coordinator, batch: RecordBatch):
         UPDATE connector_cursor SET last_success_at = now(), last_item_at = CASE WHEN ${fresh} THEN now() ELSE last_item_at END, updated_at = now()
         WHERE connector = ${name} AND account = ${account}`;
     }
+    crashPoint('connector-before-record-commit');
     return out;
   });
 }

@@ -11,7 +11,10 @@ export type CrashPointName =
   | 'after-commit-before-enqueue'
   | 'after-enqueue-before-commit'
   | 'after-enqueue-before-mark'
-  | 'after-approval-commit';
+  | 'after-approval-commit'
+  // The integration bus (connectors/): after a pull returned its page, and inside the record transaction before it commits.
+  | 'connector-after-pull'
+  | 'connector-before-record-commit';
 
 const armed = new Map<string, number>();
 
