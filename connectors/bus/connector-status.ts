@@ -5,6 +5,8 @@ export interface ConnectorStatus {
   connector: string;
   account: string;
   lastSuccessAt: string | null;
+  /** When the last new item came (null: never). */
+  lastItemAt: string | null;
   /** Seconds since the last successful pull or delivery (null: never). */
   lagSeconds: number | null;
   /** Items received in the last 24 hours, and how many of them did not fit their schema. */
@@ -38,6 +40,7 @@ export async function connectorStatus(coordinator: Coordinator, connectors: Map<
       connector: c.connector,
       account: c.account,
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
+      lastItemAt: lastItem?.toISOString() ?? null,
       lagSeconds: c.lastSuccessAt ? Math.max(0, Math.round((now.getTime() - c.lastSuccessAt.getTime()) / 1000)) : null,
       items24h: items,
       failed24h: failed,
@@ -51,12 +54,12 @@ export async function connectorStatus(coordinator: Coordinator, connectors: Map<
 const ago = (s: number | null) => (s === null ? 'never' : s < 90 ? `${s}s ago` : s < 5400 ? `${Math.round(s / 60)}m ago` : s < 172800 ? `${Math.round(s / 3600)}h ago` : `${Math.round(s / 86400)}d ago`);
 
 /** The connectors' block on the status page and in /status. */
-export function connectorSection(list: ConnectorStatus[]): StatusSectionInput {
+export function connectorSection(list: ConnectorStatus[], at: string): StatusSectionInput {
   const stopped = list.filter((s) => s.stoppedDelivering);
   return {
     id: 'connectors',
     title: 'Connectors',
-    lines: stopped.map((s) => `${s.connector} (${s.account}) stopped delivering: last item ${s.lastSuccessAt ? ago(s.lagSeconds) : 'never'}.`),
+    lines: stopped.map((s) => `${s.connector} (${s.account}) stopped delivering: last item ${s.lastItemAt ? ago(Math.round((Date.parse(at) - Date.parse(s.lastItemAt)) / 1000)) : 'never'}.`),
     tables: [{
       columns: ['connector', 'account', 'last success', 'items 24h', 'error rate', 'state'],
       rows: list.map((s) => [s.connector, s.account, ago(s.lagSeconds), s.items24h, `${Math.round(s.errorRate * 100)}%`, s.stoppedDelivering ? 'stopped delivering' : s.lastError ? `error: ${s.lastError.slice(0, 80)}` : 'ok']),

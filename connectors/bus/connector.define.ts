@@ -51,6 +51,8 @@ export interface ConnectorDefinition<C = unknown, W extends Record<string, Write
   normalize: Record<string, ItemKind>;
   writes?: W;
   health?(): Promise<ConnectorHealth>;
+  /** How often a polled connector is pulled (default one minute). */
+  pollEveryMs?: number;
   /** With no item for this long the status says the connector "stopped delivering" (unset: never). */
   expectItemEveryMs?: number;
 }

@@ -3,6 +3,7 @@ import { inboundItem } from '../processes/inbound-item.process.ts';
 import type { ConnectorDefinition, ConnectorHealth, PulledItem } from './connector.define.ts';
 import { connectorMetrics, connectorSection, connectorStatus, type ConnectorStatus } from './connector-status.ts';
 import { itemButtons, itemCommand } from './item.commands.ts';
+import { startPolling } from './poller.ts';
 import { type PullOutcome, pullOnce } from './pull.ts';
 import { type RecordBatch, type RecordedItem, recordItems } from './record-items.ts';
 
@@ -14,6 +15,8 @@ export interface ConnectorBus {
   record(batch: RecordBatch): Promise<RecordedItem[]>;
   pull(name: string, account?: string): Promise<PullOutcome>;
   status(): Promise<ConnectorStatus[]>;
+  /** Polls the connectors that have a pull, each at its pace (the background role runs it); returns stop. */
+  startPolling(tickMs?: number): () => Promise<void>;
   /** The fingerprint of the webhook request that first delivered an item (a replay carries the same). */
   deliveryOf(connector: string, account: string, externalId: string): Promise<string | null>;
   health(): Promise<Array<{ connector: string } & ConnectorHealth>>;
@@ -48,7 +51,7 @@ export function createConnectorLayer(defs: ConnectorDefinition<any, any>[]): Con
   };
   const services = {
     connectors: {
-      statusSections: async () => (coordinator ? [connectorSection(await connectorStatus(coordinator, connectors))] : []),
+      statusSections: async () => (coordinator ? [connectorSection(await connectorStatus(coordinator, connectors), coordinator.clock.now().toISOString())] : []),
       metricsText: async () => (coordinator ? connectorMetrics(await connectorStatus(coordinator, connectors)) : ''),
     },
   };
@@ -58,9 +61,10 @@ export function createConnectorLayer(defs: ConnectorDefinition<any, any>[]): Con
     attach(c) {
       coordinator = c;
       c.router.register(itemCommand(c, connectors));
-      return {
+      const bus: ConnectorBus = {
         connectors,
         get: (name) => connectors.get(name),
+        startPolling: (tickMs) => startPolling(need(), connectors, (name, account) => bus.pull(name, account), tickMs),
         async record(batch) {
           const done = await recordItems(need(), batch);
           await announce(need(), done, batch.connector.name);
@@ -85,6 +89,7 @@ export function createConnectorLayer(defs: ConnectorDefinition<any, any>[]): Con
           return out;
         },
       };
+      return bus;
     },
   };
 }

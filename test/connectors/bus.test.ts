@@ -42,6 +42,8 @@ const twice = feed('twice', [pay('t1'), pay('t2'), pay('t3')]);
 const flaky = feed('flaky', [pay('f1'), pay('f2'), pay('f3'), pay('f4')], { crashOn });
 const messy = feed('messy', [pay('m1'), { externalId: 'm2', kind: 'payment', raw: { id: 'm2', amount: '12,5', currency: 'EURO' } }, pay('m3')]);
 const silent = feed('silent', [], { expectItemEveryMs: 3_600_000 });
+const polled = feed('polled', [pay('a1'), pay('a2'), pay('a3')]);
+polled.def.pollEveryMs = 50;
 
 const runsOf = (connector: string) => c.db.connectorItem.findMany({ where: { connector }, orderBy: { externalId: 'asc' } });
 const runCount = async (connector: string) => {
@@ -52,7 +54,7 @@ const cursorOf = async (connector: string, account = 'default') => (await c.db.c
 
 beforeAll(async () => {
   env = await createTestEnv();
-  const layer = createConnectorLayer([shop.def, twice.def, flaky.def, messy.def, silent.def]);
+  const layer = createConnectorLayer([shop.def, twice.def, flaky.def, messy.def, silent.def, polled.def]);
   c = await env.coordinator({ processes: layer.processes, services: layer.services, roles: { workers: true, background: true } });
   bus = layer.attach(c);
 });
@@ -152,6 +154,18 @@ describe('the integration bus records each inbound item once', () => {
     expect((await bus.record({ connector: flaky.def, account: 'retry', items: [pay('q1', '5.00')] }))[0].outcome).toBe('duplicate');
   });
 
+  it('polls a connector at its pace, page after page, until its backlog is recorded', async () => {
+    const stop = bus.startPolling(50);
+    try {
+      await waitFor('the polled backlog to be recorded', async () => (await runsOf('polled')).length === 3);
+      await waitFor('the poller to pull again after the backlog', async () => polled.pulls.filter((p) => p === 3).length >= 2);
+    } finally {
+      await stop();
+    }
+    expect(await runCount('polled')).toBe(3);
+    expect(await cursorOf('polled')).toBe(3);
+  });
+
   it('reports last success, lag, items per day, error rate and "stopped delivering" per connector', async () => {
     const list = await bus.status();
     const messyS = list.find((s) => s.connector === 'messy')!;
@@ -161,10 +175,12 @@ describe('the integration bus records each inbound item once', () => {
     expect(messyS.lastSuccessAt).not.toBeNull();
     expect(messyS.stoppedDelivering).toBe(false);
     const silentS = list.find((s) => s.connector === 'silent')!;
+    // Its pulls succeed (the poller ran them), yet nothing comes: that is what "stopped delivering" means.
     expect(silentS.stoppedDelivering).toBe(true);
-    expect(silentS.lastSuccessAt).toBeNull();
+    expect(silentS.lastSuccessAt).not.toBeNull();
+    expect(silentS.lastItemAt).toBeNull();
     const status = await c.operator.handleMessage({ surface: 'console', actor: 'op', text: '/status' });
-    expect(JSON.stringify(status)).toMatch(/silent \(default\) stopped delivering/);
+    expect(JSON.stringify(status)).toMatch(/silent \(default\) stopped delivering: last item never/);
     const sections = (await (c.services.connectors as { statusSections(): Promise<Array<{ id: string; tables: Array<{ rows: unknown[][] }> }>> }).statusSections());
     expect(sections[0].tables[0].rows.some((r) => r[0] === 'messy' && r[4] === '33%')).toBe(true);
     const metrics = await (c.services.connectors as { metricsText(): Promise<string> }).metricsText();
