@@ -111,7 +111,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
     connectors,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
-      mountWebhooks(app, { bus: connectors, config: webhookConfig, log: coordinator.log });
+      mountWebhooks(app, { bus: connectors, config: webhookConfig, log: coordinator.log, now: () => coordinator.clock.now().getTime() });
       const hub = await openSurfaces(false);
       mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files'), dataDir: coordinator.config.COO_DATA_DIR });
       mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });

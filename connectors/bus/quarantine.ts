@@ -32,7 +32,7 @@ export async function retryItem(coordinator: Coordinator, connectors: Map<string
   if (!connector) throw new UserInputError('connector_unknown', `Connector ${item.connector} is not configured in this COO.`);
   const norm = normalizeItem(connector, { externalId: item.externalId, kind: item.kind, raw: parseRaw(item.raw) });
   if (!norm.ok) {
-    await coordinator.db.connectorItem.updateMany({ where: { incidentId }, data: { error: norm.error, updatedAt: new Date() } });
+    await coordinator.db.connectorItem.updateMany({ where: { incidentId }, data: { error: norm.error, updatedAt: coordinator.clock.now() } });
     return { ok: false, error: norm.error };
   }
   const runId = await coordinator.runs.startWithin(async (tx, start) => {
@@ -40,7 +40,7 @@ export async function retryItem(coordinator: Coordinator, connectors: Map<string
       WHERE incident_id = ${incidentId} AND status = 'quarantined'`;
     if (n === 0) throw new UserInputError('item_not_quarantined', 'That item was settled meanwhile.');
     const id = await startItemRun(tx, start, item, norm);
-    await tx.incident.updateMany({ where: { id: incidentId, status: 'open' }, data: { status: 'resolved', resolvedAt: new Date() } });
+    await tx.incident.updateMany({ where: { id: incidentId, status: 'open' }, data: { status: 'resolved', resolvedAt: coordinator.clock.now() } });
     return id;
   });
   return { ok: true, runId };
@@ -52,7 +52,7 @@ export async function skipItem(coordinator: Coordinator, incidentId: string, by:
   await coordinator.db.$transaction(async (tx) => {
     const n = await tx.$executeRaw`UPDATE connector_item SET status = 'skipped', error = COALESCE(error, '') || ${` (skipped by ${by})`}, updated_at = now() WHERE incident_id = ${incidentId} AND status = 'quarantined'`;
     if (n === 0) throw new UserInputError('item_not_quarantined', 'That item is not waiting for a decision.');
-    await tx.incident.updateMany({ where: { id: incidentId, status: 'open' }, data: { status: 'resolved', resolvedAt: new Date() } });
+    await tx.incident.updateMany({ where: { id: incidentId, status: 'open' }, data: { status: 'resolved', resolvedAt: coordinator.clock.now() } });
   });
 }
 

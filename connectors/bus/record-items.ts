@@ -96,15 +96,13 @@ export async function recordItems(coordinator: Coordinator, batch: RecordBatch):
       // A null cursor is SQL NULL (never the JSON value null), so "from the start" compares equal to a fresh row.
       const asJson = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
       await tx.$executeRaw`
-        UPDATE connector_cursor SET cursor = ${asJson(batch.cursor.to)}::jsonb, last_success_at = now(), last_error = NULL,
-               last_item_at = CASE WHEN ${fresh} THEN now() ELSE last_item_at END, updated_at = now()
+        UPDATE connector_cursor SET cursor = ${asJson(batch.cursor.to)}::jsonb, updated_at = now()
         WHERE connector = ${name} AND account = ${account} AND cursor IS NOT DISTINCT FROM ${asJson(batch.cursor.from)}::jsonb`;
-      await tx.$executeRaw`UPDATE connector_cursor SET last_success_at = now(), last_error = NULL WHERE connector = ${name} AND account = ${account}`;
-    } else {
-      await tx.$executeRaw`
-        UPDATE connector_cursor SET last_success_at = now(), last_item_at = CASE WHEN ${fresh} THEN now() ELSE last_item_at END, updated_at = now()
-        WHERE connector = ${name} AND account = ${account}`;
     }
+    // The pull (or delivery) succeeded either way; the last item's time feeds "stopped delivering".
+    await tx.$executeRaw`
+      UPDATE connector_cursor SET last_success_at = now(), last_error = NULL, last_item_at = CASE WHEN ${fresh} THEN now() ELSE last_item_at END, updated_at = now()
+      WHERE connector = ${name} AND account = ${account}`;
     crashPoint('connector-before-record-commit');
     return out;
   });

@@ -146,5 +146,12 @@ describe('POST /hooks/<connector>', () => {
     expect(item.status).toBe('quarantined');
     expect(item.raw).toBe(body);
     expect((await c.db.incident.findUniqueOrThrow({ where: { id: item.incidentId! } })).status).toBe('open');
+    // A signed body that is not JSON at all: kept as text under its hash, the same body again adds nothing.
+    const text = 'name=Ben&message=hello';
+    const first = await post('/hooks/forms', text, signBody('generic', FORM_SECRET, text, now()));
+    expect(await first.json()).toMatchObject({ quarantined: true });
+    expect((await c.db.connectorItem.findFirstOrThrow({ where: { connector: 'forms', raw: text } })).status).toBe('quarantined');
+    expect(await (await post('/hooks/forms', text, signBody('generic', FORM_SECRET, text, now() + 1))).json()).toMatchObject({ duplicate: true });
+    expect(await c.db.connectorItem.count({ where: { connector: 'forms', status: 'quarantined' } })).toBe(2);
   });
 });
