@@ -137,6 +137,20 @@ describe('POST /hooks/<connector>', () => {
     expect(await c.db.connectorItem.count({ where: { connector: 'forms' } })).toBe(1);
   });
 
+  it('shows each connector\'s figures on the status page (/api/status) and in GET /metrics', async () => {
+    const token = await createConsoleAuth(c.db).token();
+    const headers = { authorization: `Bearer ${token}` };
+    const status = (await (await app.request('/api/status', { headers })).json()) as { sections: Array<{ id: string; tables: Array<{ columns: string[]; rows: unknown[][] }> }> };
+    const section = status.sections.find((x) => x.id === 'connectors')!;
+    expect(section.tables[0].columns).toEqual(['connector', 'account', 'last success', 'items 24h', 'error rate', 'state']);
+    expect(section.tables[0].rows.find((r) => r[0] === 'payments')).toEqual(['payments', 'default', expect.stringMatching(/s ago$/), 6, '0%', 'ok']);
+    const metrics = await (await app.request('/metrics', { headers })).text();
+    expect(metrics).toMatch(/^coo_runs\{status="running"\} \d+$/m);
+    expect(metrics).toMatch(/^coo_connector_items_24h\{connector="payments",account="default"\} 6$/m);
+    expect(metrics).toMatch(/^coo_connector_lag_seconds\{connector="payments",account="default"\} \d+$/m);
+    expect(metrics).toMatch(/^coo_connector_items_24h\{connector="forms",account="default"\} 1$/m);
+  });
+
   it('keeps a genuine but unreadable event raw with an incident, answering 200 so the provider does not retry forever', async () => {
     const body = JSON.stringify({ id: 'sub_bad', form: 'contact', fields: 'not an object' });
     const r = await post('/hooks/forms', body, signBody('generic', FORM_SECRET, body, now()));
