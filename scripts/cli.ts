@@ -6,7 +6,7 @@ import { costsCommand, forgetCommand, memoryCommand, registerAiDoctorProbe, repl
 import { chatDoctorProbe } from './commands/chat-doctor.ts';
 import { doctorCommand, extraProbes } from './commands/doctor.ts';
 import { runForwardingSignals } from './commands/forward.ts';
-import { connectorsDoctorProbe, importCommand } from './commands/import.commands.ts';
+import { connectorsCommand, connectorsDoctorProbe, importCommand } from './commands/import.commands.ts';
 import { pairCommand } from './commands/pair.ts';
 import { perceiveCommand } from './commands/perceive.ts';
 import { perceptionDoctorProbe } from './commands/perception-doctor.ts';
@@ -70,6 +70,7 @@ program.addCommand(memoryCommand());
 program.addCommand(costsCommand());
 program.addCommand(forgetCommand());
 program.addCommand(importCommand());
+program.addCommand(connectorsCommand());
 
 // coo doctor also reports the chat surfaces, the perception backend and the model/memory modes.
 extraProbes.push(() => chatDoctorProbe(), perceptionDoctorProbe, connectorsDoctorProbe);

@@ -67,6 +67,21 @@ export function importCommand(): Command {
   return cmd;
 }
 
+/** `coo connectors [--json]`: each connector's last success, lag, items per day, error rate and state. */
+export function connectorsCommand(): Command {
+  return new Command('connectors')
+    .description('Each connector: last successful pull or delivery, lag, items in 24h, error rate, stopped delivering')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withBus(async (bus) => {
+        const list = await bus.status();
+        output(!!o.json, list, () =>
+          list.map((s) => `${s.connector} (${s.account}): last success ${s.lastSuccessAt ?? 'never'}, ${s.items24h} items in 24h, error rate ${Math.round(s.errorRate * 100)}%${s.stoppedDelivering ? ', STOPPED DELIVERING' : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`).join('\n') || 'No connectors.',
+        );
+      }).catch(fail);
+    });
+}
+
 /**
  * `coo doctor`: the webhook settings (valid, never printed) and one line per connector: its own health
  * check where it has one (a polled connector reaching its server), else whether and how it is reachable.

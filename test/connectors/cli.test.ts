@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { connectorsDoctorProbe, importCommand } from '../../scripts/commands/import.commands.ts';
+import { connectorsCommand, connectorsDoctorProbe, importCommand } from '../../scripts/commands/import.commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testQueuePrefix } from '../support/redis.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
@@ -58,6 +58,9 @@ describe('coo import bank', () => {
     expect(await count("SELECT count(*) AS n FROM run WHERE process = 'inbound-item'")).toBe(2);
     const again = await coo('bank', file, '--account', 'giro');
     expect(again).toMatch(/0 new transactions, 2 already known/);
+    const status = JSON.parse(await capture(() => connectorsCommand().parseAsync(['--json'], { from: 'user' }))) as Array<{ connector: string; account: string; items24h: number }>;
+    expect(status.find((x) => x.connector === 'bank' && x.account === 'giro')).toMatchObject({ items24h: 2 });
+    expect(status.map((x) => x.connector)).toEqual(expect.arrayContaining(['payments', 'forms', 'bank']));
   });
 });
 
