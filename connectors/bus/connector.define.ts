@@ -70,9 +70,10 @@ export interface InboundItemInput<T = unknown> {
 /**
  * Declares a connector: an adapter between one outside system and the bus. Processes never see the
  * outside system's protocol (IMAP, HTTP, CSV); they get normalized items and typed writes. Checked
- * here: names safe for keys and metrics labels, positive versions.
+ * here: names safe for keys and metrics labels, positive versions. Write `perform`/`reconcile` as
+ * arrow functions: TypeScript does not infer the writes' request types through method syntax.
  */
-export function defineConnector<C, W extends Record<string, WriteDefinition<any, any>> = Record<string, never>>(def: ConnectorDefinition<C, W>): ConnectorDefinition<C, W> {
+export function defineConnector<C, W extends Record<string, WriteDefinition<any, any>> = Record<string, WriteDefinition<any, any>>>(def: ConnectorDefinition<C, W>): ConnectorDefinition<C, W> {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(def.name)) throw new Error(`Connector name "${def.name}" must be lower-case letters, digits and dashes.`);
   if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`Connector ${def.name}: version must be a positive integer.`);
   for (const [kind, k] of Object.entries(def.normalize)) {

@@ -1,6 +1,6 @@
 import type { Coordinator, ProcessDefinition } from '../../coordinator/index.ts';
 import { inboundItem } from '../processes/inbound-item.process.ts';
-import type { ConnectorDefinition, ConnectorHealth, PulledItem } from './connector.define.ts';
+import type { ConnectorDefinition, ConnectorHealth } from './connector.define.ts';
 import { connectorMetrics, connectorSection, connectorStatus, type ConnectorStatus } from './connector-status.ts';
 import { itemButtons, itemCommand } from './item.commands.ts';
 import { startPolling } from './poller.ts';
@@ -94,4 +94,3 @@ export function createConnectorLayer(defs: ConnectorDefinition<any, any>[]): Con
   };
 }
 
-export type { PulledItem };
