@@ -1,22 +1,47 @@
 /**
- * connectors/: the integration bus. Every outside system is a Connector; a process step reaches it only
- * through `ctx.effect(spec, effectHandlers(connector, request))`, so the write ledger makes each write
- * happen at most once and a crash mid-write is reconciled, never repeated blindly.
+ * connectors/: the integration bus. Every outside system is a connector (defineConnector): it pulls
+ * or receives items, normalizes them with versioned schemas, and offers typed writes that go through
+ * `ctx.effect` (the write ledger). Processes see normalized items and write functions only; an item is
+ * recorded, its cursor moved and its run started in one transaction (bus/record-items.ts).
  */
-import type { EffectHandlers } from '../coordinator/index.ts';
 
-export interface Connector<Req, Res> {
-  readonly name: string;
-  /** Sends the write, passing the idempotency key to the outside system where it supports one. */
-  perform(request: Req, idempotencyKey: string): Promise<{ externalId?: string | null; result: Res }>;
-  /** Finds a write by its idempotency key after a crash left its outcome unknown; null if it never arrived. */
-  reconcile?(idempotencyKey: string): Promise<{ externalId?: string | null; result: Res } | null>;
-}
+// Defining connectors
+export {
+  defineConnector,
+  connectorWrites,
+  writeHandlers,
+  type ConnectorDefinition,
+  type ConnectorHealth,
+  type ConnectorWrites,
+  type InboundItemInput,
+  type ItemKind,
+  type PulledItem,
+  type PullResult,
+  type WriteDefinition,
+} from './bus/connector.define.ts';
 
-/** Adapts a connector and one request to the handlers `ctx.effect` takes. */
-export function effectHandlers<Req, Res>(connector: Connector<Req, Res>, request: Req): EffectHandlers<Res> {
-  return {
-    perform: (key) => connector.perform(request, key),
-    reconcile: connector.reconcile ? (key) => connector.reconcile!(key) : undefined,
-  };
-}
+// The bus
+export { createConnectorLayer, type ConnectorBus, type ConnectorLayer } from './bus/connector.layer.ts';
+export { recordItems, itemRunKey, type RecordBatch, type RecordedItem } from './bus/record-items.ts';
+export { pullOnce, type PullOutcome } from './bus/pull.ts';
+export { connectorStatus, type ConnectorStatus } from './bus/connector-status.ts';
+export { retryItem, skipItem, rawItem } from './bus/quarantine.ts';
+export { inboundItem } from './processes/inbound-item.process.ts';
+
+// Webhooks (POST /hooks/<connector>)
+export { loadWebhookConfig, WebhookConfigSchema, type WebhookConfig } from './webhooks/config.ts';
+export { verifySignature, signBody, type SignatureMode } from './webhooks/signature.ts';
+export { webhookRoutes, type WebhookEndpoint } from './webhooks/webhook.routes.ts';
+export { mountWebhooks, webhookEndpoints } from './webhooks/webhooks.mount.ts';
+export { paymentsConnector, paymentKindOf, PaymentEventSchema, type PaymentEvent } from './webhooks/payments.connector.ts';
+export { formsConnector, FormSubmissionSchema, type FormSubmission } from './webhooks/forms.connector.ts';
+
+// Bank statements (coo import bank)
+export { bankConnector } from './bank/bank.connector.ts';
+export { BankTransactionSchema, type BankTransaction } from './bank/bank-transaction.ts';
+export { importBankStatement, settingsMappingStore, isCamt, type BankImportRequest, type BankImportResult, type MappingStore } from './bank/bank-import.ts';
+export { detectCsvMapping } from './bank/csv-detect.ts';
+export type { CsvMapping } from './bank/csv-mapping.ts';
+export { readCamt053 } from './bank/camt053.ts';
+
+export { builtInConnectors } from './built-in.ts';

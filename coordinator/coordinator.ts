@@ -8,6 +8,7 @@ import type { EngineDeps } from './engine/deps.ts';
 import { RunCache } from './engine/run-cache.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { type StatusReport, statusReport } from './observability/status.ts';
+import { statusSections } from './observability/status-sections.ts';
 import { type CoreCommandContext, registerCoreCommands } from './operator/commands/core.commands.ts';
 import { CommandRouter } from './operator/commands/registry.ts';
 import { type ConversationHandlers, OperatorService } from './operator/service.ts';
@@ -28,7 +29,8 @@ import { resolveConcurrency, startStepWorkers } from './runtime/worker.ts';
 import { joinBranches, parentsReadyToJoin } from './systems/branches.system.ts';
 import { type DecideRequest, type DecideResult, decideApproval, onApprovalTimer } from './systems/approval.system.ts';
 import { cancelRun, replayRun, retryRun } from './systems/run-control.system.ts';
-import { type StartRunRequest, type StartedRun, startRun } from './systems/start-run.system.ts';
+import { type StartRunRequest, type StartedRun, startRun, withRunStarts } from './systems/start-run.system.ts';
+import type { Tx } from './engine/run-tx.ts';
 import { dueTimers, fireTimer } from './systems/timer.system.ts';
 
 export interface CoordinatorOptions {
@@ -84,7 +86,7 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
   const listener = new PgListener(config.DATABASE_URL, log);
   const router = new CommandRouter<CoreCommandContext>();
   registerCoreCommands(router);
-  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {}, receiptLocks });
+  const operator = new OperatorService({ engine: deps, queues, router, listener, log, handlers: opts.handlers ?? {}, receiptLocks, sections: () => statusSections(services, log) });
 
   const status = (): Promise<StatusReport> => statusReport(db, clock, queues, registry.agents());
   const coreServices: CoreServices = {
@@ -199,6 +201,8 @@ export async function createCoordinator(opts: CoordinatorOptions = {}) {
 
     runs: {
       start: (req: StartRunRequest): Promise<StartedRun> => startRun(deps, req),
+      /** Writes the caller's rows and starts runs in one transaction (the integration bus's record-item step). */
+      startWithin: <T>(work: (tx: Tx, start: (req: StartRunRequest) => Promise<StartedRun>) => Promise<T>): Promise<T> => withRunStarts(deps, work),
       get: (id: string) => db.run.findUnique({ where: { id } }),
       /** A run's events, from the live log or its archive. */
       events: (id: string) => readRunEvents(db, id),

@@ -32,7 +32,10 @@ export type { CoreServices } from './processes/services.ts';
 export { foldEvents, applyEvent, emptyView, type RunView, type RunEventRecord, type RunStatus } from './engine/events.ts';
 export { newStepJobId, stepJobIdOf, type StepJob } from './engine/deps.ts';
 export { RunCache, type CachedRun } from './engine/run-cache.ts';
+export type { Tx } from './engine/run-tx.ts';
+export type { StartRunRequest, StartedRun } from './systems/start-run.system.ts';
 export { WriteOutcomeUnknownError, performOnce } from './ledger/ledger.ts';
+export { crashPoint, type CrashPointName } from './runtime/crash-points.ts';
 export { createErasure, FILES_PLACE, type Erasure } from './erasure/erasure.ts';
 export { createRedactor, identifiersIn, FORGOTTEN, type Redactor, type ErasureSubject, type ErasureSubjectInput } from './erasure/redactor.ts';
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AiLayer } from '../agents/index.ts';
+import { type ConnectorBus, loadWebhookConfig, mountWebhooks } from '../connectors/index.ts';
 import { ConsoleAdapter, describeSurfaces, loadBotConfig, mountConsole, mountPairing, PairingStore, startSurfaces, type StartedSurfaces } from '../bot/index.ts';
 import { type Coordinator, type Roles, createConsoleAuth, createHttpApp } from '../coordinator/index.ts';
 import { composeCoordinator, type CompositionOptions } from './composition.ts';
@@ -11,6 +12,8 @@ export type AppOptions = CompositionOptions;
 export async function buildApp(opts: AppOptions = {}): Promise<{
   coordinator: Coordinator;
   ai: AiLayer;
+  /** The integration bus: webhooks, pollers and imports record inbound items through it. */
+  connectors: ConnectorBus;
   serveHttp(): Promise<{ url: string; loginUrl: string; close(): Promise<void> }>;
   /** Starts Telegram and Slack when their tokens are configured (none is fine), on the console's hub. */
   startSurfaces(): Promise<StartedSurfaces>;
@@ -20,7 +23,9 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
    */
   warnUnstartedSurfaces(): string[];
 }> {
-  const { coordinator, ai } = await composeCoordinator(opts);
+  const { coordinator, ai, connectors } = await composeCoordinator(opts);
+  // Read at start, so a bad webhook secret stops the COO with a clear message rather than at the first request.
+  const webhookConfig = loadWebhookConfig();
   const auth = createConsoleAuth(coordinator.db);
   // One surface hub per process for the console and the chat platforms, started by whichever role needs
   // it first (http: the console only; chat: the platforms) and stopped when the last one is done.
@@ -53,8 +58,10 @@ export async function buildApp(opts: AppOptions = {}): Promise<{
   return {
     coordinator,
     ai,
+    connectors,
     async serveHttp() {
       const app = createHttpApp({ coordinator, auth });
+      mountWebhooks(app, { bus: connectors, config: webhookConfig, log: coordinator.log, now: () => coordinator.clock.now().getTime() });
       const hub = await openSurfaces(false);
       mountConsole(app, { operator: coordinator.operator, surface: consoleSurface, filesDir: join(coordinator.config.COO_DATA_DIR, 'files'), dataDir: coordinator.config.COO_DATA_DIR });
       mountPairing(app, { pairing: new PairingStore(coordinator.db, { ttlMinutes: loadBotConfig().COO_PAIRING_TTL_MINUTES }) });

@@ -4,6 +4,7 @@ import { fail, output, withCoordinator } from './commands/context.ts';
 import { costsCommand, forgetCommand, memoryCommand, registerAiDoctorProbe, replayCallCommand } from './commands/ai.commands.ts';
 import { doctorCommand, extraProbes } from './commands/doctor.ts';
 import { runForwardingSignals } from './commands/forward.ts';
+import { connectorsCommand, connectorsDoctorProbe, importCommand } from './commands/import.commands.ts';
 import { pairCommand } from './commands/pair.ts';
 import { perceiveCommand } from './commands/perceive.ts';
 import { perceptionDoctorProbe } from './commands/perception-doctor.ts';
@@ -67,9 +68,11 @@ program.addCommand(replayCallCommand());
 program.addCommand(memoryCommand());
 program.addCommand(costsCommand());
 program.addCommand(forgetCommand());
+program.addCommand(importCommand());
+program.addCommand(connectorsCommand());
 
 // coo doctor also reports the chat surfaces, the perception backend and the model/memory modes.
-extraProbes.push(async () => (await import('./commands/chat-doctor.ts')).chatDoctorProbe(), perceptionDoctorProbe);
+extraProbes.push(async () => (await import('./commands/chat-doctor.ts')).chatDoctorProbe(), perceptionDoctorProbe, connectorsDoctorProbe);
 registerAiDoctorProbe();
 
 await program.parseAsync(process.argv);

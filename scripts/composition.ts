@@ -4,6 +4,7 @@ import { createAiLayer, type AiLayer, type AiLayerOptions } from '../agents/inde
 // The layer alone: perception itself (tfjs, tesseract, pdfjs: ~3 s of a worker's ~8 s start-up, measured)
 // loads on the first document, so processes and commands that never read one start fast.
 import { createPerceptionLayer } from '../perception/coordinator/perception.layer.ts';
+import { builtInConnectors, type ConnectorBus, createConnectorLayer } from '../connectors/index.ts';
 import { type Coordinator, type CoordinatorOptions, type ProcessDefinition, createCoordinator } from '../coordinator/index.ts';
 
 export interface CompositionOptions extends CoordinatorOptions {
@@ -27,12 +28,12 @@ export async function loadProcessModules(paths: string[]): Promise<ProcessDefini
 
 /**
  * The one COO every door opens: the coordinator with the AI layer (free text, budgets, memory commands,
- * its processes) and perception (document intake) plugged in. `coo start`, the web console, the chat
+ * its processes), perception (document intake) and the integration bus (connectors) plugged in. `coo start`, the web console, the chat
  * surfaces and every `coo` command build it here, so they know the same commands and processes: a
  * run started by the server can be replayed from the CLI, `coo say /memory` is the console's /memory.
  * Nothing starts here (no workers, no loops, no HTTP): the caller decides (coordinator.start()).
  */
-export async function composeCoordinator(opts: CompositionOptions = {}): Promise<{ coordinator: Coordinator; ai: AiLayer }> {
+export async function composeCoordinator(opts: CompositionOptions = {}): Promise<{ coordinator: Coordinator; ai: AiLayer; connectors: ConnectorBus }> {
   const { processModules, ai: aiOptions, ...coordinatorOptions } = opts;
   const processes = [...(opts.processes ?? []), ...(await loadProcessModules(processModules ?? []))];
   const ai = createAiLayer(aiOptions);
@@ -41,10 +42,12 @@ export async function composeCoordinator(opts: CompositionOptions = {}): Promise
     const p = await import('../perception/index.ts');
     return p.createPerception(p.perceptionConfigFromEnv());
   });
+  // The integration bus: its inbound-item process, and its health figures on /status and /metrics.
+  const connectorLayer = createConnectorLayer(builtInConnectors);
   const coordinator = await createCoordinator({
     ...coordinatorOptions,
-    processes: [...ai.processes, ...perception.processes, ...processes],
-    services: { ...ai.services, ...perception.services, ...opts.services },
+    processes: [...ai.processes, ...perception.processes, ...connectorLayer.processes, ...processes],
+    services: { ...ai.services, ...perception.services, ...connectorLayer.services, ...opts.services },
     handlers: { ...ai.handlers, ...perception.handlers, ...opts.handlers },
     agentConcurrency: { ...ai.agentConcurrency, ...opts.agentConcurrency },
   });
@@ -55,10 +58,11 @@ export async function composeCoordinator(opts: CompositionOptions = {}): Promise
     throw err;
   }
   perception.attach(coordinator);
+  const connectors = connectorLayer.attach(coordinator);
   const stopCoordinator = coordinator.stop.bind(coordinator);
   coordinator.stop = async () => {
     await stopCoordinator();
     await perception.close();
   };
-  return { coordinator, ai };
+  return { coordinator, ai, connectors };
 }

@@ -23,9 +23,11 @@ export async function startCoo(o: StartOptions): Promise<void> {
     process.exit(2);
   }
   try {
-    const { coordinator, serveHttp, startSurfaces, warnUnstartedSurfaces } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
+    const { coordinator, connectors, serveHttp, startSurfaces, warnUnstartedSurfaces } = await buildApp({ processModules: o.processes ? o.processes.split(',') : [] });
     await coordinator.start({ workers: roles.has('workers'), background: roles.has('background'), digestSchedule: roles.has('digest') });
     const closers: Array<() => Promise<void>> = [];
+    // Polled connectors (none built in yet; mail will be one) are pulled by the background role.
+    if (roles.has('background')) closers.push(connectors.startPolling());
     if (roles.has('chat')) {
       const surfaces = await startSurfaces();
       closers.push(() => surfaces.stop());

@@ -3,7 +3,7 @@ import { setCookie } from 'hono/cookie';
 import { AppError } from '../errors.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { metricsText } from '../observability/status.ts';
-import { statusSections } from '../observability/status-sections.ts';
+import { serviceMetrics, statusSections } from '../observability/status-sections.ts';
 import { drawMermaid, processGraph } from '../process/graph.ts';
 import { type ConsoleAuth, SESSION_COOKIE } from './auth.ts';
 import { statusPage } from './status-page.ts';
@@ -45,7 +45,9 @@ export function createHttpApp({ coordinator, auth }: HttpAppOptions): Hono {
     return c.redirect('/');
   });
 
-  app.use('*', auth.middleware({ publicPaths: [/^\/healthz$/, /^\/login$/] }));
+  // /hooks/<connector> answers outside systems (payment providers, forms): each request proves itself
+  // with its signature (connectors/webhooks), not with the operator's login.
+  app.use('*', auth.middleware({ publicPaths: [/^\/healthz$/, /^\/login$/, /^\/hooks\/[a-z][a-z0-9-]*$/] }));
 
   // The core's report, each queue's workers, and what other layers add (the AI layer's spend).
   app.get('/api/status', async (c) => {
@@ -73,7 +75,7 @@ export function createHttpApp({ coordinator, auth }: HttpAppOptions): Hono {
     })),
   );
 
-  app.get('/metrics', async (c) => c.text(metricsText(await coordinator.status()), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  app.get('/metrics', async (c) => c.text(metricsText(await coordinator.status()) + (await serviceMetrics(coordinator.services, coordinator.log)), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   app.get('/status', (c) => c.html(statusPage()));
   return app;

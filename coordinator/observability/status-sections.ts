@@ -40,3 +40,22 @@ export async function statusSections(services: Record<string, unknown>, log: Log
   }
   return out;
 }
+
+/**
+ * Prometheus lines other layers add to GET /metrics: a service offering `metricsText()` (the
+ * connectors' lag and error rate). A failing provider is left out and logged, like a section.
+ */
+export async function serviceMetrics(services: Record<string, unknown>, log: Logger): Promise<string> {
+  let out = '';
+  for (const [name, s] of Object.entries(services)) {
+    const f = (s as { metricsText?: () => Promise<unknown> } | null)?.metricsText;
+    if (typeof f !== 'function') continue;
+    try {
+      const text = z.string().parse(await f.call(s));
+      out += text.endsWith('\n') || !text ? text : `${text}\n`;
+    } catch (err) {
+      log.warn({ service: name, err: String(err) }, 'a metrics provider failed; its lines are left out');
+    }
+  }
+  return out;
+}

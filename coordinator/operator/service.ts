@@ -57,6 +57,7 @@ export interface OperatorServiceDeps {
   listener: PgListener | null;
   log: Logger;
   handlers: ConversationHandlers;
+  sections?: CoreCommandContext['sections'];
   /** Connections that hold an inbound delivery's lock while its work runs (InboundReceipts). */
   receiptLocks: pg.Pool;
 }
@@ -148,7 +149,7 @@ export class OperatorService implements OperatorApi {
   }
 
   private dispatch(command: string, actor: string, surface: string, requestKey?: string): Promise<OutboundMessageInput> {
-    return this.d.router.dispatch(command, { actor, surface, requestKey }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router });
+    return this.d.router.dispatch(command, { actor, surface, requestKey }, { deps: this.d.engine, queues: this.d.queues, router: this.d.router, sections: this.d.sections });
   }
 
   private async answer(text: string, files: FileRef[], actor: string, surface: string, inboundId: string, requestKey?: string, replyTo?: string): Promise<Answer> {

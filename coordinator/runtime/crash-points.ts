@@ -15,7 +15,10 @@ export type CrashPointName =
   /** An operator's message or press is recorded as received; its work has not begun. */
   | 'after-inbound-receipt'
   /** The work's effects have committed; the receipt is not settled yet. */
-  | 'after-inbound-work';
+  | 'after-inbound-work'
+  // The integration bus (connectors/): after a pull returned its page, and inside the record transaction before it commits.
+  | 'connector-after-pull'
+  | 'connector-before-record-commit';
 
 const armed = new Map<string, number>();
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { EngineDeps, OutboxJob } from '../engine/deps.ts';
 import { emptyView } from '../engine/events.ts';
-import { RunTransaction, type Tx, commitRun, stashJobs } from '../engine/run-tx.ts';
+import { RunTransaction, type Tx, commitRun, stashJobs, takePendingJobs } from '../engine/run-tx.ts';
 import { UserInputError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { ProcessDefinition } from '../process/define.ts';
@@ -81,5 +81,24 @@ export async function startRun(deps: EngineDeps, req: StartRunRequest, tx?: Tx):
   }
   const result = await deps.db.$transaction(work, { maxWait: 15_000, timeout: 30_000 });
   if (jobs.length) deps.dispatcher.dispatchLater(jobs);
+  return result;
+}
+
+/**
+ * One transaction in which the caller writes its own rows and starts runs that commit with them (the
+ * integration bus records an inbound item, moves its cursor and starts the item's run together). The
+ * runs' first jobs are dispatched after the commit; if the dispatch fails the relay sends them.
+ */
+export async function withRunStarts<T>(deps: EngineDeps, work: (tx: Tx, start: (req: StartRunRequest) => Promise<StartedRun>) => Promise<T>): Promise<T> {
+  let jobs: OutboxJob[] = [];
+  const result = await deps.db.$transaction(
+    async (tx) => {
+      const r = await work(tx, (req) => startRun(deps, req, tx));
+      jobs = takePendingJobs(tx);
+      return r;
+    },
+    { maxWait: 15_000, timeout: 30_000 },
+  );
+  if (jobs.length) await deps.dispatcher.dispatch(jobs).catch((err) => deps.log.warn({ err: String(err) }, 'inline dispatch failed; the relay will retry'));
   return result;
 }

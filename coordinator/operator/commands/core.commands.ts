@@ -8,11 +8,14 @@ import { decideApproval, type ApprovalOption } from '../../systems/approval.syst
 import { cancelRun, retryRun } from '../../systems/run-control.system.ts';
 import { startRun } from '../../systems/start-run.system.ts';
 import type { OutboundMessageInput } from '../message.ts';
+import type { StatusSection } from '../../observability/status-sections.ts';
 
 export interface CoreCommandContext {
   deps: EngineDeps;
   queues: QueueSet | null;
   router: CommandRouter<CoreCommandContext>;
+  /** What later layers add to the status (connectors' health, model spend), as on the status page. */
+  sections?: () => Promise<StatusSection[]>;
 }
 
 type Cmd = CommandDefinition<CoreCommandContext>;
@@ -47,7 +50,7 @@ const status: Cmd = {
   usage: '/status',
   summary: 'Runs by status, queues, what waits for you',
   help: 'Shows how many runs are running, waiting, completed, failed or cancelled; queue sizes per agent type; pending approvals with their age; open incidents.',
-  async run(_inv, { deps, queues }) {
+  async run(_inv, { deps, queues, sections }) {
     const s = await statusReport(deps.db, deps.clock, queues, deps.registry.agents());
     const q = Object.entries(s.queues).map(([a, c]) => `${a}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed`).join('; ');
     const lines = [
@@ -60,6 +63,11 @@ const status: Cmd = {
     for (const r of s.failedRuns.slice(0, 5)) lines.push(`✗ ${r.id} · ${r.process}${r.step ? ` at ${r.step}` : ''} — ${(r.error ?? 'failed').slice(0, 100)}${r.retryable ? ` (/retry ${r.id})` : ''}`);
     if (s.failedRuns.length > 5) lines.push(`… /runs failed lists the rest.`);
     for (const sc of s.schedules) lines.push(`Schedule ${sc.id} (${sc.cron}, ${sc.timezone}) — next ${sc.nextAt ? sc.nextAt.replace('T', ' ').slice(0, 16) + ' UTC' : 'unknown'}.`);
+    for (const sec of (await sections?.()) ?? []) {
+      if (sec.id !== 'connectors') continue; // the spend has its own /budget; connectors have no other command
+      lines.push(`${sec.title} —`, ...sec.lines.map((l) => `  ${l}`));
+      for (const t of sec.tables) for (const r of t.rows) lines.push(`  ${t.columns.map((c, i) => `${c} ${r[i]}`).join(', ')}`);
+    }
     return { text: lines.join('\n') };
   },
 };
