@@ -20,12 +20,18 @@ afterAll(async () => {
 
 /** What no everyday command may load: tfjs, OCR, PDF and image code, perception itself, the word vectors. */
 const HEAVY = [/@tensorflow\//, /tesseract/, /pdfjs-dist/, /\/sharp\//, /@napi-rs\/canvas/, /\/perception\/index\.ts/, /\/perception\/(pipeline\.ts|ocr\/|vit\/|semantic\/|intake\/|model\/)/];
+/**
+ * Perception's pure value parsers, which the chat layer uses to refuse an unreadable upload by its magic
+ * bytes and to offer the amounts and dates printed in a document as one-tap corrections: dependency-free
+ * modules (they import only each other and the error type), loaded with the perception layer itself.
+ */
+const PURE_PARSERS = /\/perception\/(intake\/sniff|semantic\/(amount|date|normalize))\.ts$/;
 const WORD_VECTORS = /memory\/embedding\/data\//;
 /** SDKs loaded on their first call: a command that calls no model and touches no vector never loads them. */
 const SDKS = [/\/node_modules\/openai\//, /\/node_modules\/chromadb\//];
 
 function heavyIn(r: CliResult): string[] {
-  return [...r.modules.filter((m) => HEAVY.some((h) => h.test(m))), ...r.reads.filter((p) => WORD_VECTORS.test(p))];
+  return [...r.modules.filter((m) => HEAVY.some((h) => h.test(m)) && !PURE_PARSERS.test(m)), ...r.reads.filter((p) => WORD_VECTORS.test(p))];
 }
 
 describe('coo loads only what a command needs', () => {
