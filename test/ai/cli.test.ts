@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallRecorder } from '../../agents/index.ts';
 import { costsCommand, forgetCommand, registerAiDoctorProbe, replayCallCommand } from '../../scripts/commands/ai.commands.ts';
 import { runDoctor } from '../../scripts/commands/doctor.ts';
@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testQueuePrefix } from '../support/redis.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openai-server.ts';
+import { captureConsole as capture } from '../support/console-capture.ts';
 
 let t: TestDatabase;
 let srv: FakeOpenAi;
@@ -20,16 +21,6 @@ afterAll(async () => {
   await t.drop();
 });
 
-async function capture(fn: () => Promise<unknown>): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 describe('coo CLI (AI layer)', () => {
   it('coo replay-call shows the recorded and the new output side by side', async () => {

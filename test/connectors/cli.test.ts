@@ -1,12 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorsCommand, connectorsDoctorProbe, importCommand } from '../../scripts/commands/import.commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testQueuePrefix } from '../support/redis.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
 import pg from 'pg';
+import { captureConsole as capture } from '../support/console-capture.ts';
 
 let t: TestDatabase;
 let dir: string;
@@ -21,16 +22,6 @@ afterAll(async () => {
   await t.drop();
 });
 
-async function capture(fn: () => Promise<unknown>): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 const coo = (...args: string[]) => capture(() => importCommand().parseAsync(args, { from: 'user' }));
 
